@@ -1,0 +1,108 @@
+"""The charity contest portal: the application factory and its small register_* helpers."""
+from pathlib import Path
+
+from flask import Flask
+
+from portal.config import REPO_ROOT, config_for_environment, default_instance_path, \
+    load_or_create_secret_key
+
+
+def create_app(config=None):
+    """Build the app; `config` is a mapping or object that overrides the environment's config."""
+    overrides = _as_mapping(config)
+    instance_path = overrides.get("PORTAL_INSTANCE_PATH") or default_instance_path()
+    Path(instance_path).mkdir(parents=True, exist_ok=True)
+    app = Flask(
+        "portal",
+        instance_path=instance_path,
+        template_folder=str(REPO_ROOT / "templates"),
+        static_folder=str(REPO_ROOT / "static"),
+    )
+    app.config.from_object(config_for_environment())
+    app.config.update(overrides)
+    _complete_config(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_request_hooks(app)
+    register_template_helpers(app)
+    register_error_handlers(app)
+    register_cli(app)
+    return app
+
+
+def _as_mapping(config):
+    if config is None:
+        return {}
+    if isinstance(config, dict):
+        return dict(config)
+    return {key: getattr(config, key) for key in dir(config) if key.isupper()}
+
+
+def _complete_config(app):
+    """Fill in the settings whose defaults live in the instance folder."""
+    instance = Path(app.instance_path)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = (
+            app.config.get("DATABASE_URL") or f"sqlite:///{instance / 'portal.sqlite3'}")
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = load_or_create_secret_key(instance)
+    if not app.config.get("PORTAL_UPLOAD_PATH"):
+        app.config["PORTAL_UPLOAD_PATH"] = str(instance / "uploads")
+    app.config["MAX_CONTENT_LENGTH"] = (app.config["PORTAL_MAX_UPLOAD_MB"] + 1) * 1024 * 1024
+
+
+def register_extensions(app):
+    from portal.database import configure_sqlite_engines, render_migration_item
+    from portal.extensions import babel, csrf, db, login_manager, migrate
+    from portal.i18n import select_locale, select_timezone
+
+    configure_sqlite_engines()
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"),
+                     render_as_batch=True, compare_type=True, render_item=render_migration_item)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message_category = "info"
+
+    from portal.accounts.services import load_user
+    login_manager.user_loader(load_user)
+    login_manager.localize_callback = _translate_login_message
+
+
+def _translate_login_message(message):
+    from flask_babel import gettext
+    return gettext(message)
+
+
+def register_blueprints(app):
+    from portal.accounts.views import bp as accounts_bp
+    from portal.admin.views import bp as admin_bp
+    from portal.contests.views import bp as contests_bp
+    from portal.judging.views import bp as judging_bp
+    from portal.proposals.views import bp as proposals_bp
+    from portal.results.views import bp as results_bp
+
+    for blueprint in (contests_bp, accounts_bp, proposals_bp, judging_bp, admin_bp, results_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_request_hooks(app):
+    from portal.security import set_security_headers
+    app.after_request(set_security_headers)
+
+
+def register_template_helpers(app):
+    from portal.templating import install_template_helpers
+    install_template_helpers(app)
+
+
+def register_error_handlers(app):
+    from portal.errors import install_error_handlers
+    install_error_handlers(app)
+
+
+def register_cli(app):
+    from portal.cli import register_commands
+    register_commands(app)

@@ -1,0 +1,71 @@
+"""Account forms: one per screen."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
+
+from portal.validation import PASSWORD_MAX, PASSWORD_MIN, ChineseMobile, EmailAddress
+
+
+def _new_password_fields():
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX, message=_l(
+            "The password must be between %(min)d and %(max)d characters long.",
+            min=PASSWORD_MIN, max=PASSWORD_MAX))],
+        description=_l("At least %(min)d characters. A phrase of several words is easy to "
+                       "remember and hard to guess.", min=PASSWORD_MIN),
+        render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(
+        _l("Password again"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))],
+        render_kw={"autocomplete": "new-password"})
+    return password, confirm
+
+
+class RegisterForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254), EmailAddress()],
+                       render_kw={"autocomplete": "email"})
+    display_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=100)],
+                               render_kw={"autocomplete": "name"})
+    password, confirm = _new_password_fields()
+    submit = SubmitField(_l("Create account"))
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)],
+                       render_kw={"autocomplete": "username"})
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=PASSWORD_MAX)],
+                             render_kw={"autocomplete": "current-password"})
+    remember = BooleanField(_l("Keep me signed in on this device"))
+    submit = SubmitField(_l("Log in"))
+
+
+class ProfileForm(FlaskForm):
+    display_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=100)],
+                               render_kw={"autocomplete": "name"})
+    entrant_type_code = SelectField(_l("Entrant type"), validators=[DataRequired()])
+    organization = StringField(
+        _l("Organization"), validators=[Optional(), Length(max=200)],
+        description=_l("The student club, NGO or organization you apply for. "
+                       "Individuals may leave it empty."),
+        render_kw={"autocomplete": "organization"})
+    contact_name = StringField(_l("Contact person"), validators=[DataRequired(), Length(max=100)])
+    phone = StringField(_l("Mobile phone"), validators=[DataRequired(), ChineseMobile()],
+                        render_kw={"autocomplete": "tel", "inputmode": "tel"})
+    submit = SubmitField(_l("Save profile"))
+
+
+class AcceptInvitationForm(FlaskForm):
+    """A new judge sets a name and a password."""
+
+    display_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=100)],
+                               render_kw={"autocomplete": "name"})
+    password, confirm = _new_password_fields()
+    submit = SubmitField(_l("Accept and create my account"))
+
+
+class ConfirmForm(FlaskForm):
+    """A single POST button: CSRF-protected and nothing else."""
+
+    submit = SubmitField(_l("Confirm"))

@@ -1,0 +1,105 @@
+"""`flask --app portal ...` commands; each calls the same services as the views."""
+from pathlib import Path
+
+import click
+from flask import current_app
+
+from portal.accounts import services as accounts
+from portal.contests.loader import ContestFileError, parse_contest, store_contest
+from portal.errors import DomainError
+from portal.extensions import db
+from portal.judging.services import invite_judge
+from portal.models import Contest, utcnow
+from portal.validation import PASSWORD_MAX, PASSWORD_MIN
+from portal.web import external_url
+
+
+def _fail(message):
+    db.session.rollback()
+    raise click.ClickException(str(message))
+
+
+@click.command("create-user")
+@click.option("--email", required=True)
+@click.option("--organizer", is_flag=True, help="Make the account an organizer.")
+@click.option("--password", help="Prompted for when absent.")
+@click.option("--name", "display_name", help="The name shown in the portal.")
+def create_user_command(email, organizer, password, display_name):
+    """Create an account."""
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
+        _fail(f"the password must be {PASSWORD_MIN} to {PASSWORD_MAX} characters long")
+    try:
+        user = accounts.create_user(email, password, display_name=display_name,
+                                    organizer=organizer)
+    except (DomainError, ValueError) as error:
+        _fail(getattr(error, "message", error))
+    db.session.commit()
+    click.echo(f"created {'organizer' if organizer else 'user'} {user.email}")
+
+
+@click.command("ensure-organizer")
+def ensure_organizer_command():
+    """Make sure an organizer exists (PORTAL_ADMIN_EMAIL / PORTAL_ADMIN_PASSWORD, or generated)."""
+    config = current_app.config
+    try:
+        user, generated = accounts.ensure_organizer(config.get("PORTAL_ADMIN_EMAIL"),
+                                                    config.get("PORTAL_ADMIN_PASSWORD"))
+    except (DomainError, ValueError) as error:
+        _fail(getattr(error, "message", error))
+    db.session.commit()
+    if generated:
+        click.echo(f"Organizer account created: {user.email}")
+        click.echo(f"Its password (shown only this once): {generated}")
+    else:
+        click.echo(f"Organizer account: {user.email}")
+
+
+@click.command("load-contest")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--update", is_flag=True, help="Change the existing contest with this slug.")
+@click.option("--skip-existing", is_flag=True,
+              help="Do nothing, successfully, when the contest is already there.")
+def load_contest_command(path, update, skip_existing):
+    """Load a contest from a YAML file (docs/contest-file.md)."""
+    try:
+        parsed = parse_contest(path.read_text(encoding="utf-8"), utcnow())
+        slug = parsed["contest"]["slug"]
+        if skip_existing and db.session.scalar(db.select(Contest.id).filter_by(slug=slug)):
+            click.echo(f"contest {slug} is already loaded")
+            return
+        contest, created = store_contest(parsed, update=update)
+    except ContestFileError as error:
+        _fail(f"{path}: {error}")
+    db.session.commit()
+    click.echo(f"{'loaded' if created else 'updated'} contest {contest.slug}")
+
+
+@click.command("contests")
+def contests_command():
+    """List contests: slug, status and name, tab-separated."""
+    for contest in db.session.scalars(db.select(Contest).order_by(Contest.opens_at)):
+        click.echo(f"{contest.slug}\t{contest.status}\t{contest.name_zh}")
+
+
+@click.command("invite-judge")
+@click.option("--contest", "slug", required=True)
+@click.option("--email", required=True)
+def invite_judge_command(slug, email):
+    """Invite a judge to a contest and print the invitation link."""
+    contest = db.session.scalar(db.select(Contest).filter_by(slug=slug))
+    if contest is None:
+        _fail(f"no contest with slug {slug}")
+    try:
+        _invitation, token = invite_judge(None, contest, email)
+    except DomainError as error:
+        _fail(error.message)
+    db.session.commit()
+    click.echo(external_url("judging.accept_invitation", token=token))
+
+
+def register_commands(app):
+    for command in (create_user_command, ensure_organizer_command, load_contest_command,
+                    contests_command, invite_judge_command):
+        app.cli.add_command(command)

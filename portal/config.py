@@ -1,0 +1,84 @@
+"""Configuration classes; secrets come from the environment or the instance folder."""
+import os
+import secrets
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def default_instance_path():
+    """The instance folder: `PORTAL_INSTANCE_PATH`, else `instance/` at the repository root."""
+    return str(Path(os.environ.get("PORTAL_INSTANCE_PATH", REPO_ROOT / "instance")).resolve())
+
+
+def _env_flag(name, default):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() not in {"0", "false", "no", "off", ""}
+
+
+def load_or_create_secret_key(instance_path):
+    """Read the secret key kept in the instance folder, generating it (mode 0600) on first use."""
+    key_file = Path(instance_path) / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key = secrets.token_hex(32)
+    # O_EXCL: two processes starting at once must not both write a different key.
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return key_file.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+class BaseConfig:
+    """Settings shared by every environment; values read from the environment at start-up."""
+
+    PORTAL_ENV = "development"
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ("zh_CN", "en")
+    WTF_CSRF_TIME_LIMIT = None  # a form left open all evening must still submit
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    INVITATION_MAX_AGE_DAYS = 7
+
+    def __init__(self):
+        self.DATABASE_URL = os.environ.get("DATABASE_URL")
+        self.SECRET_KEY = os.environ.get("SECRET_KEY")
+        self.PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:5000")
+        self.PORTAL_UPLOAD_PATH = os.environ.get("PORTAL_UPLOAD_PATH")
+        self.PORTAL_MAX_UPLOAD_MB = int(os.environ.get("PORTAL_MAX_UPLOAD_MB", "20"))
+        self.REDIS_URL = os.environ.get("REDIS_URL")
+        self.RATELIMIT_ENABLED = _env_flag("RATELIMIT_ENABLED", True)
+        self.PORTAL_ADMIN_EMAIL = os.environ.get("PORTAL_ADMIN_EMAIL")
+        self.PORTAL_ADMIN_PASSWORD = os.environ.get("PORTAL_ADMIN_PASSWORD")
+        for name, value in os.environ.items():
+            if name.startswith("MAIL_"):
+                setattr(self, name, value)
+
+
+class DevelopmentConfig(BaseConfig):
+    """The default: a local SQLite file, plain-HTTP cookies."""
+
+
+class ProductionConfig(BaseConfig):
+    """Behind HTTPS: secure cookies and HSTS."""
+
+    PORTAL_ENV = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+
+def config_for_environment():
+    """The config object chosen by `PORTAL_ENV`."""
+    if os.environ.get("PORTAL_ENV", "development") == "production":
+        return ProductionConfig()
+    return DevelopmentConfig()

@@ -1,0 +1,215 @@
+"""Load a contest from its YAML file (format: docs/contest-file.md)."""
+import re
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from portal.extensions import db
+from portal.models import Assignment, Contest, Criterion, EntrantType, Proposal, Round, Score, Theme
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+RELATIVE_RE = re.compile(r"^\s*([+-]?\d+)\s*(minute|hour|day|week)s?\s*$", re.IGNORECASE)
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+CODE_RE = re.compile(r"^[a-z0-9_]{1,32}$")
+
+
+class ContestFileError(ValueError):
+    """The contest file is not valid; the message says where and why."""
+
+
+def parse_moment(value, now, where):
+    """A time from the file: `now`, relative (`30 days`, `-1 day`) or Asia/Shanghai wall time."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        raise ContestFileError(f"{where}: give a time as well as the date, e.g. '2014-09-30 17:00'")
+    else:
+        text = str(value).strip()
+        if text.lower() == "now":
+            return now
+        relative = RELATIVE_RE.match(text)
+        if relative:
+            amount, unit = int(relative.group(1)), relative.group(2).lower()
+            return now + timedelta(**{unit + "s": amount})
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError as error:
+            raise ContestFileError(
+                f"{where}: '{text}' is neither 'now', a duration such as '30 days', "
+                "nor a date-time such as '2014-09-30 17:00'") from error
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=SHANGHAI)
+    return moment.astimezone(timezone.utc)
+
+
+def _bilingual(node, where, required=True):
+    if isinstance(node, str):
+        node = {"zh": node}
+    if not isinstance(node, dict) or (required and not node.get("zh")):
+        raise ContestFileError(f"{where}: needs at least a Chinese text ('zh')")
+    node = node or {}
+    return {"zh": node.get("zh"), "en": node.get("en")}
+
+
+def _decimal(value, where):
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation as error:
+        raise ContestFileError(f"{where}: '{value}' is not a number") from error
+    if not number.is_finite():
+        raise ContestFileError(f"{where}: '{value}' is not a number")
+    return number
+
+
+def _items(spec, key, parse_item):
+    items = spec.get(key)
+    if not isinstance(items, list) or not items:
+        raise ContestFileError(f"{key}: give a list with at least one entry")
+    parsed, seen = [], set()
+    for index, item in enumerate(items, start=1):
+        where = f"{key}[{index}]"
+        if not isinstance(item, dict):
+            raise ContestFileError(f"{where}: expected a mapping")
+        code = str(item.get("code", ""))
+        if not CODE_RE.match(code):
+            raise ContestFileError(f"{where}: code '{code}' must be lower-case letters, digits or _")
+        if code in seen:
+            raise ContestFileError(f"{where}: code '{code}' appears twice")
+        seen.add(code)
+        fields = {"code": code, "position": index, **_names(item, where)}
+        fields.update(parse_item(item, where))
+        parsed.append(fields)
+    return parsed
+
+
+def _names(item, where):
+    name = _bilingual(item.get("name"), f"{where}.name")
+    return {"name_zh": name["zh"], "name_en": name["en"]}
+
+
+def _theme_fields(item, where):
+    description = _bilingual(item.get("description") or {}, f"{where}.description", required=False)
+    return {"description_zh": description["zh"], "description_en": description["en"]}
+
+
+def _entrant_type_fields(item, where):
+    return {"requires_organization": bool(item.get("requires_organization", True))}
+
+
+def _criterion_fields(item, where):
+    rubric = _bilingual(item.get("rubric") or {}, f"{where}.rubric", required=False)
+    weight = _decimal(item.get("weight", 1), f"{where}.weight")
+    if weight <= 0:
+        raise ContestFileError(f"{where}.weight: must be a positive number")
+    scale = item.get("scale", [1, 10])
+    if not isinstance(scale, list) or len(scale) != 2:
+        raise ContestFileError(f"{where}.scale: give [min, max], e.g. [1, 10]")
+    low, high = (_decimal(bound, f"{where}.scale") for bound in scale)
+    if low >= high:
+        raise ContestFileError(f"{where}.scale: the minimum must be below the maximum")
+    step = _decimal(item.get("step", 1), f"{where}.step")
+    if step <= 0:
+        raise ContestFileError(f"{where}.step: must be a positive number")
+    return {"rubric_zh": rubric["zh"], "rubric_en": rubric["en"], "weight": weight,
+            "scale_min": low, "scale_max": high, "scale_step": step}
+
+
+def _round_fields(item, where):
+    return {}
+
+
+def parse_contest(text, now):
+    """Validate the YAML text; returns plain data ready to store. Raises ContestFileError."""
+    try:
+        spec = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise ContestFileError(f"not valid YAML: {error}") from error
+    if not isinstance(spec, dict):
+        raise ContestFileError("the file must be a mapping of contest fields")
+    slug = str(spec.get("slug", ""))
+    if not SLUG_RE.match(slug):
+        raise ContestFileError(f"slug: '{slug}' must be lower-case letters, digits or -")
+    name = _bilingual(spec.get("name"), "name")
+    organizer = _bilingual(spec.get("organizer"), "organizer")
+    description = _bilingual(spec.get("description") or {}, "description", required=False)
+    rules = _bilingual(spec.get("rules") or {}, "rules", required=False)
+    opens_at = parse_moment(spec.get("opens", "now"), now, "opens")
+    deadline = parse_moment(spec.get("submission_deadline"), now, "submission_deadline")
+    if deadline <= opens_at:
+        raise ContestFileError("submission_deadline: must come after 'opens'")
+    results_at = None
+    if spec.get("results") is not None:
+        results_at = parse_moment(spec["results"], now, "results")
+        if results_at <= deadline:
+            raise ContestFileError("results: must come after the submission deadline")
+    limit = spec.get("proposal_limit", 3)
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+        raise ContestFileError("proposal_limit: must be a whole number of at least 1")
+    contest = {
+        "slug": slug, "name_zh": name["zh"], "name_en": name["en"],
+        "organizer_zh": organizer["zh"], "organizer_en": organizer["en"],
+        "description_zh": description["zh"], "description_en": description["en"],
+        "rules_zh": rules["zh"], "rules_en": rules["en"],
+        "contact": spec.get("contact"), "opens_at": opens_at, "submission_deadline": deadline,
+        "results_at": results_at, "proposal_limit": limit, "blind": bool(spec.get("blind", False)),
+        "reference_prefix": str(spec.get("reference_prefix") or slug.upper()),
+    }
+    return {
+        "contest": contest,
+        "themes": _items(spec, "themes", _theme_fields),
+        "entrant_types": _items(spec, "entrant_types", _entrant_type_fields),
+        "criteria": _items(spec, "criteria", _criterion_fields),
+        "rounds": _items(spec, "rounds", _round_fields),
+    }
+
+
+# (relationship, model, how to tell whether a row is in use)
+_CHILDREN = {
+    "themes": (Theme, lambda row: db.select(Proposal.id).filter_by(theme_id=row.id)),
+    "entrant_types": (EntrantType,
+                      lambda row: db.select(Proposal.id).filter_by(entrant_type_id=row.id)),
+    "criteria": (Criterion, lambda row: db.select(Score.id).filter_by(criterion_id=row.id)),
+    "rounds": (Round, lambda row: db.select(Assignment.id).filter_by(round_id=row.id)),
+}
+
+
+def store_contest(parsed, update=False):
+    """Create the contest, or with `update` change it in place; returns (contest, created)."""
+    fields = parsed["contest"]
+    contest = db.session.scalar(db.select(Contest).filter_by(slug=fields["slug"]))
+    if contest is not None and not update:
+        raise ContestFileError(
+            f"contest '{fields['slug']}' exists already; use --update to change it")
+    created = contest is None
+    if created:
+        contest = Contest(reference_counter=0, archived=False)
+        db.session.add(contest)
+    for key, value in fields.items():
+        setattr(contest, key, value)
+    for relation, (model, usage) in _CHILDREN.items():
+        _sync_children(contest, relation, model, usage, parsed[relation])
+    db.session.flush()
+    return contest, created
+
+
+def _sync_children(contest, relation, model, usage, wanted):
+    rows = getattr(contest, relation)
+    by_code = {row.code: row for row in rows}
+    wanted_codes = {item["code"] for item in wanted}
+    for code, row in by_code.items():
+        if code in wanted_codes:
+            continue
+        if usage is not None and row.id and db.session.scalar(usage(row).limit(1)) is not None:
+            raise ContestFileError(
+                f"{relation}: '{code}' is in use by existing proposals or scores and cannot "
+                "be removed")
+        rows.remove(row)
+    for item in wanted:
+        row = by_code.get(item["code"])
+        if row is None:
+            row = model()
+            rows.append(row)
+        for key, value in item.items():
+            setattr(row, key, value)

@@ -1,0 +1,38 @@
+"""Language choice: the user's pick, remembered; else the browser's; else Chinese."""
+from flask import current_app, has_request_context, request, session
+from flask_login import current_user
+
+SUPPORTED = {"zh_CN": "中文", "en": "English"}
+
+
+def normalize_locale(value):
+    """Map a language tag such as `zh-CN`, `zh-Hans` or `en-US` onto a supported locale."""
+    if not value:
+        return None
+    tag = value.replace("-", "_").lower()
+    if tag.startswith("zh"):
+        return "zh_CN"
+    if tag.startswith("en"):
+        return "en"
+    return None
+
+
+def select_locale():
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    chosen = normalize_locale(session.get("locale"))
+    if chosen:
+        return chosen
+    if current_user and getattr(current_user, "is_authenticated", False):
+        chosen = normalize_locale(current_user.locale)
+        if chosen:
+            return chosen
+    for tag, _quality in request.accept_languages:
+        chosen = normalize_locale(tag)
+        if chosen:
+            return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone():
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]

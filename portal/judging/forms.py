@@ -1,0 +1,41 @@
+"""The review form, one score field per criterion of the contest."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DecimalField, SubmitField, TextAreaField
+from wtforms.validators import Length, NumberRange, Optional
+
+COMMENT_MAX = 5000
+
+
+class ReviewForm(FlaskForm):
+    comment = TextAreaField(
+        _l("Comment to the organizers"), validators=[Optional(), Length(max=COMMENT_MAX)],
+        render_kw={"maxlength": COMMENT_MAX, "rows": 5})
+    save = SubmitField(_l("Save draft"))
+    submit_review = SubmitField(_l("Submit review"))
+
+    @classmethod
+    def for_criteria(cls, criteria, locale, **kwargs):
+        """A form class with a score field for each criterion, labelled in `locale`."""
+
+        class _Form(cls):
+            pass
+
+        for criterion in criteria:
+            field = DecimalField(
+                criterion.localized("name", locale),
+                validators=[Optional(), NumberRange(
+                    min=criterion.scale_min, max=criterion.scale_max,
+                    message=_l("Give a score from %(min)s to %(max)s."))],
+                description=criterion.localized("rubric", locale),
+                render_kw={"inputmode": "decimal", "min": criterion.scale_min,
+                           "max": criterion.scale_max, "step": criterion.scale_step})
+            setattr(_Form, f"criterion_{criterion.id}", field)
+        return _Form(**kwargs)
+
+    def score_fields(self, criteria):
+        return [getattr(self, f"criterion_{criterion.id}") for criterion in criteria]
+
+    def values(self, criteria):
+        return {criterion.id: getattr(self, f"criterion_{criterion.id}").data
+                for criterion in criteria}

@@ -1,0 +1,40 @@
+"""Human names for stored codes, translated when shown."""
+from flask_babel import lazy_gettext as _l
+
+from portal.models import ContestStatus, ProposalStatus
+
+PROPOSAL_STATUS = {
+    ProposalStatus.DRAFT: _l("Draft"),
+    ProposalStatus.SUBMITTED: _l("Submitted"),
+    ProposalStatus.WITHDRAWN: _l("Withdrawn"),
+    ProposalStatus.ELIGIBLE: _l("Eligible"),
+    ProposalStatus.INELIGIBLE: _l("Ineligible"),
+    ProposalStatus.ADVANCED: _l("Advanced"),
+    ProposalStatus.AWARDED: _l("Awarded"),
+}
+
+CONTEST_STATUS = {
+    ContestStatus.UPCOMING: _l("Not yet open"),
+    ContestStatus.OPEN: _l("Open for proposals"),
+    ContestStatus.JUDGING: _l("Judging"),
+    ContestStatus.ARCHIVED: _l("Archived"),
+}
+
+
+def proposal_status_label(code):
+    return PROPOSAL_STATUS.get(code, code)
+
+
+def contest_status_label(code):
+    return CONTEST_STATUS.get(code, code)
+
+PROPOSAL_EVENT = {
+    "created": _l("Draft created"),
+    "edited": _l("Edited after submission"),
+    "submitted": _l("Submitted"),
+    "withdrawn": _l("Withdrawn"),
+}
+
+
+def proposal_event_label(action):
+    return PROPOSAL_EVENT.get(action, action)

@@ -1,0 +1,42 @@
+"""People: one account per person, organizers flagged on the account."""
+from flask_login import UserMixin
+from sqlalchemy import Boolean, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from portal.extensions import db
+from portal.models.base import UTCDateTime, utcnow
+
+
+class User(UserMixin, db.Model):
+    """An account; the profile fields describe the applicant behind it."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    display_name: Mapped[str | None] = mapped_column(String(100))
+    is_organizer: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    locale: Mapped[str | None] = mapped_column(String(10))
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    # Applicant profile
+    entrant_type_code: Mapped[str | None] = mapped_column(String(32))
+    organization: Mapped[str | None] = mapped_column(String(200))
+    contact_name: Mapped[str | None] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(20))
+
+    @property
+    def is_active(self):
+        return self.active
+
+    def set_password(self, password):
+        # Werkzeug's default is scrypt, a current memory-hard algorithm.
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password):
+        return check_password_hash(self.password_hash, password)
+
+    def __repr__(self):
+        return f"<User {self.id}>"

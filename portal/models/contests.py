@@ -1,0 +1,202 @@
+"""A contest (one edition) and everything it owns: themes, entrant types, criteria, rounds, judges."""
+from decimal import Decimal
+
+from sqlalchemy import (Boolean, ForeignKey, Integer, Numeric, String, Text,
+                        UniqueConstraint)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.models.base import BilingualMixin, UTCDateTime, utcnow
+
+
+class ContestStatus:
+    UPCOMING = "upcoming"
+    OPEN = "open"
+    JUDGING = "judging"
+    ARCHIVED = "archived"
+
+
+class Contest(BilingualMixin, db.Model):
+    """One edition of a contest, e.g. the 2014 "志愿四方杯"."""
+
+    __tablename__ = "contests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(200))
+    organizer_zh: Mapped[str] = mapped_column(String(200))
+    organizer_en: Mapped[str | None] = mapped_column(String(200))
+    description_zh: Mapped[str | None] = mapped_column(Text)
+    description_en: Mapped[str | None] = mapped_column(Text)
+    rules_zh: Mapped[str | None] = mapped_column(Text)
+    rules_en: Mapped[str | None] = mapped_column(Text)
+    contact: Mapped[str | None] = mapped_column(String(200))
+    opens_at = mapped_column(UTCDateTime, nullable=False)
+    submission_deadline = mapped_column(UTCDateTime, nullable=False)
+    results_at = mapped_column(UTCDateTime)
+    proposal_limit: Mapped[int] = mapped_column(Integer, default=3)
+    blind: Mapped[bool] = mapped_column(Boolean, default=False)
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    reference_prefix: Mapped[str] = mapped_column(String(32))
+    # Last reference number handed out; bumped with an UPDATE so that numbers are never reused.
+    reference_counter: Mapped[int] = mapped_column(Integer, default=0)
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    themes = relationship("Theme", back_populates="contest", order_by="Theme.position",
+                          cascade="all, delete-orphan")
+    entrant_types = relationship("EntrantType", back_populates="contest",
+                                 order_by="EntrantType.position", cascade="all, delete-orphan")
+    criteria = relationship("Criterion", back_populates="contest",
+                            order_by="Criterion.position", cascade="all, delete-orphan")
+    rounds = relationship("Round", back_populates="contest", order_by="Round.position",
+                          cascade="all, delete-orphan")
+
+    def status_at(self, now):
+        if self.archived:
+            return ContestStatus.ARCHIVED
+        if now < self.opens_at:
+            return ContestStatus.UPCOMING
+        if now < self.submission_deadline:
+            return ContestStatus.OPEN
+        return ContestStatus.JUDGING
+
+    @property
+    def status(self):
+        return self.status_at(utcnow())
+
+    def accepts_submissions_at(self, now):
+        return self.status_at(now) == ContestStatus.OPEN
+
+    @property
+    def current_round(self):
+        """The first round still open, else the last one."""
+        for contest_round in self.rounds:
+            if contest_round.closed_at is None:
+                return contest_round
+        return self.rounds[-1] if self.rounds else None
+
+    def __repr__(self):
+        return f"<Contest {self.slug}>"
+
+
+class Theme(BilingualMixin, db.Model):
+    """One of a contest's charity themes (安老, 抚孤, ...)."""
+
+    __tablename__ = "themes"
+    __table_args__ = (UniqueConstraint("contest_id", "code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"),
+                                            index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str] = mapped_column(String(32))
+    name_zh: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str | None] = mapped_column(String(100))
+    description_zh: Mapped[str | None] = mapped_column(Text)
+    description_en: Mapped[str | None] = mapped_column(Text)
+
+    contest = relationship("Contest", back_populates="themes")
+
+
+class EntrantType(BilingualMixin, db.Model):
+    """Who may enter: a student club, an NGO, an individual..."""
+
+    __tablename__ = "entrant_types"
+    __table_args__ = (UniqueConstraint("contest_id", "code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"),
+                                            index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str] = mapped_column(String(32))
+    name_zh: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str | None] = mapped_column(String(100))
+    requires_organization: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    contest = relationship("Contest", back_populates="entrant_types")
+
+
+class Criterion(BilingualMixin, db.Model):
+    """A scoring criterion with its weight, scale and rubric."""
+
+    __tablename__ = "criteria"
+    __table_args__ = (UniqueConstraint("contest_id", "code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"),
+                                            index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str] = mapped_column(String(32))
+    name_zh: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str | None] = mapped_column(String(100))
+    rubric_zh: Mapped[str | None] = mapped_column(Text)
+    rubric_en: Mapped[str | None] = mapped_column(Text)
+    weight: Mapped[Decimal] = mapped_column(Numeric(8, 3), default=Decimal(1))
+    scale_min: Mapped[Decimal] = mapped_column(Numeric(6, 2), default=Decimal(1))
+    scale_max: Mapped[Decimal] = mapped_column(Numeric(6, 2), default=Decimal(10))
+    # 1 for whole numbers, 0.5 for halves...
+    scale_step: Mapped[Decimal] = mapped_column(Numeric(6, 2), default=Decimal(1))
+
+    contest = relationship("Contest", back_populates="criteria")
+
+
+class Round(BilingualMixin, db.Model):
+    """A judging round: 初审 (first round), 终审 (final round)."""
+
+    __tablename__ = "rounds"
+    __table_args__ = (UniqueConstraint("contest_id", "code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"),
+                                            index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str] = mapped_column(String(32))
+    name_zh: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str | None] = mapped_column(String(100))
+    closed_at = mapped_column(UTCDateTime)
+
+    contest = relationship("Contest", back_populates="rounds")
+
+    @property
+    def is_open(self):
+        return self.closed_at is None
+
+
+class JudgeMembership(db.Model):
+    """Being a judge belongs to one contest."""
+
+    __tablename__ = "judge_memberships"
+    __table_args__ = (UniqueConstraint("contest_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"),
+                                            index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    contest = relationship("Contest")
+    user = relationship("User")
+
+
+class Invitation(db.Model):
+    """An invitation for an email address to judge a contest; single use, expiring."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"),
+                                            index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    expires_at = mapped_column(UTCDateTime, nullable=False)
+    accepted_at = mapped_column(UTCDateTime)
+    accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    revoked_at = mapped_column(UTCDateTime)
+
+    contest = relationship("Contest")
+
+    def usable_at(self, now):
+        return self.accepted_at is None and self.revoked_at is None and now < self.expires_at

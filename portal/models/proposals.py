@@ -1,0 +1,88 @@
+"""Proposals and their history."""
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.models.base import UTCDateTime, utcnow
+
+
+class ProposalStatus:
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    WITHDRAWN = "withdrawn"
+    ELIGIBLE = "eligible"
+    INELIGIBLE = "ineligible"
+    ADVANCED = "advanced"
+    AWARDED = "awarded"
+
+    ALL = (DRAFT, SUBMITTED, WITHDRAWN, ELIGIBLE, INELIGIBLE, ADVANCED, AWARDED)
+    # States in which a proposal takes part in judging and the ranking.
+    IN_COMPETITION = (SUBMITTED, ELIGIBLE, ADVANCED, AWARDED)
+
+
+class Proposal(db.Model):
+    """A charity project proposal: one contest, one theme, one applicant."""
+
+    __tablename__ = "proposals"
+    __table_args__ = (UniqueConstraint("contest_id", "reference"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"),
+                                            index=True)
+    # Nullable so that an erased account can leave its judged proposals behind, anonymized.
+    applicant_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
+                                                     index=True)
+    theme_id: Mapped[int] = mapped_column(ForeignKey("themes.id"), index=True)
+    entrant_type_id: Mapped[int | None] = mapped_column(ForeignKey("entrant_types.id"))
+    organization: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20), default=ProposalStatus.DRAFT, index=True)
+    reference: Mapped[str | None] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str | None] = mapped_column(Text)
+    need: Mapped[str | None] = mapped_column(Text)
+    beneficiaries: Mapped[str | None] = mapped_column(Text)
+    plan: Mapped[str | None] = mapped_column(Text)
+    budget_total: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    outcomes: Mapped[str | None] = mapped_column(Text)
+    innovation: Mapped[str | None] = mapped_column(Text)
+    submitted_at = mapped_column(UTCDateTime)
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    updated_at = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)
+    # Optimistic locking: a stale tab cannot overwrite a newer edit.
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    contest = relationship("Contest")
+    applicant = relationship("User")
+    theme = relationship("Theme")
+    entrant_type = relationship("EntrantType")
+    events = relationship("ProposalEvent", back_populates="proposal",
+                          order_by="ProposalEvent.id", cascade="all, delete-orphan")
+
+    @property
+    def is_draft(self):
+        return self.status == ProposalStatus.DRAFT
+
+    def __repr__(self):
+        return f"<Proposal {self.id} {self.status}>"
+
+
+class ProposalEvent(db.Model):
+    """One step in a proposal's history: a change of status, by whom, why."""
+
+    __tablename__ = "proposal_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"),
+                                             index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    action: Mapped[str] = mapped_column(String(32))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str | None] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    proposal = relationship("Proposal", back_populates="events")

@@ -1,0 +1,170 @@
+"""Proposal verbs: create a draft, edit, submit, withdraw, delete. Services add and flush only."""
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, update
+
+from portal import policy
+from portal.errors import DomainError
+from portal.extensions import db
+from portal.labels import PROPOSAL_STATUS
+from portal.models import Contest, EntrantType, Proposal, ProposalEvent, ProposalStatus, Theme, \
+    utcnow
+
+# Must be filled in before a proposal can be submitted (a draft needs only title and theme).
+REQUIRED_FOR_SUBMISSION = {
+    "summary": _l("Summary"),
+    "need": _l("The need it answers"),
+    "beneficiaries": _l("Beneficiaries"),
+    "plan": _l("Activities and timeline"),
+    "budget_total": _l("Budget total (yuan)"),
+    "outcomes": _l("Expected outcomes"),
+    "innovation": _l("What is innovative"),
+}
+EDITABLE = (ProposalStatus.DRAFT, ProposalStatus.SUBMITTED, ProposalStatus.WITHDRAWN)
+
+
+def _require_open(contest, now):
+    if not contest.accepts_submissions_at(now):
+        if now < contest.opens_at:
+            raise DomainError(_l("This contest is not open for proposals yet."))
+        raise DomainError(_l("The submission deadline has passed: proposals can no longer be "
+                             "created, edited or submitted."))
+
+
+def _record(proposal, actor, action, from_status=None, note=None):
+    proposal.events.append(ProposalEvent(actor_id=actor.id if actor else None, action=action,
+                                         from_status=from_status, to_status=proposal.status,
+                                         note=note))
+
+
+def _check_theme(contest, theme_id):
+    theme = db.session.get(Theme, theme_id) if theme_id else None
+    if theme is None or theme.contest_id != contest.id:
+        raise DomainError(_l("Choose one of this contest's themes."), field="theme_id")
+    return theme
+
+
+def _apply(proposal, data):
+    for name, value in data.items():
+        if isinstance(value, str):
+            value = value.strip() or None
+        setattr(proposal, name, value)
+
+
+def active_proposal_count(user, contest):
+    return db.session.scalar(
+        db.select(func.count(Proposal.id)).filter(
+            Proposal.contest_id == contest.id, Proposal.applicant_id == user.id,
+            Proposal.status != ProposalStatus.WITHDRAWN))
+
+
+def create_draft(user, contest, data, now=None):
+    """A new draft for the contest, within the applicant's limit."""
+    now = now or utcnow()
+    _require_open(contest, now)
+    if not policy.may_apply_to(user, contest):
+        raise DomainError(_l("Judges and organizers of this contest cannot submit proposals to it."))
+    if active_proposal_count(user, contest) >= contest.proposal_limit:
+        raise DomainError(_l(
+            "You already have %(limit)d proposals in this contest, the most it allows. "
+            "Delete a draft or withdraw a proposal to start another.",
+            limit=contest.proposal_limit))
+    _check_theme(contest, data.get("theme_id"))
+    proposal = Proposal(contest=contest, applicant=user, status=ProposalStatus.DRAFT)
+    _apply(proposal, data)
+    db.session.add(proposal)
+    _record(proposal, user, "created")
+    db.session.flush()
+    return proposal
+
+
+def update_proposal(user, proposal, data, expected_version, now=None):
+    """Save an edit, refusing one made from an older version of the proposal."""
+    now = now or utcnow()
+    if proposal.status not in EDITABLE:
+        raise DomainError(_l("This proposal can no longer be edited: it is %(status)s.",
+                             status=PROPOSAL_STATUS[proposal.status]))
+    _require_open(proposal.contest, now)
+    if str(expected_version) != str(proposal.version):
+        raise DomainError(_l(
+            "This proposal was changed in another window or tab after you opened it. "
+            "Your changes were not saved: reload the page to see the latest version."))
+    _check_theme(proposal.contest, data.get("theme_id"))
+    _apply(proposal, data)
+    if proposal.status != ProposalStatus.DRAFT:
+        _record(proposal, user, "edited", from_status=proposal.status)
+    db.session.flush()
+    return proposal
+
+
+def missing_for_submission(proposal):
+    """The labels of the fields still empty."""
+    return [label for name, label in REQUIRED_FOR_SUBMISSION.items()
+            if getattr(proposal, name) in (None, "")]
+
+
+def _profile_entrant_type(user, contest):
+    entrant_type = db.session.scalar(
+        db.select(EntrantType).filter_by(contest_id=contest.id, code=user.entrant_type_code))
+    if entrant_type is None or not user.contact_name or not user.phone:
+        raise DomainError(_l("Complete your profile (entrant type, contact person and mobile "
+                             "phone) before you submit."))
+    if entrant_type.requires_organization and not user.organization:
+        raise DomainError(_l("Your entrant type needs an organization: add it to your profile "
+                             "before you submit."))
+    return entrant_type
+
+
+def _next_reference(contest):
+    """The next reference number, e.g. ZZCF-2014-0007, from a counter bumped in the database."""
+    number = db.session.execute(
+        update(Contest).where(Contest.id == contest.id)
+        .values(reference_counter=Contest.reference_counter + 1)
+        .returning(Contest.reference_counter)).scalar_one()
+    return f"{contest.reference_prefix}-{number:04d}"
+
+
+def submit_proposal(user, proposal, now=None):
+    """Submit a draft (or resubmit a withdrawn proposal) before the deadline."""
+    now = now or utcnow()
+    if proposal.status not in (ProposalStatus.DRAFT, ProposalStatus.WITHDRAWN):
+        raise DomainError(_l("This proposal has already been submitted."))
+    contest = proposal.contest
+    _require_open(contest, now)
+    if not policy.may_apply_to(user, contest):
+        raise DomainError(_l("Judges and organizers of this contest cannot submit proposals to it."))
+    missing = missing_for_submission(proposal)
+    if missing:
+        raise DomainError(_l("Fill in these fields before you submit: %(fields)s.",
+                             fields="、".join(str(label) for label in missing)))
+    if proposal.status == ProposalStatus.WITHDRAWN and \
+            active_proposal_count(user, contest) >= contest.proposal_limit:
+        raise DomainError(_l("You already have %(limit)d proposals in this contest, the most it "
+                             "allows.", limit=contest.proposal_limit))
+    entrant_type = _profile_entrant_type(user, contest)
+    previous = proposal.status
+    proposal.entrant_type = entrant_type
+    proposal.organization = user.organization
+    proposal.status = ProposalStatus.SUBMITTED
+    proposal.submitted_at = now
+    if proposal.reference is None:
+        proposal.reference = _next_reference(contest)
+    _record(proposal, user, "submitted", from_status=previous)
+    db.session.flush()
+    return proposal
+
+
+def withdraw_proposal(user, proposal):
+    """Take a submitted proposal out of the contest; it may be resubmitted before the deadline."""
+    if proposal.status not in (ProposalStatus.SUBMITTED, ProposalStatus.ELIGIBLE):
+        raise DomainError(_l("Only a submitted proposal can be withdrawn."))
+    previous = proposal.status
+    proposal.status = ProposalStatus.WITHDRAWN
+    _record(proposal, user, "withdrawn", from_status=previous)
+    db.session.flush()
+
+
+def delete_draft(user, proposal):
+    if proposal.status != ProposalStatus.DRAFT:
+        raise DomainError(_l("Only a draft can be deleted; withdraw a submitted proposal instead."))
+    db.session.delete(proposal)
+    db.session.flush()

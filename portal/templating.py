@@ -1,0 +1,50 @@
+"""Jinja helpers: localized names, local times, status labels."""
+from flask_babel import format_datetime, format_decimal, format_timedelta, get_locale
+
+from portal.i18n import SUPPORTED
+from portal.labels import contest_status_label, proposal_event_label, proposal_status_label
+from portal.models import utcnow
+
+
+def localized(obj, field="name"):
+    """The field in the current language, falling back to Chinese."""
+    if obj is None:
+        return ""
+    return obj.localized(field, str(get_locale()))
+
+
+def local_datetime(value):
+    """A stored UTC time shown in Asia/Shanghai."""
+    if value is None:
+        return ""
+    return format_datetime(value, "yyyy-MM-dd HH:mm")
+
+
+def time_left(deadline):
+    """'3 days' until the deadline, or None once it has passed."""
+    remaining = deadline - utcnow()
+    if remaining.total_seconds() <= 0:
+        return None
+    return format_timedelta(remaining, granularity="minute", threshold=1.5)
+
+
+def money(value):
+    if value is None:
+        return ""
+    return format_decimal(value, format="#,##0.00")
+
+
+def install_template_helpers(app):
+    app.jinja_env.globals.update(
+        loc=localized,
+        languages=SUPPORTED,
+        current_locale=lambda: str(get_locale()),
+        time_left=time_left,
+    )
+    app.jinja_env.filters.update(
+        local_datetime=local_datetime,
+        proposal_status=proposal_status_label,
+        proposal_event=proposal_event_label,
+        contest_status=contest_status_label,
+        money=money,
+    )

@@ -1,0 +1,42 @@
+"""Small helpers shared by views: safe redirects, committing at the edge, showing domain errors."""
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, has_request_context, redirect, request, url_for
+
+from portal.extensions import db
+
+
+def safe_next(default_endpoint="contests.index", **values):
+    """The `next` target when it stays on this site, else the default page."""
+    target = request.values.get("next", "")
+    parts = urlsplit(target)
+    if target.startswith("/") and not target.startswith("//") and not parts.netloc \
+            and "\\" not in target:
+        return target
+    return url_for(default_endpoint, **values)
+
+
+def commit_and_redirect(message, endpoint, category="success", **values):
+    """End the request's transaction, tell the user, and move on (post/redirect/get)."""
+    db.session.commit()
+    if message:
+        flash(message, category)
+    return redirect(url_for(endpoint, **values))
+
+
+def show_domain_error(error, form=None):
+    """Roll back and show the refusal next to its field when it names one, else as a banner."""
+    db.session.rollback()
+    field = getattr(form, error.field, None) if (form is not None and error.field) else None
+    if field is not None:
+        field.errors = list(field.errors) + [error.message]
+    else:
+        flash(error.message, "danger")
+
+
+def external_url(endpoint, **values):
+    """An absolute link for emails and printed invitations; outside a request, from PORTAL_BASE_URL."""
+    if has_request_context():
+        return url_for(endpoint, _external=True, **values)
+    with current_app.test_request_context(base_url=current_app.config["PORTAL_BASE_URL"]):
+        return url_for(endpoint, _external=True, **values)

@@ -1,0 +1,33 @@
+/* Progressive enhancements; every page works without this file. */
+(function () {
+  "use strict";
+
+  // Ask before destructive actions marked with data-confirm.
+  document.addEventListener("submit", function (event) {
+    var button = event.submitter || event.target.querySelector("[data-confirm]");
+    var message = button && button.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) {
+      event.preventDefault();
+    }
+  });
+
+  // Live character counters under fields with a maxlength.
+  document.querySelectorAll("[data-counter-for]").forEach(function (counter) {
+    var field = document.getElementById(counter.getAttribute("data-counter-for"));
+    if (!field) { return; }
+    var limit = parseInt(field.getAttribute("maxlength"), 10);
+    var update = function () {
+      counter.textContent = Array.from(field.value).length + " / " + limit;
+    };
+    field.addEventListener("input", update);
+    update();
+  });
+
+  // A double-click must not send a form twice.
+  document.addEventListener("submit", function (event) {
+    if (event.defaultPrevented) { return; }
+    var form = event.target;
+    if (form.dataset.sent) { event.preventDefault(); return; }
+    form.dataset.sent = "1";
+  });
+})();
