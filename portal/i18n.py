@@ -1,5 +1,6 @@
 """Language choice: the user's pick, remembered; else the browser's; else Chinese."""
 from flask import current_app, has_request_context, request, session
+from flask_babel import get_locale
 from flask_login import current_user
 
 SUPPORTED = {"zh_CN": "中文", "en": "English"}
@@ -36,3 +37,8 @@ def select_locale():
 
 def select_timezone():
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def current_locale():
+    """The request's locale as one of SUPPORTED ('zh_CN' or 'en')."""
+    return normalize_locale(str(get_locale())) or "zh_CN"

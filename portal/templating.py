@@ -1,7 +1,7 @@
 """Jinja helpers: localized names, local times, status labels."""
-from flask_babel import format_datetime, format_decimal, format_timedelta, get_locale
+from flask_babel import format_datetime, format_decimal, format_timedelta
 
-from portal.i18n import SUPPORTED
+from portal.i18n import SUPPORTED, current_locale
 from portal.labels import contest_status_label, proposal_event_label, proposal_status_label
 from portal.models import utcnow
 
@@ -10,7 +10,7 @@ def localized(obj, field="name"):
     """The field in the current language, falling back to Chinese."""
     if obj is None:
         return ""
-    return obj.localized(field, str(get_locale()))
+    return obj.localized(field, current_locale())
 
 
 def local_datetime(value):
@@ -38,7 +38,7 @@ def install_template_helpers(app):
     app.jinja_env.globals.update(
         loc=localized,
         languages=SUPPORTED,
-        current_locale=lambda: str(get_locale()),
+        current_locale=current_locale,
         time_left=time_left,
     )
     app.jinja_env.filters.update(

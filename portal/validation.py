@@ -1,5 +1,6 @@
 """Normalizers and WTForms validators shared by several forms."""
 import re
+from decimal import Decimal
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
@@ -8,6 +9,11 @@ from wtforms.validators import ValidationError
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 PASSWORD_MIN = 12
 PASSWORD_MAX = 128
+
+
+def plain_number(number):
+    """A decimal without trailing zeros: 10, 7.5."""
+    return format(Decimal(number).normalize(), "f")
 
 
 def normalize_email(raw):

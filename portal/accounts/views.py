@@ -7,8 +7,8 @@ from portal.accounts import services
 from portal.accounts.forms import ConfirmForm, LoginForm, ProfileForm, RegisterForm
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.i18n import normalize_locale
-from portal.web import commit_and_redirect, safe_next, show_domain_error
+from portal.i18n import current_locale, normalize_locale
+from portal.web import safe_next, show_domain_error
 
 bp = Blueprint("accounts", __name__)
 
@@ -73,7 +73,7 @@ def profile():
     """The applicant's profile, copied onto each proposal when it is submitted."""
     form = ProfileForm(obj=current_user)
     form.entrant_type_code.choices = [("", _("Choose…"))] + services.entrant_type_choices(
-        _current_locale())
+        current_locale())
     if form.validate_on_submit():
         services.update_profile(current_user, form.display_name.data,
                                 form.entrant_type_code.data, form.organization.data,
@@ -94,8 +94,3 @@ def set_language():
             current_user.locale = chosen
             db.session.commit()
     return redirect(safe_next())
-
-
-def _current_locale():
-    from flask_babel import get_locale
-    return str(get_locale())

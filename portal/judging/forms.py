@@ -2,7 +2,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, SubmitField, TextAreaField
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms.validators import Length, Optional
+
+from portal.validation import plain_number
 
 COMMENT_MAX = 5000
 
@@ -24,12 +26,12 @@ class ReviewForm(FlaskForm):
         for criterion in criteria:
             field = DecimalField(
                 criterion.localized("name", locale),
-                validators=[Optional(), NumberRange(
-                    min=criterion.scale_min, max=criterion.scale_max,
-                    message=_l("Give a score from %(min)s to %(max)s."))],
+                # The range and the step are checked by the service, with one message for both.
+                validators=[Optional()],
                 description=criterion.localized("rubric", locale),
-                render_kw={"inputmode": "decimal", "min": criterion.scale_min,
-                           "max": criterion.scale_max, "step": criterion.scale_step})
+                render_kw={"inputmode": "decimal", "min": plain_number(criterion.scale_min),
+                           "max": plain_number(criterion.scale_max),
+                           "step": plain_number(criterion.scale_step)})
             setattr(_Form, f"criterion_{criterion.id}", field)
         return _Form(**kwargs)
 

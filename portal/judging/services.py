@@ -1,6 +1,5 @@
 """Judging verbs: invite judges, accept invitations, assign, review, close a round."""
 from datetime import timedelta
-from decimal import Decimal
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -12,7 +11,7 @@ from portal.errors import DomainError
 from portal.extensions import db
 from portal.models import Assignment, Invitation, JudgeMembership, Proposal, ProposalStatus, \
     Review, Score, User, utcnow
-from portal.validation import normalize_email
+from portal.validation import normalize_email, plain_number
 
 INVITATION_SALT = "judge-invitation"
 
@@ -129,7 +128,7 @@ def assign_judges(actor, proposal, judge_ids, contest_round):
         if judge_id in existing:
             continue
         assignment = Assignment(round=contest_round, proposal=proposal, judge=judges[judge_id],
-                                created_by_id=actor.id)
+                                created_by_id=getattr(actor, "id", None))
         db.session.add(assignment)
         created.append(assignment)
         existing.add(judge_id)
@@ -143,15 +142,11 @@ def assign_judges(actor, proposal, judge_ids, contest_round):
 def _check_score(criterion, value):
     if value < criterion.scale_min or value > criterion.scale_max:
         raise DomainError(_l("Give a score from %(low)s to %(high)s.",
-                             low=_plain(criterion.scale_min), high=_plain(criterion.scale_max)),
+                             low=plain_number(criterion.scale_min), high=plain_number(criterion.scale_max)),
                           field=f"criterion_{criterion.id}")
     if (value - criterion.scale_min) % criterion.scale_step != 0:
-        raise DomainError(_l("Scores go in steps of %(step)s.", step=_plain(criterion.scale_step)),
+        raise DomainError(_l("Scores go in steps of %(step)s.", step=plain_number(criterion.scale_step)),
                           field=f"criterion_{criterion.id}")
-
-
-def _plain(number):
-    return format(Decimal(number).normalize(), "f")
 
 
 def save_review(judge, assignment, values, comment, submit, now=None):

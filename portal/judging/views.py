@@ -1,6 +1,6 @@
 """The judge's workspace: invitations, assigned proposals, scoring."""
 from flask import Blueprint, redirect, render_template, url_for
-from flask_babel import get_locale
+from portal.i18n import current_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 from sqlalchemy.orm import selectinload
@@ -27,7 +27,7 @@ def accept_invitation(token):
     if existing is not None:
         form = ConfirmForm()
         if current_user.is_authenticated and form.validate_on_submit():
-            return _accept(invitation, form, user=current_user)
+            return _accept(invitation, form, user=current_user._get_current_object())
     else:
         form = AcceptInvitationForm()
         if form.validate_on_submit():
@@ -46,7 +46,7 @@ def _accept(invitation, form, **account):
                                form=form, existing=account.get("user"))
     login_user(user)
     return commit_and_redirect(_("Welcome to the jury of %(contest)s.",
-                                 contest=invitation.contest.localized("name", str(get_locale()))),
+                                 contest=invitation.contest.localized("name", current_locale())),
                                "judging.index")
 
 
@@ -79,7 +79,7 @@ def review(assignment_id):
     policy.require(assignment is not None and policy.may_review(current_user, assignment), 404)
     criteria = assignment.proposal.contest.criteria
     existing = assignment.review
-    form = ReviewForm.for_criteria(criteria, str(get_locale()))
+    form = ReviewForm.for_criteria(criteria, current_locale())
     if form.validate_on_submit():
         try:
             services.save_review(current_user, assignment, form.values(criteria),

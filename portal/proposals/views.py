@@ -1,6 +1,6 @@
 """The applicant's pages: my proposals, write, edit, submit, withdraw."""
 from flask import Blueprint, abort, redirect, render_template, url_for
-from flask_babel import get_locale
+from portal.i18n import current_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
@@ -27,7 +27,7 @@ def _own_proposal(proposal_id):
 
 def _form(proposal=None, contest=None, **kwargs):
     contest = contest or proposal.contest
-    return ProposalForm(obj=proposal, themes=contest.themes, locale=str(get_locale()), **kwargs)
+    return ProposalForm(obj=proposal, themes=contest.themes, locale=current_locale(), **kwargs)
 
 
 @bp.route("/my/proposals")

@@ -1,6 +1,6 @@
 """The organizers' ranked list, on screen and as CSV."""
 from flask import Blueprint, Response, render_template, request
-from flask_babel import get_locale
+from portal.i18n import current_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -40,7 +40,7 @@ def ranking_csv(slug):
     """The overall ranked list as CSV (UTF-8 with BOM, so that Excel shows the Chinese text)."""
     contest = _organizer_contest(slug)
     rows, by_theme, proposals = ranking_for(contest)
-    locale = str(get_locale())
+    locale = current_locale()
     theme_rank = {row.proposal_id: row.rank for members in by_theme.values() for row in members}
     header = [_("Rank"), _("Rank in theme"), _("Reference"), _("Title"), _("Theme"),
               _("Entrant type"), _("Organization"), _("Reviews"), _("Score"), _("Tied")]

@@ -1,0 +1,161 @@
+"""Fixtures: one app and one migrated database per run (SQLite, or PostgreSQL when
+TEST_DATABASE_URL names a server); every table emptied after each test."""
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy.engine import make_url
+
+from portal import create_app
+from portal.extensions import db
+from tests import factories
+
+POSTGRES_SERVER = os.environ.get("TEST_DATABASE_URL")
+
+
+def _postgres_admin_url(server_url):
+    url = make_url(server_url)
+    return url.set(drivername="postgresql+psycopg")
+
+
+def _create_postgres_database(server_url):
+    import psycopg
+
+    name = f"portal_test_{uuid.uuid4().hex[:12]}"
+    admin = _postgres_admin_url(server_url)
+    with psycopg.connect(admin.set(drivername="postgresql").render_as_string(hide_password=False),
+                         autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return name, admin.set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_postgres_database(server_url, name):
+    import psycopg
+
+    admin = _postgres_admin_url(server_url).set(drivername="postgresql")
+    with psycopg.connect(admin.render_as_string(hide_password=False),
+                         autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def pytest_report_header(config):
+    if POSTGRES_SERVER:
+        return f"database: PostgreSQL at {make_url(POSTGRES_SERVER).host} (a fresh database)"
+    return ("database: SQLite. The PostgreSQL run is skipped: set TEST_DATABASE_URL "
+            "(e.g. postgresql://postgres@127.0.0.1:5432/postgres) to run on PostgreSQL too.")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    if not POSTGRES_SERVER:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        return
+    name, url = _create_postgres_database(POSTGRES_SERVER)
+    try:
+        yield url
+    finally:
+        db.session.remove()
+        _drop_postgres_database(POSTGRES_SERVER, name)
+
+
+def make_test_app(instance_path, database_url, **overrides):
+    config = {
+        "TESTING": True,
+        "PORTAL_INSTANCE_PATH": str(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": "test-secret-key",
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "PORTAL_BASE_URL": "http://portal.test",
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory, database_url):
+    from flask_migrate import upgrade
+
+    application = make_test_app(tmp_path_factory.mktemp("instance"), database_url)
+    with application.app_context():
+        upgrade()  # the real migrations, never create_all
+    return application
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(request):
+    yield
+    if "app" not in request.fixturenames:
+        return
+    application = request.getfixturevalue("app")
+    if "web_app" in request.fixturenames:
+        with request.getfixturevalue("web_app").app_context():
+            db.session.remove()
+    with application.app_context():
+        db.session.remove()
+        with db.engine.begin() as connection:
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def app_context(app):
+    with app.app_context():
+        yield
+        db.session.remove()
+
+
+class RequestClient(FlaskClient):
+    """Sends each request through a second app object, as a separate process would: a fresh
+    app context per request (no `g` or session shared with the test), and afterwards the test's
+    own session is rolled back so that it reads what the request committed."""
+
+    def open(self, *args, **kwargs):
+        response = super().open(*args, **kwargs)
+        db.session.rollback()
+        return response
+
+
+@pytest.fixture(scope="session")
+def web_app(app, tmp_path_factory, database_url):
+    application = make_test_app(app.instance_path, database_url)
+    application.test_client_class = RequestClient
+    return application
+
+
+@pytest.fixture
+def client(web_app, app_context):
+    return web_app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def contest(app_context):
+    """The seed contest, open for submissions."""
+    return factories.make_contest()
+
+
+@pytest.fixture
+def applicant(app_context):
+    return factories.make_user("applicant@example.org")
+
+
+@pytest.fixture
+def organizer(app_context):
+    return factories.make_user("organizer@example.org", organizer=True)
+
+
+@pytest.fixture
+def auth(client):
+    return factories.Auth(client)
+
+
+@pytest.fixture(scope="session")
+def repo_root():
+    return Path(__file__).resolve().parent.parent

@@ -1,0 +1,111 @@
+"""Test data built through the same services the portal uses."""
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from portal.accounts.services import create_user, update_profile
+from portal.contests.loader import parse_contest, store_contest
+from portal.extensions import db
+from portal.judging.services import accept_invitation, assign_judges, invite_judge, save_review
+from portal.models import utcnow
+from portal.proposals.services import create_draft, submit_proposal
+
+PASSWORD = "correct horse battery staple"
+SEED_FILE = Path(__file__).resolve().parent.parent / "portal" / "seed" / "zzcf-2014.yaml"
+
+PROPOSAL_TEXT = {
+    "summary": "为社区空巢老人提供每周上门探访和健康监测。",
+    "need": "社区内有 120 位独居老人，缺少日常照料。",
+    "beneficiaries": "独居老人 120 人",
+    "plan": "第1-2月招募志愿者；第3-12月每周探访。",
+    "budget_total": Decimal("35000.00"),
+    "outcomes": "每位老人每月至少探访 4 次。",
+    "innovation": "大学生志愿者与社区医生结对。",
+}
+
+
+def make_user(email, organizer=False, profile=True, name=None, organization="绿城志愿者协会",
+              entrant_type="ngo"):
+    user = create_user(email, PASSWORD, display_name=name or email.split("@")[0],
+                       organizer=organizer)
+    if profile and not organizer:
+        update_profile(user, user.display_name, entrant_type, organization, "张三", "13800138000")
+    db.session.commit()
+    return user
+
+
+def make_contest(slug="zzcf-2014", opens="-1 day", deadline="30 days", blind=False, **changes):
+    text = SEED_FILE.read_text(encoding="utf-8")
+    parsed = parse_contest(text, utcnow())
+    fields = parsed["contest"]
+    fields["slug"] = slug
+    fields["reference_prefix"] = slug.upper()
+    now = utcnow()
+    fields["opens_at"] = now + _duration(opens)
+    fields["submission_deadline"] = now + _duration(deadline)
+    fields["results_at"] = None
+    fields["blind"] = blind
+    fields.update(changes)
+    contest, _created = store_contest(parsed)
+    db.session.commit()
+    return contest
+
+
+def _duration(text):
+    amount, unit = text.split()
+    return timedelta(**{unit.rstrip("s") + "s": int(amount)})
+
+
+def close_submissions(contest):
+    """Move the deadline into the past (the contest moves on to judging)."""
+    contest.submission_deadline = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+
+
+def make_proposal(contest, applicant, submit=True, theme_index=0, **fields):
+    data = {"title": "社区空巢老人关爱行动", "theme_id": contest.themes[theme_index].id,
+            **PROPOSAL_TEXT, **fields}
+    proposal = create_draft(applicant, contest, data)
+    if submit:
+        submit_proposal(applicant, proposal)
+    db.session.commit()
+    return proposal
+
+
+def make_judge(contest, email="judge@example.org", name=None):
+    invitation, _token = invite_judge(None, contest, email)
+    user = accept_invitation(invitation, display_name=name or email.split("@")[0],
+                             password=PASSWORD)
+    db.session.commit()
+    return user
+
+
+def assign(proposal, *judges, actor=None):
+    contest_round = proposal.contest.current_round
+    created = assign_judges(actor, proposal, [judge.id for judge in judges],
+                            contest_round)
+    db.session.commit()
+    return created
+
+
+def review(assignment, *scores, comment="", submit=True):
+    """Score the assignment: one value per criterion, in the contest's criterion order."""
+    criteria = assignment.proposal.contest.criteria
+    values = {criterion.id: Decimal(str(value)) for criterion, value in zip(criteria, scores)}
+    result = save_review(assignment.judge, assignment, values, comment, submit=submit)
+    db.session.commit()
+    return result
+
+
+class Auth:
+    """Log in and out through the real pages."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, user_or_email, password=PASSWORD):
+        email = getattr(user_or_email, "email", user_or_email)
+        return self.client.post("/login", data={"email": email, "password": password})
+
+    def logout(self):
+        return self.client.post("/logout")

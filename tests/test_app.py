@@ -1,0 +1,88 @@
+"""The factory, configuration, security headers, languages and error pages."""
+import os
+import stat
+
+import pytest
+
+from portal import create_app
+from tests.conftest import make_test_app
+
+
+def test_create_app_with_a_fresh_empty_instance_folder(tmp_path, monkeypatch):
+    instance = tmp_path / "fresh" / "instance"
+    monkeypatch.setenv("PORTAL_INSTANCE_PATH", str(instance))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    app = create_app()
+    assert instance.is_dir()
+    key_file = instance / "secret_key"
+    assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600
+    assert app.config["SECRET_KEY"] == key_file.read_text().strip()
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{instance / 'portal.sqlite3'}"
+    assert app.config["PORTAL_UPLOAD_PATH"] == str(instance / "uploads")
+    # The key is kept: a second app (or worker) signs sessions with the same one.
+    assert create_app().config["SECRET_KEY"] == app.config["SECRET_KEY"]
+
+
+def test_environment_variables_configure_the_app(tmp_path, monkeypatch):
+    monkeypatch.setenv("PORTAL_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///" + str(tmp_path / "other.db"))
+    monkeypatch.setenv("SECRET_KEY", "from-env")
+    monkeypatch.setenv("PORTAL_MAX_UPLOAD_MB", "5")
+    monkeypatch.setenv("PORTAL_ENV", "production")
+    app = create_app()
+    assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("other.db")
+    assert app.config["SECRET_KEY"] == "from-env"
+    assert app.config["PORTAL_MAX_UPLOAD_MB"] == 5
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_production_sends_hsts(tmp_path, database_url, app):
+    production = make_test_app(tmp_path, database_url, PORTAL_ENV="production")
+    response = production.test_client().get("/")
+    assert "max-age" in response.headers["Strict-Transport-Security"]
+
+
+def test_security_headers_forbid_inline_script(client, contest):
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert b"<script>" not in response.data and b" onclick=" not in response.data
+
+
+def test_unknown_url_gets_a_friendly_404(client):
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    assert "页面不存在".encode() in response.data
+
+
+def test_chinese_is_the_default_language(client, contest):
+    page = client.get("/").get_data(as_text=True)
+    assert 'lang="zh-CN"' in page and "截止时间" in page
+
+
+def test_the_browser_may_ask_for_english(client, contest):
+    page = client.get("/", headers={"Accept-Language": "en-US,en;q=0.9"}).get_data(as_text=True)
+    assert 'lang="en"' in page and "Submission deadline" in page
+
+
+def test_the_language_switch_is_remembered(client, contest):
+    response = client.post("/language?next=/contests/zzcf-2014", data={"locale": "en"})
+    assert response.status_code == 302 and response.location.endswith("/contests/zzcf-2014")
+    assert "Submission deadline" in client.get("/").get_data(as_text=True)
+    client.post("/language", data={"locale": "zh_CN"})
+    assert "截止时间" in client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+
+
+def test_the_language_switch_refuses_to_redirect_off_site(client):
+    response = client.post("/language?next=//evil.example/x", data={"locale": "en"})
+    assert response.location == "/"
+
+
+@pytest.mark.parametrize("url", ["/register", "/login"])
+def test_forms_are_csrf_protected(tmp_path, database_url, app, url):
+    protected = make_test_app(tmp_path, database_url, WTF_CSRF_ENABLED=True)
+    response = protected.test_client().post(url, data={"email": "a@example.org"})
+    assert response.status_code == 400
