@@ -48,6 +48,7 @@ class BaseConfig:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     INVITATION_MAX_AGE_DAYS = 7
+    PASSWORD_HASH_METHOD = "scrypt"
 
     def __init__(self):
         self.DATABASE_URL = os.environ.get("DATABASE_URL")

@@ -56,7 +56,6 @@ def database_url(tmp_path_factory):
     try:
         yield url
     finally:
-        db.session.remove()
         _drop_postgres_database(POSTGRES_SERVER, name)
 
 
@@ -69,6 +68,8 @@ def make_test_app(instance_path, database_url, **overrides):
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "PORTAL_BASE_URL": "http://portal.test",
+        # scrypt with a small work factor: the same code path, a fraction of the time.
+        "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
     }
     config.update(overrides)
     return create_app(config)
@@ -81,7 +82,14 @@ def app(tmp_path_factory, database_url):
     application = make_test_app(tmp_path_factory.mktemp("instance"), database_url)
     with application.app_context():
         upgrade()  # the real migrations, never create_all
-    return application
+    yield application
+    _dispose(application)
+
+
+def _dispose(application):
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.fixture(autouse=True)
@@ -122,7 +130,8 @@ class RequestClient(FlaskClient):
 def web_app(app, tmp_path_factory, database_url):
     application = make_test_app(app.instance_path, database_url)
     application.test_client_class = RequestClient
-    return application
+    yield application
+    _dispose(application)
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Account verbs: register, authenticate, profile, organizer accounts."""
 import secrets
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import generate_password_hash
 
@@ -36,7 +37,7 @@ def create_user(email, password, display_name=None, organizer=False, locale=None
                           field="email")
     user = User(email=email, display_name=display_name, is_organizer=organizer, locale=locale,
                 active=True)
-    user.set_password(password)
+    user.set_password(password, current_app.config["PASSWORD_HASH_METHOD"])
     db.session.add(user)
     db.session.flush()
     return user

@@ -31,9 +31,9 @@ class User(UserMixin, db.Model):
     def is_active(self):
         return self.active
 
-    def set_password(self, password):
-        # Werkzeug's default is scrypt, a current memory-hard algorithm.
-        self.password_hash = generate_password_hash(password)
+    def set_password(self, password, method="scrypt"):
+        # scrypt: a current memory-hard algorithm (Werkzeug's default parameters).
+        self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password):
         return check_password_hash(self.password_hash, password)
