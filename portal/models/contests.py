@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from sqlalchemy import (Boolean, ForeignKey, Integer, Numeric, String, Text,
                         UniqueConstraint)
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from portal.extensions import db
 from portal.models.base import BilingualMixin, UTCDateTime, utcnow
@@ -80,56 +80,50 @@ class Contest(BilingualMixin, db.Model):
         return f"<Contest {self.slug}>"
 
 
-class Theme(BilingualMixin, db.Model):
-    """One of a contest's charity themes (安老, 抚孤, ...)."""
-
-    __tablename__ = "themes"
-    __table_args__ = (UniqueConstraint("contest_id", "code"),)
+class ContestPart(BilingualMixin):
+    """Columns shared by the parts a contest owns: themes, entrant types, criteria, rounds."""
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"),
-                                            index=True)
     position: Mapped[int] = mapped_column(Integer)
     code: Mapped[str] = mapped_column(String(32))
     name_zh: Mapped[str] = mapped_column(String(100))
     name_en: Mapped[str | None] = mapped_column(String(100))
+
+    @declared_attr
+    def contest_id(cls) -> Mapped[int]:
+        return mapped_column(ForeignKey("contests.id", ondelete="CASCADE"), index=True)
+
+    @declared_attr.directive
+    def __table_args__(cls):
+        return (UniqueConstraint("contest_id", "code"),)
+
+
+class Theme(ContestPart, db.Model):
+    """One of a contest's charity themes (安老, 抚孤, ...)."""
+
+    __tablename__ = "themes"
+
     description_zh: Mapped[str | None] = mapped_column(Text)
     description_en: Mapped[str | None] = mapped_column(Text)
 
     contest = relationship("Contest", back_populates="themes")
 
 
-class EntrantType(BilingualMixin, db.Model):
+class EntrantType(ContestPart, db.Model):
     """Who may enter: a student club, an NGO, an individual..."""
 
     __tablename__ = "entrant_types"
-    __table_args__ = (UniqueConstraint("contest_id", "code"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"),
-                                            index=True)
-    position: Mapped[int] = mapped_column(Integer)
-    code: Mapped[str] = mapped_column(String(32))
-    name_zh: Mapped[str] = mapped_column(String(100))
-    name_en: Mapped[str | None] = mapped_column(String(100))
     requires_organization: Mapped[bool] = mapped_column(Boolean, default=True)
 
     contest = relationship("Contest", back_populates="entrant_types")
 
 
-class Criterion(BilingualMixin, db.Model):
+class Criterion(ContestPart, db.Model):
     """A scoring criterion with its weight, scale and rubric."""
 
     __tablename__ = "criteria"
-    __table_args__ = (UniqueConstraint("contest_id", "code"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"),
-                                            index=True)
-    position: Mapped[int] = mapped_column(Integer)
-    code: Mapped[str] = mapped_column(String(32))
-    name_zh: Mapped[str] = mapped_column(String(100))
-    name_en: Mapped[str | None] = mapped_column(String(100))
     rubric_zh: Mapped[str | None] = mapped_column(Text)
     rubric_en: Mapped[str | None] = mapped_column(Text)
     weight: Mapped[Decimal] = mapped_column(Numeric(8, 3), default=Decimal(1))
@@ -141,19 +135,11 @@ class Criterion(BilingualMixin, db.Model):
     contest = relationship("Contest", back_populates="criteria")
 
 
-class Round(BilingualMixin, db.Model):
+class Round(ContestPart, db.Model):
     """A judging round: 初审 (first round), 终审 (final round)."""
 
     __tablename__ = "rounds"
-    __table_args__ = (UniqueConstraint("contest_id", "code"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"),
-                                            index=True)
-    position: Mapped[int] = mapped_column(Integer)
-    code: Mapped[str] = mapped_column(String(32))
-    name_zh: Mapped[str] = mapped_column(String(100))
-    name_en: Mapped[str | None] = mapped_column(String(100))
     closed_at = mapped_column(UTCDateTime)
 
     contest = relationship("Contest", back_populates="rounds")
