@@ -40,7 +40,7 @@ test: install
 
 # Translators: refresh the template and the catalogs after changing strings.
 extract-messages: $(STAMP)
-	$(BIN)/pybabel extract -F portal/translations/babel.cfg -k _l -k lazy_gettext -o portal/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel extract -F portal/translations/babel.cfg -k _l -k lazy_gettext -k N_ -o portal/translations/messages.pot --no-location --sort-output .
 
 update-messages: extract-messages
 	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations --no-fuzzy-matching --ignore-obsolete

@@ -54,7 +54,7 @@ def _complete_config(app):
 def register_extensions(app):
     from portal.database import configure_sqlite_engines, render_migration_item
     from portal.extensions import babel, csrf, db, login_manager, migrate
-    from portal.i18n import select_locale, select_timezone
+    from portal.i18n import N_, select_locale, select_timezone
 
     configure_sqlite_engines()
     db.init_app(app)
@@ -65,6 +65,8 @@ def register_extensions(app):
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message_category = "info"
+    # Flashed messages are stored in the session, so this stays a plain string until shown.
+    login_manager.login_message = N_("Please log in to open this page.")
 
     from portal.accounts.services import load_user
     login_manager.user_loader(load_user)

@@ -6,6 +6,11 @@ from flask_login import current_user
 SUPPORTED = {"zh_CN": "中文", "en": "English"}
 
 
+def N_(message):
+    """Mark a string for extraction where it must stay a plain string (translated when shown)."""
+    return message
+
+
 def normalize_locale(value):
     """Map a language tag such as `zh-CN`, `zh-Hans` or `en-US` onto a supported locale."""
     if not value:

@@ -168,3 +168,29 @@ def auth(client):
 @pytest.fixture(scope="session")
 def repo_root():
     return Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def count_queries():
+    """`with count_queries() as counted:` ... `counted.total` SQL statements sent meanwhile."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    class Counted:
+        total = 0
+
+    def on_execute(*_args):
+        Counted.total += 1
+
+    @contextmanager
+    def counting():
+        Counted.total = 0
+        event.listen(Engine, "before_cursor_execute", on_execute)
+        try:
+            yield Counted
+        finally:
+            event.remove(Engine, "before_cursor_execute", on_execute)
+
+    return counting

@@ -11,7 +11,7 @@ def extract_messages(repo_root, tmp_path):
     template = tmp_path / "messages.pot"
     subprocess.run(
         [sys.executable, "-m", "babel.messages.frontend", "extract",
-         "-F", "portal/translations/babel.cfg", "-k", "_l", "-k", "lazy_gettext",
+         "-F", "portal/translations/babel.cfg", "-k", "_l", "-k", "lazy_gettext", "-k", "N_",
          "-o", str(template), "."],
         cwd=repo_root, check=True, capture_output=True)
     with open(template, "rb") as handle:
