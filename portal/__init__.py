@@ -52,8 +52,9 @@ def _complete_config(app):
 
 
 def register_extensions(app):
-    from portal.database import configure_sqlite_engines, render_migration_item
-    from portal.extensions import babel, csrf, db, login_manager, migrate
+    from portal.database import configure_sqlite_engines, install_after_commit_hooks, \
+        render_migration_item
+    from portal.extensions import babel, csrf, db, login_manager, mail, migrate
     from portal.i18n import N_, select_locale, select_timezone
 
     configure_sqlite_engines()
@@ -61,6 +62,8 @@ def register_extensions(app):
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"),
                      render_as_batch=True, compare_type=True, render_item=render_migration_item)
     csrf.init_app(app)
+    mail.init_app(app)
+    install_after_commit_hooks()
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"

@@ -5,11 +5,14 @@ import click
 from flask import current_app
 
 from portal.accounts import services as accounts
+from portal.accounts.personal_data import purge_expired
 from portal.contests.loader import ContestFileError, parse_contest, store_contest
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.judging.services import invite_judge
 from portal.models import Contest, utcnow
+from portal.proposals.reminders import send_deadline_reminders
+from portal.proposals.storage import sweep_temporary_files
 from portal.validation import PASSWORD_MAX, PASSWORD_MIN
 from portal.web import external_url
 
@@ -99,7 +102,31 @@ def invite_judge_command(slug, email):
     click.echo(external_url("judging.accept_invitation", token=token))
 
 
+@click.command("send-deadline-reminders")
+def send_deadline_reminders_command():
+    """Email applicants holding drafts 48 hours before a deadline (each reminder once)."""
+    sent = send_deadline_reminders(utcnow())
+    db.session.commit()
+    click.echo(f"{sent} reminder(s) sent")
+
+
+@click.command("purge-expired")
+def purge_expired_command():
+    """Anonymize personal data of contests ended longer ago than the retention period."""
+    count = purge_expired(current_app.config["PORTAL_RETENTION_YEARS"])
+    db.session.commit()
+    click.echo(f"{count} proposal(s) anonymized or removed")
+
+
+@click.command("sweep-uploads")
+@click.option("--older-than", default=3600, show_default=True, help="Seconds.")
+def sweep_uploads_command(older_than):
+    """Remove temporary files left by interrupted uploads."""
+    click.echo(f"{sweep_temporary_files(older_than)} temporary file(s) removed")
+
+
 def register_commands(app):
     for command in (create_user_command, ensure_organizer_command, load_contest_command,
-                    contests_command, invite_judge_command):
+                    contests_command, invite_judge_command, send_deadline_reminders_command,
+                    purge_expired_command, sweep_uploads_command):
         app.cli.add_command(command)

@@ -49,6 +49,10 @@ class BaseConfig:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     INVITATION_MAX_AGE_DAYS = 7
     PASSWORD_HASH_METHOD = "scrypt"
+    MAX_ATTACHMENTS = 5
+    EMAIL_CONFIRMATION_MAX_AGE_DAYS = 7
+    PASSWORD_RESET_MAX_AGE_SECONDS = 3600
+    PRIVACY_NOTICE_VERSION = "2026-11"
 
     def __init__(self):
         self.DATABASE_URL = os.environ.get("DATABASE_URL")
@@ -63,6 +67,10 @@ class BaseConfig:
         for name, value in os.environ.items():
             if name.startswith("MAIL_"):
                 setattr(self, name, value)
+        self.MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+        self.MAIL_USE_TLS = _env_flag("MAIL_USE_TLS", False)
+        self.MAIL_USE_SSL = _env_flag("MAIL_USE_SSL", False)
+        self.PORTAL_RETENTION_YEARS = int(os.environ.get("PORTAL_RETENTION_YEARS", "3"))
 
 
 class DevelopmentConfig(BaseConfig):

@@ -1,6 +1,9 @@
 """Engine settings: SQLite made safe for several concurrent writers."""
+import logging
+
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 _configured = False
 
@@ -30,3 +33,35 @@ def render_migration_item(type_, obj, autogen_context):
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime()"
     return False
+
+
+AFTER_COMMIT = "portal_after_commit"
+
+
+def run_after_commit(callback):
+    """Call `callback()` once the current transaction has committed; never if it rolls back.
+
+    For effects outside the database (emails, deleting files) that must follow the data.
+    """
+    from portal.extensions import db
+    db.session.info.setdefault(AFTER_COMMIT, []).append(callback)
+
+
+def _run_callbacks(session):
+    callbacks = session.info.pop(AFTER_COMMIT, [])
+    for callback in callbacks:
+        try:
+            callback()
+        except Exception:  # what was committed stays committed; the failure is logged
+            logging.getLogger(__name__).exception("after-commit action failed")
+
+
+def _drop_callbacks(session, _previous_transaction=None):
+    session.info.pop(AFTER_COMMIT, None)
+
+
+def install_after_commit_hooks():
+    """Idempotent: hooks on every SQLAlchemy session of the process."""
+    if not event.contains(Session, "after_commit", _run_callbacks):
+        event.listen(Session, "after_commit", _run_callbacks)
+        event.listen(Session, "after_soft_rollback", _drop_callbacks)

@@ -38,3 +38,23 @@ PROPOSAL_EVENT = {
 
 def proposal_event_label(action):
     return PROPOSAL_EVENT.get(action, action)
+
+
+def next_step(proposal):
+    """What the applicant should do next with this proposal, in a few words."""
+    open_now = proposal.contest.status == ContestStatus.OPEN
+    if proposal.status == ProposalStatus.DRAFT:
+        return _l("Complete it and submit before the deadline.") if open_now else \
+            _l("The deadline has passed; this draft was not submitted.")
+    if proposal.status == ProposalStatus.SUBMITTED:
+        return _l("Received. You may still edit it until the deadline.") if open_now else \
+            _l("Received. The organizers are checking it.")
+    if proposal.status == ProposalStatus.WITHDRAWN:
+        return _l("Withdrawn. You may submit it again before the deadline.") if open_now else \
+            _l("Withdrawn.")
+    return {
+        ProposalStatus.ELIGIBLE: _l("Passed the eligibility check; it is being judged."),
+        ProposalStatus.INELIGIBLE: _l("Did not pass the eligibility check."),
+        ProposalStatus.ADVANCED: _l("Advanced to the next round."),
+        ProposalStatus.AWARDED: _l("Awarded. Congratulations!"),
+    }.get(proposal.status, "")

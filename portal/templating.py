@@ -2,8 +2,10 @@
 from flask_babel import format_datetime, format_decimal, format_timedelta
 
 from portal.i18n import SUPPORTED, current_locale
-from portal.labels import contest_status_label, proposal_event_label, proposal_status_label
+from portal.labels import contest_status_label, next_step, proposal_event_label, \
+    proposal_status_label
 from portal.models import utcnow
+from portal.proposals.attachments import neutral_name
 
 
 def localized(obj, field="name"):
@@ -28,6 +30,17 @@ def time_left(deadline):
     return format_timedelta(remaining, granularity="minute", threshold=1.5)
 
 
+def file_size(size):
+    """A size in bytes as '340 KB' or '2.5 MB'."""
+    if size < 1024 * 1024:
+        return f"{max(1, round(size / 1024))} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def attachment_name(attachment, blind):
+    return neutral_name(attachment) if blind else attachment.original_name
+
+
 def money(value):
     if value is None:
         return ""
@@ -40,6 +53,8 @@ def install_template_helpers(app):
         languages=SUPPORTED,
         current_locale=current_locale,
         time_left=time_left,
+        attachment_name=attachment_name,
+        next_step=next_step,
     )
     app.jinja_env.filters.update(
         local_datetime=local_datetime,
@@ -47,4 +62,5 @@ def install_template_helpers(app):
         proposal_event=proposal_event_label,
         contest_status=contest_status_label,
         money=money,
+        filesize=file_size,
     )

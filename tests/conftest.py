@@ -1,6 +1,7 @@
 """Fixtures: one app and one migrated database per run (SQLite, or PostgreSQL when
 TEST_DATABASE_URL names a server); every table emptied after each test."""
 import os
+import shutil
 import uuid
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from sqlalchemy.engine import make_url
 
 from portal import create_app
 from portal.extensions import db
+from portal.mail import outbox_path
 from tests import factories
 
 POSTGRES_SERVER = os.environ.get("TEST_DATABASE_URL")
@@ -106,6 +108,22 @@ def _clean_database(request):
         with db.engine.begin() as connection:
             for table in reversed(db.metadata.sorted_tables):
                 connection.execute(table.delete())
+
+
+@pytest.fixture(autouse=True)
+def _empty_instance_folders(request):
+    """Sent emails and uploaded files do not outlive their test."""
+    yield
+    if "app" in request.fixturenames:
+        application = request.getfixturevalue("app")
+        shutil.rmtree(outbox_path(application), ignore_errors=True)
+        shutil.rmtree(application.config["PORTAL_UPLOAD_PATH"], ignore_errors=True)
+
+
+@pytest.fixture
+def outbox(app):
+    """The messages sent so far in this test (the folder is emptied after each test)."""
+    return lambda: factories.sent_emails(app)
 
 
 @pytest.fixture

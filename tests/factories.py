@@ -16,18 +16,28 @@ SEED_FILE = Path(__file__).resolve().parent.parent / "portal" / "seed" / "zzcf-2
 PROPOSAL_TEXT = {
     "summary": "为社区空巢老人提供每周上门探访和健康监测。",
     "need": "社区内有 120 位独居老人，缺少日常照料。",
-    "beneficiaries": "独居老人 120 人",
+    "beneficiaries": "独居老人",
+    "beneficiary_count": 120,
     "plan": "第1-2月招募志愿者；第3-12月每周探访。",
-    "budget_total": Decimal("35000.00"),
     "outcomes": "每位老人每月至少探访 4 次。",
     "innovation": "大学生志愿者与社区医生结对。",
+    "team": "项目负责人王芳，社工师，从事养老服务 8 年。",
+    "sustainability": "与街道签订长期合作协议。",
+    "contact_name": "王芳",
+    "contact_phone": "13912345678",
+    "contact_email": "wangfang@example.org",
 }
+BUDGET_LINES = [
+    {"item": "志愿者交通补贴", "amount": Decimal("20000.00"), "note": "50 人 × 400 元"},
+    {"item": "健康监测设备", "amount": Decimal("15000.00"), "note": None},
+]
 
 
 def make_user(email, organizer=False, profile=True, name=None, organization="绿城志愿者协会",
               entrant_type="ngo"):
     user = create_user(email, PASSWORD, display_name=name or email.split("@")[0],
                        organizer=organizer)
+    user.email_confirmed_at = utcnow()
     if profile and not organizer:
         update_profile(user, user.display_name, entrant_type, organization, "张三", "13800138000")
     db.session.commit()
@@ -64,7 +74,7 @@ def close_submissions(contest):
 
 def make_proposal(contest, applicant, submit=True, theme_index=0, **fields):
     data = {"title": "社区空巢老人关爱行动", "theme_id": contest.themes[theme_index].id,
-            **PROPOSAL_TEXT, **fields}
+            **PROPOSAL_TEXT, "budget_lines": BUDGET_LINES, **fields}
     proposal = create_draft(applicant, contest, data)
     if submit:
         submit_proposal(applicant, proposal)
@@ -104,8 +114,37 @@ class Auth:
         self.client = client
 
     def login(self, user_or_email, password=PASSWORD):
+        """Log in as this user (whoever was logged in before is logged out)."""
+        self.client.post("/logout")
         email = getattr(user_or_email, "email", user_or_email)
         return self.client.post("/login", data={"email": email, "password": password})
 
     def logout(self):
         return self.client.post("/logout")
+
+
+def sent_emails(app):
+    """The messages written to the outbox, oldest first, as email.message objects."""
+    from email import policy
+    from email.parser import BytesParser
+
+    from portal.mail import outbox_path
+    folder = outbox_path(app)
+    if not folder.exists():
+        return []
+    return [BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+            for path in sorted(folder.glob("*.eml"))]
+
+
+def email_text(message):
+    return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def link_in(message, prefix):
+    """The first URL in the message's text that starts with `prefix`."""
+    import re
+    for url in re.findall(r"https?://\S+", email_text(message)):
+        path = url.split("://", 1)[1].split("/", 1)[1]
+        if ("/" + path).startswith(prefix):
+            return "/" + path
+    raise AssertionError(f"no link to {prefix} in the message")

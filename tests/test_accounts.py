@@ -3,24 +3,65 @@ import pytest
 
 from portal.extensions import db
 from portal.models import User
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, email_text, link_in, make_user
 
 EN = {"Accept-Language": "en"}
 
 
 def register(client, **overrides):
     data = {"email": "new@example.org", "display_name": "李四", "password": PASSWORD,
-            "confirm": PASSWORD, **overrides}
+            "confirm": PASSWORD, "consent": "y", **overrides}
     return client.post("/register", data=data, headers=EN)
 
 
-def test_register_creates_an_account_and_signs_in(client, contest):
+def test_register_then_confirm_the_email(client, auth, contest, outbox):
     response = register(client, email="New.Person@Example.ORG")
-    assert response.status_code == 302 and response.location.endswith("/profile")
+    assert response.status_code == 200 and "Check your email" in response.get_data(True)
     user = db.session.scalar(db.select(User).filter_by(email="new.person@example.org"))
-    assert user is not None and not user.is_organizer
+    assert user is not None and not user.is_organizer and not user.email_confirmed
     assert user.password_hash.startswith("scrypt:") and PASSWORD not in user.password_hash
-    assert client.get("/profile").status_code == 200
+    assert user.consent_version == "2026-11" and user.consent_at is not None
+    (message,) = outbox()
+    assert message["To"] == "new.person@example.org"
+    assert message.get_body(preferencelist=("plain",)) is not None
+    assert message.get_body(preferencelist=("html",)) is not None
+    auth.login(user)
+    assert client.get("/profile").status_code == 200  # an unconfirmed account may log in
+    response = client.get(link_in(message, "/confirm/"))
+    assert response.status_code == 302
+    db.session.refresh(user)
+    assert user.email_confirmed
+
+
+def test_the_confirmation_email_is_in_the_registrants_language(client, outbox):
+    register(client)
+    assert "Confirm your email address" in outbox()[0]["Subject"]
+    client.post("/register", data={"email": "zh@example.org", "display_name": "王", "consent": "y",
+                                   "password": PASSWORD, "confirm": PASSWORD})
+    assert "确认" in outbox()[1]["Subject"]
+
+
+def test_registering_needs_consent_to_the_privacy_notice(client):
+    response = register(client, consent="")
+    assert "privacy notice" in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count(User.id))) == 0
+
+
+def test_a_bad_confirmation_link_is_refused(client, applicant):
+    response = client.get("/confirm/not-a-token", headers=EN, follow_redirects=True)
+    assert "invalid or has expired" in response.get_data(as_text=True)
+
+
+def test_the_confirmation_email_can_be_sent_again(client, auth, outbox):
+    user = make_user("late@example.org")
+    user.email_confirmed_at = None
+    db.session.commit()
+    auth.login(user)
+    client.post("/confirm")
+    (message,) = outbox()
+    client.get(link_in(message, "/confirm/"))
+    db.session.refresh(user)
+    assert user.email_confirmed
 
 
 @pytest.mark.parametrize("overrides, message", [
@@ -37,10 +78,48 @@ def test_bad_registrations_are_explained_and_keep_the_input(client, overrides, m
     assert db.session.scalar(db.select(db.func.count(User.id))) == 0
 
 
-def test_registering_an_existing_email_is_refused(client, applicant):
-    response = register(client, email=applicant.email.upper())
-    assert response.status_code == 200
-    assert db.session.scalar(db.select(db.func.count(User.id))) == 1
+def test_registering_an_existing_email_reveals_nothing(client, applicant, outbox):
+    fresh = register(client, email="fresh@example.org").get_data(as_text=True)
+    again = register(client, email=applicant.email.upper()).get_data(as_text=True)
+    assert again.replace(applicant.email, "X") == fresh.replace("fresh@example.org", "X")
+    assert db.session.scalar(db.select(db.func.count(User.id))) == 2
+    to_owner = outbox()[-1]
+    assert to_owner["To"] == applicant.email and "/reset" in email_text(to_owner)
+    assert applicant.check_password(PASSWORD)  # the account was not touched
+
+
+def test_password_reset_by_emailed_link(client, auth, applicant, outbox):
+    page = client.post("/reset", data={"email": applicant.email}, headers=EN).get_data(True)
+    unknown = client.post("/reset", data={"email": "nobody@example.org"}, headers=EN)
+    assert unknown.get_data(True).replace("nobody@example.org", "X") == \
+        page.replace(applicant.email, "X")
+    (message,) = outbox()  # nothing was sent to the unknown address
+    link = link_in(message, "/reset/")
+    assert client.get(link).status_code == 200
+    response = client.post(link, data={"password": "a brand new password", "confirm":
+                                       "a brand new password"})
+    assert response.status_code == 302
+    assert client.post(link, data={"password": "yet another password", "confirm":
+                                   "yet another password"}).status_code == 302
+    db.session.refresh(applicant)
+    assert applicant.check_password("a brand new password")  # the link worked once only
+    assert auth.login(applicant, "a brand new password").status_code == 302
+
+
+def test_a_reset_link_expires_after_an_hour(client, app, applicant, outbox, monkeypatch):
+    client.post("/reset", data={"email": applicant.email})
+    link = link_in(outbox()[0], "/reset/")
+    import itsdangerous.timed
+    real_time = itsdangerous.timed.time.time
+    monkeypatch.setattr(itsdangerous.timed.time, "time", lambda: real_time() + 3601)
+    response = client.get(link, headers=EN, follow_redirects=True)
+    assert "invalid, has expired" in response.get_data(as_text=True)
+
+
+def test_the_privacy_notice_states_the_retention(client):
+    page = client.get("/privacy", headers=EN).get_data(as_text=True)
+    assert "3 years after the contest ends" in page
+    assert "个人信息保护法" in client.get("/privacy").get_data(as_text=True)
 
 
 def test_login_and_logout(client, auth, applicant):

@@ -23,13 +23,31 @@ def _new_password_fields():
     return password, confirm
 
 
+def _email_field():
+    return EmailField(_l("Email"), validators=[DataRequired(), Length(max=254), EmailAddress()],
+                      render_kw={"autocomplete": "email"})
+
+
 class RegisterForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254), EmailAddress()],
-                       render_kw={"autocomplete": "email"})
+    email = _email_field()
     display_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=100)],
                                render_kw={"autocomplete": "name"})
     password, confirm = _new_password_fields()
+    consent = BooleanField(
+        _l("I have read the privacy notice and agree to the processing of my personal data "
+           "it describes."),
+        validators=[DataRequired(_l("You need to agree to the privacy notice to register."))])
     submit = SubmitField(_l("Create account"))
+
+
+class RequestResetForm(FlaskForm):
+    email = _email_field()
+    submit = SubmitField(_l("Send me a reset link"))
+
+
+class ResetPasswordForm(FlaskForm):
+    password, confirm = _new_password_fields()
+    submit = SubmitField(_l("Set the new password"))
 
 
 class LoginForm(FlaskForm):
@@ -69,3 +87,10 @@ class ConfirmForm(FlaskForm):
     """A single POST button: CSRF-protected and nothing else."""
 
     submit = SubmitField(_l("Confirm"))
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField(_l("Your password"), validators=[DataRequired(),
+                                                              Length(max=PASSWORD_MAX)],
+                             render_kw={"autocomplete": "current-password"})
+    submit = SubmitField(_l("Delete my account"))

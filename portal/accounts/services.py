@@ -1,4 +1,5 @@
 """Account verbs: register, authenticate, profile, organizer accounts."""
+import hashlib
 import secrets
 
 from flask import current_app
@@ -7,8 +8,14 @@ from werkzeug.security import generate_password_hash
 
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.models import EntrantType, User
+from portal.mail import queue_email
+from portal.models import EntrantType, User, utcnow
+from portal.tokens import make_token, read_token
 from portal.validation import normalize_email
+from portal.web import external_url
+
+CONFIRM_EMAIL = "confirm-email"
+RESET_PASSWORD = "reset-password"
 
 # Checked when the email is unknown, so that a miss costs as much time as a hit.
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
@@ -43,13 +50,83 @@ def create_user(email, password, display_name=None, organizer=False, locale=None
     return user
 
 
+def register_applicant(email, password, display_name, locale, consent_version, now=None):
+    """Register, or quietly tell the owner of an existing account: the answer is the same.
+
+    Returns the new user, or None when the email already had an account (its owner is emailed
+    instead, so that the form never reveals who is registered).
+    """
+    existing = find_user_by_email(email)
+    if existing is not None:
+        if existing.erased_at is None:
+            queue_email(existing, _l("Someone tried to register with your email"),
+                        "account_exists", user=existing,
+                        login_url=external_url("accounts.login"),
+                        reset_url=external_url("accounts.request_reset"))
+        return None
+    user = create_user(email, password, display_name=display_name, locale=locale)
+    user.consent_at = now or utcnow()
+    user.consent_version = consent_version
+    send_confirmation(user)
+    return user
+
+
+def send_confirmation(user):
+    token = make_token(CONFIRM_EMAIL, {"user": user.id, "email": user.email})
+    queue_email(user, _l("Confirm your email address"), "confirm_email", user=user,
+                confirm_url=external_url("accounts.confirm_email", token=token),
+                max_age_days=current_app.config["EMAIL_CONFIRMATION_MAX_AGE_DAYS"])
+
+
+def confirm_email(token, now=None):
+    """Mark the address confirmed; returns the user, or None for a bad or expired link."""
+    payload = read_token(CONFIRM_EMAIL, token,
+                         current_app.config["EMAIL_CONFIRMATION_MAX_AGE_DAYS"] * 86400)
+    user = load_user(payload.get("user")) if payload else None
+    if user is None or user.email != payload.get("email") or user.erased_at is not None:
+        return None
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = now or utcnow()
+    return user
+
+
+def _password_fingerprint(user):
+    # Changes with the password, so a reset link works once and dies with the next change.
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def request_password_reset(email):
+    """Email a reset link when the account exists; the caller answers the same either way."""
+    user = find_user_by_email(email)
+    if user is None or not user.active or user.erased_at is not None:
+        return
+    token = make_token(RESET_PASSWORD, {"user": user.id, "pw": _password_fingerprint(user)})
+    queue_email(user, _l("Reset your password"), "reset_password", user=user,
+                reset_url=external_url("accounts.reset_password", token=token))
+
+
+def user_for_reset_token(token):
+    payload = read_token(RESET_PASSWORD, token,
+                         current_app.config["PASSWORD_RESET_MAX_AGE_SECONDS"])
+    user = load_user(payload.get("user")) if payload else None
+    if user is None or not user.active or payload.get("pw") != _password_fingerprint(user):
+        return None
+    return user
+
+
+def reset_password(user, new_password, now=None):
+    user.set_password(new_password, current_app.config["PASSWORD_HASH_METHOD"])
+    # Following the emailed link proves the address, too.
+    user.email_confirmed_at = user.email_confirmed_at or now or utcnow()
+
+
 def authenticate(email, password):
     """The active user with these credentials, or None (without telling which part was wrong)."""
     user = find_user_by_email(email)
     if user is None:
         User(password_hash=_DUMMY_HASH).check_password(password)
         return None
-    if not user.check_password(password) or not user.active:
+    if not user.check_password(password) or not user.active or user.erased_at is not None:
         return None
     return user
 

@@ -1,37 +1,98 @@
 """Registration, login, logout, profile and the language switch."""
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, \
+    request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from portal.accounts import services
-from portal.accounts.forms import ConfirmForm, LoginForm, ProfileForm, RegisterForm
-from portal.errors import DomainError
+from portal.accounts import personal_data, services
+from portal.accounts.forms import ConfirmForm, DeleteAccountForm, LoginForm, ProfileForm, \
+    RegisterForm, RequestResetForm, ResetPasswordForm
 from portal.extensions import db
 from portal.i18n import current_locale, normalize_locale
-from portal.web import safe_next, show_domain_error
+from portal.web import safe_next
 
 bp = Blueprint("accounts", __name__)
 
 
 @bp.route("/register", methods=["GET", "POST"])
 def register():
-    """Create an applicant account."""
+    """Create an applicant account; the answer is the same whether the email is known or not."""
     if current_user.is_authenticated:
         return redirect(url_for("proposals.mine"))
     form = RegisterForm()
     if form.validate_on_submit():
-        try:
-            user = services.create_user(form.email.data, form.password.data,
-                                        display_name=form.display_name.data,
-                                        locale=session.get("locale"))
-        except DomainError as error:
-            show_domain_error(error, form)
-        else:
-            db.session.commit()
-            login_user(user)
-            flash(_("Welcome! Complete your profile before you submit a proposal."), "success")
-            return redirect(url_for("accounts.profile"))
+        services.register_applicant(form.email.data, form.password.data,
+                                    form.display_name.data, current_locale(),
+                                    current_app.config["PRIVACY_NOTICE_VERSION"])
+        db.session.commit()
+        return render_template("accounts/check_email.html", email=form.email.data,
+                               reason="register")
     return render_template("accounts/register.html", form=form)
+
+
+@bp.route("/confirm/<token>")
+def confirm_email(token):
+    """The link from the confirmation email."""
+    user = services.confirm_email(token)
+    if user is None:
+        flash(_("This confirmation link is invalid or has expired. Log in to get a new one."),
+              "danger")
+        return redirect(url_for("accounts.login"))
+    db.session.commit()
+    flash(_("Thank you, your email address is confirmed."), "success")
+    if current_user.is_authenticated:
+        return redirect(url_for("proposals.mine"))
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/confirm", methods=["POST"])
+@login_required
+def resend_confirmation():
+    """Send the confirmation email again."""
+    if ConfirmForm().validate_on_submit() and not current_user.email_confirmed:
+        services.send_confirmation(current_user)
+        db.session.commit()
+        flash(_("We have sent the confirmation email again to %(email)s.",
+                email=current_user.email), "info")
+    return redirect(safe_next("proposals.mine"))
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+def request_reset():
+    """Ask for a password reset link; the answer never says whether the email is registered."""
+    form = RequestResetForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        db.session.commit()
+        return render_template("accounts/check_email.html", email=form.email.data,
+                               reason="reset")
+    return render_template("accounts/request_reset.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token):
+    """Set a new password from the emailed link (valid for one hour, once)."""
+    user = services.user_for_reset_token(token)
+    if user is None:
+        flash(_("This reset link is invalid, has expired or has been used. Ask for a new one."),
+              "danger")
+        return redirect(url_for("accounts.request_reset"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        services.reset_password(user, form.password.data)
+        db.session.commit()
+        logout_user()
+        flash(_("Your password has been changed. Log in with the new one."), "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_password.html", form=form)
+
+
+@bp.route("/privacy")
+def privacy():
+    """The privacy notice (PIPL): what is kept, why, for how long, and the user's rights."""
+    return render_template("accounts/privacy.html",
+                           version=current_app.config["PRIVACY_NOTICE_VERSION"],
+                           retention_years=current_app.config["PORTAL_RETENTION_YEARS"])
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -94,3 +155,43 @@ def set_language():
             current_user.locale = chosen
             db.session.commit()
     return redirect(safe_next())
+
+
+@bp.route("/account")
+@login_required
+def account():
+    """The account page: personal data download and account deletion."""
+    return render_template("accounts/account.html", action_form=ConfirmForm(),
+                           delete_form=DeleteAccountForm(),
+                           explanation=personal_data.ERASE_EXPLANATION)
+
+
+@bp.route("/account/data", methods=["POST"])
+@login_required
+def download_data():
+    """Everything the portal holds about the user, as a ZIP of JSON files and attachments."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    archive = personal_data.personal_data_archive(current_user)
+    return Response(archive, mimetype="application/zip", headers={
+        "Content-Disposition": 'attachment; filename="my-data.zip"',
+        "Cache-Control": "no-store"})
+
+
+@bp.route("/account/delete", methods=["POST"])
+@login_required
+def delete_account():
+    """Erase the account after the password is confirmed."""
+    form = DeleteAccountForm()
+    if form.validate_on_submit() and current_user.check_password(form.password.data):
+        user = current_user._get_current_object()
+        logout_user()
+        personal_data.erase_account(user)
+        db.session.commit()
+        session.clear()
+        flash(_("Your account has been deleted."), "info")
+        return redirect(url_for("contests.index"))
+    if form.is_submitted() and not form.password.errors:
+        form.password.errors.append(_("The password is wrong."))
+    return render_template("accounts/account.html", action_form=ConfirmForm(),
+                           delete_form=form, explanation=personal_data.ERASE_EXPLANATION)

@@ -3,21 +3,17 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from portal.accounts.services import create_user
 from portal.audit import record
 from portal.errors import DomainError
 from portal.extensions import db
+from portal.tokens import make_token, read_token
 from portal.models import Assignment, Invitation, JudgeMembership, Proposal, ProposalStatus, \
     Review, Score, User, utcnow
 from portal.validation import normalize_email, plain_number
 
-INVITATION_SALT = "judge-invitation"
-
-
-def _serializer():
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=INVITATION_SALT)
+INVITATION = "judge-invitation"
 
 
 def _membership(contest, user):
@@ -64,19 +60,14 @@ def invite_judge(actor, contest, email, now=None):
     db.session.add(invitation)
     db.session.flush()
     record(actor, "judge.invited", contest=contest, target=invitation, email=email)
-    return invitation, _serializer().dumps({"invitation": invitation.id})
+    return invitation, make_token(INVITATION, {"invitation": invitation.id})
 
 
 def invitation_from_token(token, now=None):
     """The invitation the token names while it can still be used, else None."""
     now = now or utcnow()
-    max_age = current_app.config["INVITATION_MAX_AGE_DAYS"] * 86400
-    try:
-        payload = _serializer().loads(token, max_age=max_age)
-    except BadSignature:
-        return None
-    invitation = db.session.get(Invitation, payload.get("invitation")) \
-        if isinstance(payload, dict) else None
+    payload = read_token(INVITATION, token, current_app.config["INVITATION_MAX_AGE_DAYS"] * 86400)
+    invitation = db.session.get(Invitation, payload.get("invitation")) if payload else None
     if invitation is None or not invitation.usable_at(now):
         return None
     return invitation

@@ -1,14 +1,15 @@
 """All models, importable from one place."""
 from portal.models.accounts import User
-from portal.models.audit import AuditEvent
+from portal.models.audit import AuditEvent, Notification
 from portal.models.base import UTCDateTime, utcnow
 from portal.models.contests import (Contest, ContestStatus, Criterion, EntrantType,
                                     Invitation, JudgeMembership, Round, Theme)
 from portal.models.judging import Assignment, Review, Score
-from portal.models.proposals import Proposal, ProposalEvent, ProposalStatus
+from portal.models.proposals import Attachment, BudgetLine, Proposal, ProposalEvent, \
+    ProposalStatus
 
 __all__ = [
-    "Assignment", "AuditEvent", "Contest", "ContestStatus", "Criterion", "EntrantType",
-    "Invitation", "JudgeMembership", "Proposal", "ProposalEvent", "ProposalStatus", "Review",
+    "Assignment", "Attachment", "AuditEvent", "BudgetLine", "Contest", "ContestStatus", "Criterion", "EntrantType",
+    "Invitation", "JudgeMembership", "Notification", "Proposal", "ProposalEvent", "ProposalStatus", "Review",
     "Round", "Score", "Theme", "User", "UTCDateTime", "utcnow",
 ]

@@ -26,6 +26,12 @@ class User(UserMixin, db.Model):
     organization: Mapped[str | None] = mapped_column(String(200))
     contact_name: Mapped[str | None] = mapped_column(String(100))
     phone: Mapped[str | None] = mapped_column(String(20))
+    email_confirmed_at = mapped_column(UTCDateTime)
+    # Consent to the privacy notice (PIPL): when, and to which version.
+    consent_at = mapped_column(UTCDateTime)
+    consent_version: Mapped[str | None] = mapped_column(String(20))
+    # Set when the account was erased: the row stays as a neutral label for history.
+    erased_at = mapped_column(UTCDateTime)
 
     @property
     def is_active(self):
@@ -37,6 +43,10 @@ class User(UserMixin, db.Model):
 
     def check_password(self, password):
         return check_password_hash(self.password_hash, password)
+
+    @property
+    def email_confirmed(self):
+        return self.email_confirmed_at is not None
 
     def __repr__(self):
         return f"<User {self.id}>"

@@ -1,5 +1,5 @@
 """The audit log: every decision, with who, when, what and why. Never edited from the portal."""
-from sqlalchemy import JSON, ForeignKey, Integer, String
+from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -20,3 +20,16 @@ class AuditEvent(db.Model):
     detail = mapped_column(JSON)
 
     actor = relationship("User")
+
+
+class Notification(db.Model):
+    """A message that must be sent once only (e.g. the deadline reminder)."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (UniqueConstraint("user_id", "contest_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    contest_id: Mapped[int | None] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))
+    sent_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)

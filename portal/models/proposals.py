@@ -1,7 +1,7 @@
 """Proposals and their history."""
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -43,10 +43,23 @@ class Proposal(db.Model):
     summary: Mapped[str | None] = mapped_column(Text)
     need: Mapped[str | None] = mapped_column(Text)
     beneficiaries: Mapped[str | None] = mapped_column(Text)
+    beneficiary_count: Mapped[int | None] = mapped_column(Integer)
     plan: Mapped[str | None] = mapped_column(Text)
+    # The sum of the budget lines, kept for sorting and exports.
     budget_total: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     outcomes: Mapped[str | None] = mapped_column(Text)
     innovation: Mapped[str | None] = mapped_column(Text)
+    team: Mapped[str | None] = mapped_column(Text)
+    sustainability: Mapped[str | None] = mapped_column(Text)
+    contact_name: Mapped[str | None] = mapped_column(String(100))
+    contact_phone: Mapped[str | None] = mapped_column(String(20))
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    # "If awarded, the title, organization and summary may be published."
+    publish_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The reason the applicant sees for the current status (e.g. why it is ineligible).
+    status_note: Mapped[str | None] = mapped_column(Text)
+    # The one-time token of the form that created it: a double submit creates one proposal.
+    creation_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     submitted_at = mapped_column(UTCDateTime)
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     updated_at = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)
@@ -61,6 +74,10 @@ class Proposal(db.Model):
     entrant_type = relationship("EntrantType")
     events = relationship("ProposalEvent", back_populates="proposal",
                           order_by="ProposalEvent.id", cascade="all, delete-orphan")
+    budget_lines = relationship("BudgetLine", back_populates="proposal",
+                                order_by="BudgetLine.position", cascade="all, delete-orphan")
+    attachments = relationship("Attachment", back_populates="proposal",
+                               order_by="Attachment.id", cascade="all, delete-orphan")
 
     @property
     def is_draft(self):
@@ -86,3 +103,37 @@ class ProposalEvent(db.Model):
     note: Mapped[str | None] = mapped_column(Text)
 
     proposal = relationship("Proposal", back_populates="events")
+
+
+class BudgetLine(db.Model):
+    """One line of a proposal's budget: item, amount in yuan, note."""
+
+    __tablename__ = "budget_lines"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"),
+                                             index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    item: Mapped[str] = mapped_column(String(200))
+    amount: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    note: Mapped[str | None] = mapped_column(String(500))
+
+    proposal = relationship("Proposal", back_populates="budget_lines")
+
+
+class Attachment(db.Model):
+    """A file attached to a proposal, stored outside `static/` under a random name."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"),
+                                             index=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    proposal = relationship("Proposal", back_populates="attachments")

@@ -1,16 +1,23 @@
-"""The proposal form."""
+"""The proposal form and its budget lines."""
+import secrets
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, HiddenField, SelectField, StringField, \
-    SubmitField, TextAreaField
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, DecimalField, EmailField, FieldList, Form, \
+    FormField, HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from portal.validation import ChineseMobile, EmailAddress
 
 TEXT_LIMITS = {
     "title": 100, "summary": 500, "need": 3000, "beneficiaries": 2000, "plan": 5000,
-    "outcomes": 3000, "innovation": 3000,
+    "outcomes": 3000, "innovation": 3000, "team": 3000, "sustainability": 3000,
 }
+MAX_BUDGET_LINES = 30
+BLANK_BUDGET_LINES = 3
+MAX_AMOUNT = Decimal("9999999999.99")
 
 
 def _text(label, name, description=None):
@@ -19,41 +26,103 @@ def _text(label, name, description=None):
                          render_kw={"maxlength": TEXT_LIMITS[name], "rows": 5})
 
 
+class BudgetLineForm(Form):
+    """One budget line; a line left entirely blank is ignored."""
+
+    item = StringField(_l("Item"), validators=[Optional(), Length(max=200)])
+    amount = DecimalField(
+        _l("Amount (yuan)"), places=2,
+        validators=[Optional(), NumberRange(min=Decimal("0"), max=MAX_AMOUNT, message=_l(
+            "Enter an amount between 0 and 9,999,999,999.99 yuan."))],
+        render_kw={"inputmode": "decimal", "step": "0.01", "min": "0"})
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
+
+    def validate(self, extra_validators=None):
+        # Optional() ends each field's own checks when it is empty, so the pairing is checked here.
+        valid = super().validate(extra_validators)
+        amount_typed = bool(self.amount.raw_data and self.amount.raw_data[0].strip())
+        if not (self.item.data or "").strip() and amount_typed:
+            self.item.errors = list(self.item.errors) + [_l("Say what the amount is for.")]
+            valid = False
+        if (self.item.data or "").strip() and not amount_typed:
+            self.amount.errors = list(self.amount.errors) + [_l("Enter the amount in yuan.")]
+            valid = False
+        return valid
+
+    @property
+    def is_blank(self):
+        return not self.item.data and self.amount.data is None and not self.note.data
+
+
 class ProposalForm(FlaskForm):
     """A draft needs a title and a theme; the rest is checked when the proposal is submitted."""
 
     version = HiddenField()
+    form_token = HiddenField()
     title = StringField(_l("Project title"),
                         validators=[DataRequired(), Length(max=TEXT_LIMITS["title"])],
                         render_kw={"maxlength": TEXT_LIMITS["title"]})
     theme_id = SelectField(_l("Theme"), coerce=int, validators=[DataRequired()])
-    summary = _text(_l("Summary"), "summary",
-                    _l("What the project does, in a few sentences."))
+    summary = _text(_l("Summary"), "summary", _l("What the project does, in a few sentences."))
     need = _text(_l("The need it answers"), "need",
                  _l("Which problem, where, and how you know it is real."))
-    beneficiaries = _text(_l("Beneficiaries"), "beneficiaries",
-                          _l("Who benefits and how many people."))
-    plan = _text(_l("Activities and timeline"), "plan",
-                 _l("What will be done, by when."))
-    budget_total = DecimalField(
-        _l("Budget total (yuan)"), places=2,
-        validators=[Optional(), NumberRange(min=Decimal("0"), max=Decimal("9999999999.99"),
-                                            message=_l("Enter an amount between 0 and "
-                                                       "9,999,999,999.99 yuan."))],
-        render_kw={"inputmode": "decimal"})
+    beneficiaries = _text(_l("Beneficiaries"), "beneficiaries", _l("Who benefits, and how."))
+    beneficiary_count = IntegerField(
+        _l("Number of beneficiaries"),
+        validators=[Optional(), NumberRange(min=0, max=100_000_000, message=_l(
+            "Enter a whole number of people."))], render_kw={"inputmode": "numeric", "min": 0})
+    plan = _text(_l("Activities and timeline"), "plan", _l("What will be done, by when."))
+    budget_lines = FieldList(FormField(BudgetLineForm), label=_l("Budget"),
+                             max_entries=MAX_BUDGET_LINES + BLANK_BUDGET_LINES)
     outcomes = _text(_l("Expected outcomes"), "outcomes",
                      _l("What will have changed, and how it will be measured."))
     innovation = _text(_l("What is innovative"), "innovation",
                        _l("What is new about this project compared with existing ones."))
+    team = _text(_l("Team"), "team", _l("Who will carry out the project and their experience."))
+    sustainability = _text(_l("Sustainability"), "sustainability",
+                           _l("How the project will continue after the funding ends."))
+    contact_name = StringField(_l("Contact person for this proposal"),
+                               validators=[Optional(), Length(max=100)])
+    contact_phone = StringField(_l("Contact mobile phone"),
+                                validators=[Optional(), ChineseMobile()],
+                                render_kw={"inputmode": "tel", "autocomplete": "tel"})
+    contact_email = EmailField(_l("Contact email"),
+                               validators=[Optional(), Length(max=254), EmailAddress()])
+    publish_consent = BooleanField(_l(
+        "If the project wins an award, its title, organization and summary may be published."))
     submit = SubmitField(_l("Save"))
 
     def __init__(self, *args, themes=(), locale="zh_CN", **kwargs):
         super().__init__(*args, **kwargs)
         self.theme_id.choices = [(0, _l("Choose a theme…"))] + [
             (theme.id, theme.localized("name", locale)) for theme in themes]
+        if not self.form_token.data:
+            self.form_token.data = secrets.token_urlsafe(24)
+        while len(self.budget_lines) < min(
+                self.budget_line_count() + BLANK_BUDGET_LINES, self.budget_lines.max_entries):
+            self.budget_lines.append_entry()
 
-    def proposal_data(self):
-        """The fields as plain data for the services."""
-        return {name: getattr(self, name).data for name in
-                ("title", "theme_id", "summary", "need", "beneficiaries", "plan", "budget_total",
-                 "outcomes", "innovation")}
+    def budget_line_count(self):
+        return sum(1 for line in self.budget_lines if not line.form.is_blank)
+
+    SCALAR_FIELDS = ("title", "theme_id", "summary", "need", "beneficiaries", "beneficiary_count",
+                     "plan", "outcomes", "innovation", "team", "sustainability", "contact_name",
+                     "contact_phone", "contact_email", "publish_consent")
+
+    def proposal_data(self, only_valid=False):
+        """The fields as plain data for the services; with `only_valid`, those without errors."""
+        data = {name: getattr(self, name).data for name in self.SCALAR_FIELDS
+                if not (only_valid and getattr(self, name).errors)}
+        if not (only_valid and any(line.errors for line in self.budget_lines)):
+            data["budget_lines"] = [
+                {"item": (line.form.item.data or "").strip(), "amount": line.form.amount.data,
+                 "note": (line.form.note.data or "").strip() or None}
+                for line in self.budget_lines if not line.form.is_blank]
+        return data
+
+
+class AttachmentForm(FlaskForm):
+    file = FileField(_l("File"), validators=[FileRequired(_l("Choose a file to upload."))],
+                     description=_l("PDF, Word, Excel, JPG or PNG."),
+                     render_kw={"accept": ".pdf,.doc,.docx,.xls,.xlsx,.jpg,.jpeg,.png"})
+    submit = SubmitField(_l("Upload"))

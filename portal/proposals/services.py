@@ -1,28 +1,41 @@
 """Proposal verbs: create a draft, edit, submit, withdraw, delete. Services add and flush only."""
+from decimal import Decimal
+from functools import partial
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, update
 
 from portal import policy
+from portal.database import run_after_commit
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.labels import PROPOSAL_STATUS
-from portal.models import Contest, EntrantType, Proposal, ProposalEvent, ProposalStatus, Theme, \
-    utcnow
+from portal.mail import queue_email
+from portal.models import BudgetLine, Contest, EntrantType, Proposal, ProposalEvent, \
+    ProposalStatus, Theme, utcnow
+from portal.proposals.storage import delete_stored
+from portal.web import external_url
 
 # Must be filled in before a proposal can be submitted (a draft needs only title and theme).
 REQUIRED_FOR_SUBMISSION = {
     "summary": _l("Summary"),
     "need": _l("The need it answers"),
     "beneficiaries": _l("Beneficiaries"),
+    "beneficiary_count": _l("Number of beneficiaries"),
     "plan": _l("Activities and timeline"),
-    "budget_total": _l("Budget total (yuan)"),
+    "budget_lines": _l("Budget"),
     "outcomes": _l("Expected outcomes"),
     "innovation": _l("What is innovative"),
+    "team": _l("Team"),
+    "sustainability": _l("Sustainability"),
+    "contact_name": _l("Contact person for this proposal"),
+    "contact_phone": _l("Contact mobile phone"),
 }
 EDITABLE = (ProposalStatus.DRAFT, ProposalStatus.SUBMITTED, ProposalStatus.WITHDRAWN)
 
 
-def _require_open(contest, now):
+def require_open(contest, now=None):
+    now = now or utcnow()
     if not contest.accepts_submissions_at(now):
         if now < contest.opens_at:
             raise DomainError(_l("This contest is not open for proposals yet."))
@@ -45,9 +58,20 @@ def _check_theme(contest, theme_id):
 
 def _apply(proposal, data):
     for name, value in data.items():
+        if name == "budget_lines":
+            _replace_budget_lines(proposal, value)
+            continue
         if isinstance(value, str):
             value = value.strip() or None
         setattr(proposal, name, value)
+
+
+def _replace_budget_lines(proposal, lines):
+    proposal.budget_lines = [
+        BudgetLine(position=position, item=line["item"], amount=line["amount"], note=line["note"])
+        for position, line in enumerate(lines, start=1)]
+    proposal.budget_total = sum((line.amount for line in proposal.budget_lines), Decimal(0)) \
+        if proposal.budget_lines else None
 
 
 def active_proposal_count(user, contest):
@@ -57,10 +81,25 @@ def active_proposal_count(user, contest):
             Proposal.status != ProposalStatus.WITHDRAWN))
 
 
-def create_draft(user, contest, data, now=None):
-    """A new draft for the contest, within the applicant's limit."""
+def proposal_for_token(user, creation_token):
+    """The proposal this user already created with this form token, if any."""
+    if not creation_token:
+        return None
+    return db.session.scalar(db.select(Proposal).filter_by(creation_token=creation_token,
+                                                             applicant_id=user.id))
+
+
+def create_draft(user, contest, data, now=None, creation_token=None):
+    """A new draft for the contest, within the applicant's limit.
+
+    The form's one-time token makes this idempotent: a double-clicked or retried form creates
+    one proposal, and the retry gets that one back.
+    """
     now = now or utcnow()
-    _require_open(contest, now)
+    existing = proposal_for_token(user, creation_token)
+    if existing is not None:
+        return existing
+    require_open(contest, now)
     if not policy.may_apply_to(user, contest):
         raise DomainError(_l("Judges and organizers of this contest cannot submit proposals to it."))
     if active_proposal_count(user, contest) >= contest.proposal_limit:
@@ -69,7 +108,8 @@ def create_draft(user, contest, data, now=None):
             "Delete a draft or withdraw a proposal to start another.",
             limit=contest.proposal_limit))
     _check_theme(contest, data.get("theme_id"))
-    proposal = Proposal(contest=contest, applicant=user, status=ProposalStatus.DRAFT)
+    proposal = Proposal(contest=contest, applicant=user, status=ProposalStatus.DRAFT,
+                        creation_token=creation_token)
     _apply(proposal, data)
     db.session.add(proposal)
     _record(proposal, user, "created")
@@ -83,23 +123,33 @@ def update_proposal(user, proposal, data, expected_version, now=None):
     if proposal.status not in EDITABLE:
         raise DomainError(_l("This proposal can no longer be edited: it is %(status)s.",
                              status=PROPOSAL_STATUS[proposal.status]))
-    _require_open(proposal.contest, now)
+    require_open(proposal.contest, now)
     if str(expected_version) != str(proposal.version):
         raise DomainError(_l(
             "This proposal was changed in another window or tab after you opened it. "
             "Your changes were not saved: reload the page to see the latest version."))
-    _check_theme(proposal.contest, data.get("theme_id"))
+    if "theme_id" in data:
+        _check_theme(proposal.contest, data["theme_id"])
     _apply(proposal, data)
     if proposal.status != ProposalStatus.DRAFT:
         _record(proposal, user, "edited", from_status=proposal.status)
+        _notify(user, proposal, _l("Your proposal %(reference)s was changed",
+                                   reference=proposal.reference), "proposal_edited")
     db.session.flush()
     return proposal
+
+
+def _notify(user, proposal, subject, template):
+    queue_email(user, subject, template, user=user, proposal=proposal,
+                contest_name=proposal.contest.localized("name", user.locale or "zh_CN"),
+                proposal_url=external_url("proposals.show", proposal_id=proposal.id),
+                now=utcnow())
 
 
 def missing_for_submission(proposal):
     """The labels of the fields still empty."""
     return [label for name, label in REQUIRED_FOR_SUBMISSION.items()
-            if getattr(proposal, name) in (None, "")]
+            if getattr(proposal, name) in (None, "", [])]
 
 
 def _profile_entrant_type(user, contest):
@@ -129,9 +179,12 @@ def submit_proposal(user, proposal, now=None):
     if proposal.status not in (ProposalStatus.DRAFT, ProposalStatus.WITHDRAWN):
         raise DomainError(_l("This proposal has already been submitted."))
     contest = proposal.contest
-    _require_open(contest, now)
+    require_open(contest, now)
     if not policy.may_apply_to(user, contest):
         raise DomainError(_l("Judges and organizers of this contest cannot submit proposals to it."))
+    if not user.email_confirmed:
+        raise DomainError(_l("Confirm your email address before you submit: follow the link in "
+                             "the email we sent you, or ask for a new one."))
     missing = missing_for_submission(proposal)
     if missing:
         raise DomainError(_l("Fill in these fields before you submit: %(fields)s.",
@@ -150,6 +203,8 @@ def submit_proposal(user, proposal, now=None):
         proposal.reference = _next_reference(contest)
     _record(proposal, user, "submitted", from_status=previous)
     db.session.flush()
+    _notify(user, proposal, _l("Receipt: proposal %(reference)s submitted",
+                               reference=proposal.reference), "proposal_submitted")
     return proposal
 
 
@@ -161,10 +216,19 @@ def withdraw_proposal(user, proposal):
     proposal.status = ProposalStatus.WITHDRAWN
     _record(proposal, user, "withdrawn", from_status=previous)
     db.session.flush()
+    _notify(user, proposal, _l("Your proposal %(reference)s was withdrawn",
+                               reference=proposal.reference), "proposal_withdrawn")
 
 
 def delete_draft(user, proposal):
     if proposal.status != ProposalStatus.DRAFT:
         raise DomainError(_l("Only a draft can be deleted; withdraw a submitted proposal instead."))
+    delete_proposal(proposal)
+
+
+def delete_proposal(proposal):
+    """Remove the proposal and its files (the files go once the row is flushed away)."""
+    for attachment in proposal.attachments:
+        run_after_commit(partial(delete_stored, attachment.stored_name))
     db.session.delete(proposal)
     db.session.flush()

@@ -31,3 +31,10 @@
     form.dataset.sent = "1";
   });
 })();
+
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
+})();

@@ -1,0 +1,75 @@
+"""Attachment verbs: add (checked by content and size), remove, and the name shown to a reader."""
+from functools import partial
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from portal.database import run_after_commit
+from portal.errors import DomainError
+from portal.extensions import db
+from portal.models import Attachment
+from portal.proposals.filetypes import RejectedFile, clean_filename, extension_kind, sniff
+from portal.proposals.services import EDITABLE, require_open
+from portal.proposals.storage import delete_stored, stage_upload
+
+REFUSALS = {
+    "empty": _l("The file is empty."),
+    "size": _l("The file is larger than %(mb)d MB."),
+    "type": _l("Only PDF, Word (DOC, DOCX), Excel (XLS, XLSX), JPG and PNG files are accepted, "
+               "and the file's content must be what its name says."),
+    "archive": _l("The file looks like a damaged or malicious archive and was refused."),
+    "mismatch": _l("The file's content does not match its name (for example a Word file named "
+                   ".pdf). Save it with the right extension and upload it again."),
+}
+
+
+def _refuse(reason):
+    mb = current_app.config["PORTAL_MAX_UPLOAD_MB"]
+    return DomainError(REFUSALS[reason] if reason != "size" else _l(
+        "The file is larger than %(mb)d MB.", mb=mb), field="file")
+
+
+def add_attachment(user, proposal, upload):
+    """Store an uploaded file (a werkzeug FileStorage) on the proposal, after checking it."""
+    if proposal.status not in EDITABLE:
+        raise DomainError(_l("Attachments can no longer be changed for this proposal."))
+    require_open(proposal.contest)
+    if len(proposal.attachments) >= current_app.config["MAX_ATTACHMENTS"]:
+        raise DomainError(_l("A proposal can have at most %(count)d attachments. Delete one "
+                             "first.", count=current_app.config["MAX_ATTACHMENTS"]),
+                          field="file")
+    max_bytes = current_app.config["PORTAL_MAX_UPLOAD_MB"] * 1024 * 1024
+    try:
+        staged = stage_upload(upload.stream, max_bytes)
+    except RejectedFile as refusal:
+        raise _refuse(refusal.reason) from refusal
+    try:
+        kind = sniff(staged.head, staged.read_all)
+        if extension_kind(upload.filename or "") != kind:
+            raise RejectedFile("mismatch")
+    except RejectedFile as refusal:
+        staged.discard()
+        raise _refuse(refusal.reason) from refusal
+    stored_name = staged.commit()
+    attachment = Attachment(original_name=clean_filename(upload.filename, kind),
+                            stored_name=stored_name, kind=kind, size=staged.size,
+                            sha256=staged.sha256)
+    proposal.attachments.append(attachment)
+    db.session.flush()
+    return attachment
+
+
+def remove_attachment(user, attachment):
+    proposal = attachment.proposal
+    if proposal.status not in EDITABLE:
+        raise DomainError(_l("Attachments can no longer be changed for this proposal."))
+    require_open(proposal.contest)
+    proposal.attachments.remove(attachment)
+    db.session.flush()
+    run_after_commit(partial(delete_stored, attachment.stored_name))
+
+
+def neutral_name(attachment):
+    """The name a blind judge sees: 'attachment-2.pdf', nothing from the applicant."""
+    position = attachment.proposal.attachments.index(attachment) + 1
+    return f"{_l('attachment')}-{position}.{attachment.kind}"
