@@ -2,10 +2,12 @@
 from flask_babel import format_datetime, format_decimal, format_timedelta
 
 from portal.i18n import SUPPORTED, current_locale
+from portal.markdown_text import render_markdown
 from portal.labels import contest_status_label, next_step, proposal_event_label, \
     proposal_status_label
 from portal.models import utcnow
 from portal.proposals.attachments import neutral_name
+from portal.setup.forms import PART_TITLES
 
 
 def localized(obj, field="name"):
@@ -55,6 +57,7 @@ def install_template_helpers(app):
         time_left=time_left,
         attachment_name=attachment_name,
         next_step=next_step,
+        part_titles=PART_TITLES,
     )
     app.jinja_env.filters.update(
         local_datetime=local_datetime,
@@ -63,4 +66,5 @@ def install_template_helpers(app):
         contest_status=contest_status_label,
         money=money,
         filesize=file_size,
+        markdown=render_markdown,
     )

@@ -28,7 +28,7 @@ def require_organizer():
 def index():
     """Every contest with its proposal counts."""
     return render_template("admin/index.html", contests=services.all_contests(),
-                           counts=services.status_counts_by_contest())
+                           counts=services.status_counts_by_contest(), action_form=ConfirmForm())
 
 
 @bp.route("/contests/<slug>/proposals")

@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from portal.extensions import db
-from portal.models import Assignment, Contest, Criterion, EntrantType, Proposal, Round, Score, Theme
+from portal.contests.parts import PartInUse, sync_parts
+from portal.models import AwardScope, Contest
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 RELATIVE_RE = re.compile(r"^\s*([+-]?\d+)\s*(minute|hour|day|week)s?\s*$", re.IGNORECASE)
@@ -120,6 +121,21 @@ def _round_fields(item, where):
     return {}
 
 
+def _award_tier_fields(item, where):
+    count = item.get("count", 1)
+    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+        raise ContestFileError(f"{where}.count: must be a whole number of at least 1")
+    scope = item.get("scope", AwardScope.OVERALL)
+    if scope not in (AwardScope.OVERALL, AwardScope.PER_THEME):
+        raise ContestFileError(f"{where}.scope: 'overall' or 'per_theme'")
+    grant = item.get("grant")
+    amount = None if grant in (None, "up_to_budget") else _decimal(grant, f"{where}.grant")
+    if amount is not None and amount < 0:
+        raise ContestFileError(f"{where}.grant: must not be negative")
+    return {"count": count, "scope": scope, "grant_amount": amount,
+            "grant_up_to_budget": bool(item.get("grant_up_to_budget", False))}
+
+
 def parse_contest(text, now):
     """Validate the YAML text; returns plain data ready to store. Raises ContestFileError."""
     try:
@@ -162,17 +178,9 @@ def parse_contest(text, now):
         "entrant_types": _items(spec, "entrant_types", _entrant_type_fields),
         "criteria": _items(spec, "criteria", _criterion_fields),
         "rounds": _items(spec, "rounds", _round_fields),
+        "award_tiers": _items(spec, "award_tiers", _award_tier_fields) if spec.get("award_tiers")
+        else [],
     }
-
-
-# (relationship, model, how to tell whether a row is in use)
-_CHILDREN = {
-    "themes": (Theme, lambda row: db.select(Proposal.id).filter_by(theme_id=row.id)),
-    "entrant_types": (EntrantType,
-                      lambda row: db.select(Proposal.id).filter_by(entrant_type_id=row.id)),
-    "criteria": (Criterion, lambda row: db.select(Score.id).filter_by(criterion_id=row.id)),
-    "rounds": (Round, lambda row: db.select(Assignment.id).filter_by(round_id=row.id)),
-}
 
 
 def store_contest(parsed, update=False):
@@ -188,28 +196,11 @@ def store_contest(parsed, update=False):
         db.session.add(contest)
     for key, value in fields.items():
         setattr(contest, key, value)
-    for relation, (model, usage) in _CHILDREN.items():
-        _sync_children(contest, relation, model, usage, parsed[relation])
+    for relation in ("themes", "entrant_types", "criteria", "rounds", "award_tiers"):
+        if relation in parsed:
+            try:
+                sync_parts(contest, relation, parsed[relation])
+            except PartInUse as error:
+                raise ContestFileError(str(error)) from error
     db.session.flush()
     return contest, created
-
-
-def _sync_children(contest, relation, model, usage, wanted):
-    rows = getattr(contest, relation)
-    by_code = {row.code: row for row in rows}
-    wanted_codes = {item["code"] for item in wanted}
-    for code, row in by_code.items():
-        if code in wanted_codes:
-            continue
-        if usage is not None and row.id and db.session.scalar(usage(row).limit(1)) is not None:
-            raise ContestFileError(
-                f"{relation}: '{code}' is in use by existing proposals or scores and cannot "
-                "be removed")
-        rows.remove(row)
-    for item in wanted:
-        row = by_code.get(item["code"])
-        if row is None:
-            row = model()
-            rows.append(row)
-        for key, value in item.items():
-            setattr(row, key, value)

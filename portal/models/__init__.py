@@ -2,13 +2,15 @@
 from portal.models.accounts import User
 from portal.models.audit import AuditEvent, Notification
 from portal.models.base import UTCDateTime, utcnow
-from portal.models.contests import (Contest, ContestStatus, Criterion, EntrantType,
-                                    Invitation, JudgeMembership, Round, Theme)
+from portal.models.contests import (AwardScope, AwardTier, Contest, ContestStatus, Criterion,
+                                    EntrantType, Invitation, InvitationRole, JudgeMembership,
+                                    Round, SiteSettings, Theme, judge_expertise)
 from portal.models.judging import Assignment, Review, Score
 from portal.models.proposals import Attachment, BudgetLine, Proposal, ProposalEvent, \
     ProposalStatus
 
 __all__ = [
+    "AwardScope", "AwardTier", "InvitationRole", "SiteSettings", "judge_expertise",
     "Assignment", "Attachment", "AuditEvent", "BudgetLine", "Contest", "ContestStatus", "Criterion", "EntrantType",
     "Invitation", "JudgeMembership", "Notification", "Proposal", "ProposalEvent", "ProposalStatus", "Review",
     "Round", "Score", "Theme", "User", "UTCDateTime", "utcnow",

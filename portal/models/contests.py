@@ -1,8 +1,9 @@
 """A contest (one edition) and everything it owns: themes, entrant types, criteria, rounds, judges."""
 from decimal import Decimal
 
-from sqlalchemy import (Boolean, ForeignKey, Integer, Numeric, String, Text,
+from sqlalchemy import (JSON, Boolean, Column, ForeignKey, Integer, Numeric, String, Table, Text,
                         UniqueConstraint)
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from portal.extensions import db
@@ -31,6 +32,8 @@ class Contest(BilingualMixin, db.Model):
     description_en: Mapped[str | None] = mapped_column(Text)
     rules_zh: Mapped[str | None] = mapped_column(Text)
     rules_en: Mapped[str | None] = mapped_column(Text)
+    faq_zh: Mapped[str | None] = mapped_column(Text)
+    faq_en: Mapped[str | None] = mapped_column(Text)
     contact: Mapped[str | None] = mapped_column(String(200))
     opens_at = mapped_column(UTCDateTime, nullable=False)
     submission_deadline = mapped_column(UTCDateTime, nullable=False)
@@ -42,6 +45,8 @@ class Contest(BilingualMixin, db.Model):
     # Last reference number handed out; bumped with an UPDATE so that numbers are never reused.
     reference_counter: Mapped[int] = mapped_column(Integer, default=0)
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    # Bumped by every settings save: a form opened before another organizer's save is refused.
+    settings_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     themes = relationship("Theme", back_populates="contest", order_by="Theme.position",
                           cascade="all, delete-orphan")
@@ -51,6 +56,8 @@ class Contest(BilingualMixin, db.Model):
                             order_by="Criterion.position", cascade="all, delete-orphan")
     rounds = relationship("Round", back_populates="contest", order_by="Round.position",
                           cascade="all, delete-orphan")
+    award_tiers = relationship("AwardTier", back_populates="contest",
+                               order_by="AwardTier.position", cascade="all, delete-orphan")
 
     def status_at(self, now):
         if self.archived:
@@ -140,6 +147,8 @@ class Round(ContestPart, db.Model):
 
     __tablename__ = "rounds"
 
+    opens_at = mapped_column(UTCDateTime)
+    closes_at = mapped_column(UTCDateTime)
     closed_at = mapped_column(UTCDateTime)
 
     contest = relationship("Contest", back_populates="rounds")
@@ -147,6 +156,34 @@ class Round(ContestPart, db.Model):
     @property
     def is_open(self):
         return self.closed_at is None
+
+
+class AwardScope:
+    OVERALL = "overall"
+    PER_THEME = "per_theme"
+
+
+class AwardTier(ContestPart, db.Model):
+    """An award level (一等奖 ...) with how many are given, overall or per theme."""
+
+    __tablename__ = "award_tiers"
+
+    count: Mapped[int] = mapped_column(Integer, default=1)
+    scope: Mapped[str] = mapped_column(String(20), default=AwardScope.OVERALL)
+    # A grant in yuan; or, with grant_up_to_budget, the requested budget up to that amount.
+    grant_amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    grant_up_to_budget: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                     server_default=sa_false())
+
+    contest = relationship("Contest", back_populates="award_tiers")
+
+
+judge_expertise = Table(
+    "judge_expertise", db.metadata,
+    Column("membership_id", ForeignKey("judge_memberships.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("theme_id", ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True),
+)
 
 
 class JudgeMembership(db.Model):
@@ -164,17 +201,32 @@ class JudgeMembership(db.Model):
 
     contest = relationship("Contest")
     user = relationship("User")
+    expertise = relationship("Theme", secondary=judge_expertise, order_by="Theme.position")
+
+
+class InvitationRole:
+    JUDGE = "judge"
+    ORGANIZER = "organizer"
 
 
 class Invitation(db.Model):
-    """An invitation for an email address to judge a contest; single use, expiring."""
+    """An invitation for an email address to judge a contest, or to join the organizers;
+    single use, expiring."""
 
     __tablename__ = "invitations"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"),
-                                            index=True)
+    role: Mapped[str] = mapped_column(String(20), default=InvitationRole.JUDGE,
+                                      server_default=InvitationRole.JUDGE)
+    # None for an organizer invitation: organizers are staff across all contests.
+    contest_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contests.id", ondelete="CASCADE"), index=True)
     email: Mapped[str] = mapped_column(String(254))
+    display_name: Mapped[str | None] = mapped_column(String(100))
+    organization: Mapped[str | None] = mapped_column(String(200))
+    # Theme codes of the judge's expertise, applied when the invitation is accepted.
+    theme_codes = mapped_column(JSON)
+    locale: Mapped[str | None] = mapped_column(String(10))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     expires_at = mapped_column(UTCDateTime, nullable=False)
@@ -186,3 +238,20 @@ class Invitation(db.Model):
 
     def usable_at(self, now):
         return self.accepted_at is None and self.revoked_at is None and now < self.expires_at
+
+
+class SiteSettings(db.Model):
+    """Settings of the whole site, one row (id 1), edited by organizers."""
+
+    __tablename__ = "site_settings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_name_zh: Mapped[str | None] = mapped_column(String(100))
+    site_name_en: Mapped[str | None] = mapped_column(String(100))
+    footer_text: Mapped[str | None] = mapped_column(Text)
+    # The ICP filing number a site hosted in mainland China must show (e.g. 豫ICP备12345678号).
+    icp_number: Mapped[str | None] = mapped_column(String(100))
+    contact: Mapped[str | None] = mapped_column(String(200))
+    organizers_require_two_factor: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                                server_default=sa_false())
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")

@@ -16,8 +16,10 @@ class ProposalStatus:
     INELIGIBLE = "ineligible"
     ADVANCED = "advanced"
     AWARDED = "awarded"
+    # 退回补正: sent back to the applicant to correct and resubmit by a date.
+    RETURNED = "returned"
 
-    ALL = (DRAFT, SUBMITTED, WITHDRAWN, ELIGIBLE, INELIGIBLE, ADVANCED, AWARDED)
+    ALL = (DRAFT, SUBMITTED, RETURNED, WITHDRAWN, ELIGIBLE, INELIGIBLE, ADVANCED, AWARDED)
     # States in which a proposal takes part in judging and the ranking.
     IN_COMPETITION = (SUBMITTED, ELIGIBLE, ADVANCED, AWARDED)
 
@@ -58,6 +60,8 @@ class Proposal(db.Model):
     publish_consent: Mapped[bool] = mapped_column(Boolean, default=False)
     # The reason the applicant sees for the current status (e.g. why it is ineligible).
     status_note: Mapped[str | None] = mapped_column(Text)
+    # When returned for correction: the applicant may edit and resubmit until then.
+    correction_until = mapped_column(UTCDateTime)
     # The one-time token of the form that created it: a double submit creates one proposal.
     creation_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     submitted_at = mapped_column(UTCDateTime)
