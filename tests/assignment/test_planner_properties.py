@@ -1,0 +1,182 @@
+"""Invariants of automatic assignment on random small rounds (hypothesis); no app needed."""
+from collections import Counter
+from dataclasses import dataclass
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from portal.assignment import Assignment, Conflict, ConflictReason, IssueKind, Judge, Proposal, \
+    plan_assignments
+
+THEMES = ("elderly", "orphans", "disabled")
+STRAY_ID = 99  # neither a judge nor a proposal of the round
+SETTINGS = settings(max_examples=200, deadline=None)
+
+
+@dataclass
+class Round:
+    proposals: list
+    judges: list
+    k: int
+    existing: list
+    conflicts: list
+    max_load: int | None
+
+    def plan(self):
+        return plan_assignments(self.proposals, self.judges, self.k, existing=self.existing,
+                                conflicts=self.conflicts, max_load=self.max_load)
+
+    def judge(self, judge_id):
+        return next((judge for judge in self.judges if judge.id == judge_id), None)
+
+    def theme_of(self, proposal_id):
+        return next(p.theme for p in self.proposals if p.id == proposal_id)
+
+    def eligible(self, proposal_id, judge_id):
+        judge = self.judge(judge_id)
+        conflicted = {(c.proposal_id, c.judge_id) for c in self.conflicts}
+        return judge is not None and judge.active and (proposal_id, judge_id) not in conflicted
+
+    def in_pool(self, proposal_id, judge_id):
+        return self.theme_of(proposal_id) in self.judge(judge_id).expertise
+
+    def eligible_judges(self, proposal_id, pool_only=False):
+        return [judge.id for judge in self.judges if self.eligible(proposal_id, judge.id)
+                and (not pool_only or self.in_pool(proposal_id, judge.id))]
+
+
+@st.composite
+def rounds(draw, clean=False):
+    """A random round; clean: one expertise per judge, every judge active, no conflicts, no
+    existing assignments, no cap."""
+    expertise = st.frozensets(st.sampled_from(THEMES), min_size=1 if clean else 0,
+                              max_size=1 if clean else 2)
+    active = st.just(True) if clean else st.sampled_from([True] * 5 + [False])
+    judges = [Judge(judge_id, draw(expertise), draw(active))
+              for judge_id in range(1, draw(st.integers(0, 6)) + 1)]
+    proposals = [Proposal(proposal_id, draw(st.sampled_from(THEMES)))
+                 for proposal_id in range(1, draw(st.integers(0, 10)) + 1)]
+    k, max_load = draw(st.integers(1, 4)), None if clean else draw(st.none() | st.integers(0, 6))
+    pairs = [(p.id, j.id) for p in proposals for j in judges]
+    if clean or not pairs:
+        return Round(proposals, judges, k, [], [], max_load)
+    conflicts = [Conflict(*pair, (ConflictReason.ORGANIZER,))
+                 for pair in draw(st.lists(st.sampled_from(pairs), max_size=8))]
+    existing = draw(st.lists(st.sampled_from(pairs + [(STRAY_ID, 1), (1, STRAY_ID)]),
+                             max_size=6))
+    return Round(proposals, judges, k, existing, conflicts, max_load)
+
+
+def everyone_on(plan):
+    return plan.new + plan.kept
+
+
+def could_take(a_round, plan, proposal_id, giver, taker):
+    """Whether the taker could have the giver's new assignment instead: same tier, eligible,
+    not on the proposal yet. (The cap needs no check: a taker two below a giver has room.)"""
+    return (a_round.eligible(proposal_id, taker)
+            and a_round.in_pool(proposal_id, taker) == a_round.in_pool(proposal_id, giver)
+            and taker not in plan.judges_for(proposal_id))
+
+
+def reachable_by_hand_overs(a_round, plan, start):
+    """Judges that some chain of hand-overs of new assignments leads to from `start`."""
+    new_of = {judge.id: [a.proposal_id for a in plan.new if a.judge_id == judge.id]
+              for judge in a_round.judges}
+    reached = {start}
+    while True:
+        further = {taker.id for giver in reached for proposal_id in new_of[giver]
+                   for taker in a_round.judges
+                   if could_take(a_round, plan, proposal_id, giver, taker.id)}
+        if further <= reached:
+            return reached - {start}
+        reached |= further
+
+
+@SETTINGS
+@given(rounds())
+def test_each_proposal_gets_k_judges_or_every_eligible_one(a_round):
+    plan = a_round.plan()
+    kept = Counter(assignment.proposal_id for assignment in plan.kept)
+    loads = plan.load_by_judge()
+    for proposal in a_round.proposals:
+        eligible = a_round.eligible_judges(proposal.id)
+        on = plan.judges_for(proposal.id)
+        if plan.max_load is None:
+            assert len(on) == max(kept[proposal.id], min(a_round.k, len(eligible)))
+        elif len(on) < a_round.k:
+            # Short under a cap only when every other eligible judge is full.
+            assert all(loads[judge_id] >= plan.max_load
+                       for judge_id in set(eligible) - set(on))
+
+
+@SETTINGS
+@given(rounds())
+def test_no_conflicted_or_inactive_judge_is_ever_assigned(a_round):
+    plan = a_round.plan()
+    for assignment in everyone_on(plan):
+        assert a_round.eligible(assignment.proposal_id, assignment.judge_id)
+    existing = {Assignment(*pair) for pair in a_round.existing}
+    assert set(plan.kept) | set(plan.invalid) == existing
+    reported = {(issue.proposal_id, issue.judge_id) for issue in plan.issues
+                if issue.kind in IssueKind.INVALID_ASSIGNMENT}
+    assert reported == {(a.proposal_id, a.judge_id) for a in plan.invalid}
+
+
+@SETTINGS
+@given(rounds())
+def test_new_assignments_respect_the_cap_and_loads_add_up(a_round):
+    plan = a_round.plan()
+    counted = Counter(assignment.judge_id for assignment in everyone_on(plan))
+    assert plan.load_by_judge() == {judge.id: counted[judge.id] for judge in a_round.judges}
+    for load in plan.loads:
+        if load.new and plan.max_load is not None:
+            assert load.total <= plan.max_load
+
+
+@SETTINGS
+@given(rounds())
+def test_judges_outside_the_pool_only_when_the_pool_runs_out(a_round):
+    a_round.max_load = None  # under a cap, full pool judges are a reason of their own
+    plan = a_round.plan()
+    for assignment in plan.new:
+        if not a_round.in_pool(assignment.proposal_id, assignment.judge_id):
+            pool = a_round.eligible_judges(assignment.proposal_id, pool_only=True)
+            assert set(pool) <= set(plan.judges_for(assignment.proposal_id))
+
+
+@SETTINGS
+@given(rounds())
+def test_no_hand_over_or_chain_of_them_would_even_out_loads(a_round):
+    plan = a_round.plan()
+    loads = plan.load_by_judge()
+    for assignment in plan.new:
+        giver = assignment.judge_id
+        for taker in a_round.judges:
+            if could_take(a_round, plan, assignment.proposal_id, giver, taker.id):
+                assert loads[taker.id] >= loads[giver] - 1
+    for giver in {assignment.judge_id for assignment in plan.new}:
+        for taker in reachable_by_hand_overs(a_round, plan, giver):
+            assert loads[taker] >= loads[giver] - 1
+
+
+@SETTINGS
+@given(rounds(clean=True))
+def test_in_a_clean_round_each_theme_pool_is_balanced_within_one(a_round):
+    loads = a_round.plan().load_by_judge()
+    for theme in THEMES:
+        pool = [loads[judge.id] for judge in a_round.judges if theme in judge.expertise]
+        if pool:
+            assert max(pool) - min(pool) <= 1
+
+
+@SETTINGS
+@given(rounds(), st.data())
+def test_the_plan_depends_on_the_input_not_on_its_order(a_round, data):
+    plan = a_round.plan()
+    assert a_round.plan() == plan
+    shuffled = Round(
+        data.draw(st.permutations(a_round.proposals)), data.draw(st.permutations(a_round.judges)),
+        a_round.k, [Assignment(*pair) for pair in data.draw(st.permutations(a_round.existing))],
+        data.draw(st.permutations(a_round.conflicts)), a_round.max_load)
+    assert shuffled.plan() == plan
