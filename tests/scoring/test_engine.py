@@ -1,0 +1,93 @@
+"""compute_ranking as the web layer calls it: inputs, validation, result fields, speed."""
+import re
+import runpy
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from portal.scoring import DEFAULT_OFFICIAL, METHODS, CriterionInput, ProposalInput, \
+    ReviewInput, compute_ranking
+from tests.scoring.builders import TOTAL, rank_totals, reviews_of
+
+
+def test_the_registry_holds_the_four_methods_and_the_default_is_one_of_them():
+    assert list(METHODS) == ["plain", "trimmed", "standardized", "bias_model"]
+    assert rank_totals({("A", "j1"): 5}).official == DEFAULT_OFFICIAL == "standardized"
+
+
+def test_a_review_total_is_the_weighted_mean_and_the_scale_is_weighted_too():
+    criteria = [CriterionInput("innovation", 2, 0, 10), CriterionInput("practicality", 1, 1, 5),
+                CriterionInput("operability", 1, 1, 5)]
+    review = ReviewInput("A", "j1", {"innovation": 9, "practicality": 5, "operability": 3})
+    result = compute_ranking([review], criteria, ["A"])
+    assert result.rows[0].review_totals == [pytest.approx(26 / 4)]
+    assert result.scale == (pytest.approx(2 / 4), pytest.approx(30 / 4))
+
+
+def test_criteria_may_be_a_mapping_of_weights():
+    review = ReviewInput("A", "j1", {"a": 9, "b": 6})
+    assert compute_ranking([review], {"a": 2, "b": 1}, ["A"]).rows[0].score == pytest.approx(8)
+
+
+@pytest.mark.parametrize("scores, message", [({"total": None}, "empty score"),
+                                             ({"other": 5}, "total")])
+def test_a_missing_score_is_refused(scores, message):
+    with pytest.raises(ValueError, match=message):
+        compute_ranking([ReviewInput("A", "j1", scores)], TOTAL, ["A"])
+
+
+def test_a_judge_reviewing_a_proposal_twice_is_refused():
+    reviews = [ReviewInput("A", "j1", {"total": 5}), ReviewInput("A", "j1", {"total": 6})]
+    with pytest.raises(ValueError, match="twice"):
+        compute_ranking(reviews, TOTAL, ["A"])
+
+
+def test_a_proposal_listed_twice_or_weights_that_add_to_nothing_are_refused():
+    with pytest.raises(ValueError, match="twice"):
+        compute_ranking([], TOTAL, ["A", ProposalInput("A")])
+    with pytest.raises(ValueError, match="weights"):
+        compute_ranking([], {"total": 0}, ["A"])
+
+
+def test_reviews_of_proposals_out_of_competition_are_left_out():
+    result = compute_ranking(reviews_of({("A", "j1"): 5, ("W", "j1"): 9}), TOTAL, ["A"])
+    assert [(row.proposal_id, row.rank) for row in result.rows] == [("A", 1)]
+    assert result.judges[0].review_count == 1
+
+
+def test_judge_statistics():
+    result = rank_totals({("A", "j1"): 7, ("B", "j1"): 9, ("C", "j1"): 5,
+                          ("A", "j2"): 5, ("B", "j2"): 7})
+    j1, j2 = result.judges
+    assert (j1.judge_id, j1.review_count, j1.mean, j1.sd) == ("j1", 3, 7, 2)
+    assert (j2.review_count, j2.mean, j2.sd**2) == (2, 6, pytest.approx(2))
+    assert (j1.bias, j2.bias) == (pytest.approx(1), pytest.approx(-1))
+    assert (result.overall_mean, result.component_count) == (6.6, 1)
+
+
+def large_round(proposals=10_000, reviews_each=5, judges=400, seed=0):
+    rng = np.random.default_rng(seed)
+    scores = rng.integers(1, 11, (proposals, reviews_each, 3)).tolist()
+    panels = [rng.choice(40, reviews_each, replace=False) + 40 * (p % 10) for p in range(proposals)]
+    reviews = [ReviewInput(p, int(judge), dict(zip("abc", scores[p][seat])))
+               for p in range(proposals) for seat, judge in enumerate(panels[p].tolist())]
+    return reviews, [ProposalInput(p, theme=p % 10) for p in range(proposals)]
+
+
+def test_ten_thousand_proposals_with_five_reviews_each_rank_in_well_under_a_second():
+    reviews, proposals = large_round()
+    started = time.perf_counter()
+    result = compute_ranking(reviews, {"a": 1, "b": 1, "c": 1}, proposals, tie_break=["a"])
+    elapsed = time.perf_counter() - started
+    assert len(result.rows) == 10_000 and result.component_count == 10
+    assert elapsed < 2.0   # about 0.25 s on the development machine; slack for slow CI
+
+
+def test_the_fairness_bench_ends_with_its_verdict_line(capsys):
+    bench = runpy.run_path(str(Path(__file__).resolve().parents[2] / "bench" / "fairness.py"))
+    bench["main"](["--repetitions", "2", "--seed", "1"])
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert re.fullmatch(r"official=(plain|trimmed|standardized|bias_model) tau=0\.\d{3} "
+                        r"oracle_tau=0\.\d{3} top20=[01]\.\d{3}", last)
