@@ -85,11 +85,15 @@ def register_blueprints(app):
     from portal.accounts.views import bp as accounts_bp
     from portal.admin.views import bp as admin_bp
     from portal.contests.views import bp as contests_bp
+    from portal.dashboard.views import bp as dashboard_bp
     from portal.judging.views import bp as judging_bp
     from portal.proposals.views import bp as proposals_bp
     from portal.results.views import bp as results_bp
+    from portal.setup.views import bp as setup_bp
 
-    for blueprint in (contests_bp, accounts_bp, proposals_bp, judging_bp, admin_bp, results_bp):
+    for blueprint in (contests_bp, accounts_bp, proposals_bp, judging_bp, admin_bp, results_bp,
+                      setup_bp,
+                      dashboard_bp):
         app.register_blueprint(blueprint)
 
 

@@ -11,6 +11,7 @@ PROPOSAL_STATUS = {
     ProposalStatus.INELIGIBLE: _l("Ineligible"),
     ProposalStatus.ADVANCED: _l("Advanced"),
     ProposalStatus.AWARDED: _l("Awarded"),
+    ProposalStatus.RETURNED: _l("Returned for correction"),
 }
 
 CONTEST_STATUS = {
@@ -33,6 +34,8 @@ PROPOSAL_EVENT = {
     "edited": _l("Edited after submission"),
     "submitted": _l("Submitted"),
     "withdrawn": _l("Withdrawn"),
+    "screened": _l("Eligibility decision"),
+    "screening_undone": _l("Eligibility decision undone"),
 }
 
 
@@ -53,6 +56,7 @@ def next_step(proposal):
         return _l("Withdrawn. You may submit it again before the deadline.") if open_now else \
             _l("Withdrawn.")
     return {
+        ProposalStatus.RETURNED: _l("Correct it and submit it again by the date given."),
         ProposalStatus.ELIGIBLE: _l("Passed the eligibility check; it is being judged."),
         ProposalStatus.INELIGIBLE: _l("Did not pass the eligibility check."),
         ProposalStatus.ADVANCED: _l("Advanced to the next round."),

@@ -7,6 +7,7 @@ from portal.labels import contest_status_label, next_step, proposal_event_label,
     proposal_status_label
 from portal.models import utcnow
 from portal.proposals.attachments import neutral_name
+from portal.proposals.services import can_change
 from portal.setup.forms import PART_TITLES
 
 
@@ -58,6 +59,7 @@ def install_template_helpers(app):
         attachment_name=attachment_name,
         next_step=next_step,
         part_titles=PART_TITLES,
+        can_change=can_change,
     )
     app.jinja_env.filters.update(
         local_datetime=local_datetime,

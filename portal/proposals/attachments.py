@@ -9,7 +9,7 @@ from portal.errors import DomainError
 from portal.extensions import db
 from portal.models import Attachment
 from portal.proposals.filetypes import RejectedFile, clean_filename, extension_kind, sniff
-from portal.proposals.services import EDITABLE, require_open
+from portal.proposals.services import require_editable
 from portal.proposals.storage import delete_stored, stage_upload
 
 REFUSALS = {
@@ -31,9 +31,7 @@ def _refuse(reason):
 
 def add_attachment(user, proposal, upload):
     """Store an uploaded file (a werkzeug FileStorage) on the proposal, after checking it."""
-    if proposal.status not in EDITABLE:
-        raise DomainError(_l("Attachments can no longer be changed for this proposal."))
-    require_open(proposal.contest)
+    require_editable(proposal)
     if len(proposal.attachments) >= current_app.config["MAX_ATTACHMENTS"]:
         raise DomainError(_l("A proposal can have at most %(count)d attachments. Delete one "
                              "first.", count=current_app.config["MAX_ATTACHMENTS"]),
@@ -61,9 +59,7 @@ def add_attachment(user, proposal, upload):
 
 def remove_attachment(user, attachment):
     proposal = attachment.proposal
-    if proposal.status not in EDITABLE:
-        raise DomainError(_l("Attachments can no longer be changed for this proposal."))
-    require_open(proposal.contest)
+    require_editable(proposal)
     proposal.attachments.remove(attachment)
     db.session.flush()
     run_after_commit(partial(delete_stored, attachment.stored_name))

@@ -31,7 +31,34 @@ REQUIRED_FOR_SUBMISSION = {
     "contact_name": _l("Contact person for this proposal"),
     "contact_phone": _l("Contact mobile phone"),
 }
-EDITABLE = (ProposalStatus.DRAFT, ProposalStatus.SUBMITTED, ProposalStatus.WITHDRAWN)
+EDITABLE = (ProposalStatus.DRAFT, ProposalStatus.SUBMITTED, ProposalStatus.WITHDRAWN,
+            ProposalStatus.RETURNED)
+
+
+def require_editable(proposal, now=None):
+    """Refuse unless the applicant may change the proposal now.
+
+    Returned for correction (退回补正), it may be changed until the date the organizers set,
+    even after the deadline; otherwise only while the contest accepts submissions.
+    """
+    now = now or utcnow()
+    if proposal.status not in EDITABLE:
+        raise DomainError(_l("This proposal can no longer be edited: it is %(status)s.",
+                             status=PROPOSAL_STATUS[proposal.status]))
+    if proposal.status == ProposalStatus.RETURNED:
+        if proposal.correction_until is None or now < proposal.correction_until:
+            return
+        raise DomainError(_l("The date for corrections has passed."))
+    require_open(proposal.contest, now)
+
+
+def can_change(proposal, now=None):
+    """Whether the applicant may edit (and submit) the proposal now."""
+    try:
+        require_editable(proposal, now)
+    except DomainError:
+        return False
+    return True
 
 
 def require_open(contest, now=None):
@@ -120,10 +147,7 @@ def create_draft(user, contest, data, now=None, creation_token=None):
 def update_proposal(user, proposal, data, expected_version, now=None):
     """Save an edit, refusing one made from an older version of the proposal."""
     now = now or utcnow()
-    if proposal.status not in EDITABLE:
-        raise DomainError(_l("This proposal can no longer be edited: it is %(status)s.",
-                             status=PROPOSAL_STATUS[proposal.status]))
-    require_open(proposal.contest, now)
+    require_editable(proposal, now)
     if str(expected_version) != str(proposal.version):
         raise DomainError(_l(
             "This proposal was changed in another window or tab after you opened it. "
@@ -176,10 +200,11 @@ def _next_reference(contest):
 def submit_proposal(user, proposal, now=None):
     """Submit a draft (or resubmit a withdrawn proposal) before the deadline."""
     now = now or utcnow()
-    if proposal.status not in (ProposalStatus.DRAFT, ProposalStatus.WITHDRAWN):
+    if proposal.status not in (ProposalStatus.DRAFT, ProposalStatus.WITHDRAWN,
+                               ProposalStatus.RETURNED):
         raise DomainError(_l("This proposal has already been submitted."))
     contest = proposal.contest
-    require_open(contest, now)
+    require_editable(proposal, now)
     if not policy.may_apply_to(user, contest):
         raise DomainError(_l("Judges and organizers of this contest cannot submit proposals to it."))
     if not user.email_confirmed:
@@ -198,6 +223,7 @@ def submit_proposal(user, proposal, now=None):
     proposal.entrant_type = entrant_type
     proposal.organization = user.organization
     proposal.status = ProposalStatus.SUBMITTED
+    proposal.status_note = proposal.correction_until = None
     proposal.submitted_at = now
     if proposal.reference is None:
         proposal.reference = _next_reference(contest)

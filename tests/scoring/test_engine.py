@@ -1,7 +1,6 @@
 """compute_ranking as the web layer calls it: inputs, validation, result fields, speed."""
 import re
 import runpy
-import time
 from pathlib import Path
 
 import numpy as np
@@ -76,13 +75,12 @@ def large_round(proposals=10_000, reviews_each=5, judges=400, seed=0):
     return reviews, [ProposalInput(p, theme=p % 10) for p in range(proposals)]
 
 
-def test_ten_thousand_proposals_with_five_reviews_each_rank_in_well_under_a_second():
+def test_a_national_size_round_ranks_every_proposal():
+    # Its speed is measured by the benchmark (bench/), never asserted in a test.
     reviews, proposals = large_round()
-    started = time.perf_counter()
     result = compute_ranking(reviews, {"a": 1, "b": 1, "c": 1}, proposals, tie_break=["a"])
-    elapsed = time.perf_counter() - started
     assert len(result.rows) == 10_000 and result.component_count == 10
-    assert elapsed < 2.0   # about 0.25 s on the development machine; slack for slow CI
+    assert sorted(row.rank for row in result.rows)[0] == 1
 
 
 def test_the_fairness_bench_ends_with_its_verdict_line(capsys):
