@@ -89,10 +89,12 @@ def register_blueprints(app):
     from portal.judging.views import bp as judging_bp
     from portal.proposals.views import bp as proposals_bp
     from portal.results.views import bp as results_bp
+    from portal.screening.views import bp as screening_bp
     from portal.setup.views import bp as setup_bp
+    from portal.site.views import bp as site_bp
 
     for blueprint in (contests_bp, accounts_bp, proposals_bp, judging_bp, admin_bp, results_bp,
-                      setup_bp,
+                      setup_bp, screening_bp, site_bp,
                       dashboard_bp):
         app.register_blueprint(blueprint)
 

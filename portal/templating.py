@@ -9,6 +9,7 @@ from portal.models import utcnow
 from portal.proposals.attachments import neutral_name
 from portal.proposals.services import can_change
 from portal.setup.forms import PART_TITLES
+from portal.site.services import site_settings
 
 
 def localized(obj, field="name"):
@@ -50,7 +51,15 @@ def money(value):
     return format_decimal(value, format="#,##0.00")
 
 
+def site_name(settings):
+    """The configured site name in the current language, or None for the default."""
+    if current_locale() == "en" and settings.site_name_en:
+        return settings.site_name_en
+    return settings.site_name_zh
+
+
 def install_template_helpers(app):
+    app.context_processor(lambda: {"site": site_settings()})
     app.jinja_env.globals.update(
         loc=localized,
         languages=SUPPORTED,
@@ -60,6 +69,7 @@ def install_template_helpers(app):
         next_step=next_step,
         part_titles=PART_TITLES,
         can_change=can_change,
+        site_name=site_name,
     )
     app.jinja_env.filters.update(
         local_datetime=local_datetime,

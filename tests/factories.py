@@ -6,7 +6,8 @@ from pathlib import Path
 from portal.accounts.services import create_user, update_profile
 from portal.contests.loader import parse_contest, store_contest
 from portal.extensions import db
-from portal.judging.services import accept_invitation, assign_judges, invite_judge, save_review
+from portal.accounts.invitations import accept as accept_invitation
+from portal.judging.services import assign_judges, invite_judge, save_review
 from portal.models import utcnow
 from portal.proposals.services import create_draft, submit_proposal
 

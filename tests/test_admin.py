@@ -2,11 +2,12 @@
 import pytest
 
 from portal.extensions import db
-from portal.models import Assignment, AuditEvent, Invitation
-from tests.factories import assign, make_judge, make_proposal, make_user
+from portal.models import Assignment, AuditEvent, Invitation, JudgeMembership, User
+from tests.factories import PASSWORD, assign, link_in, make_judge, make_proposal, make_user
 
 EN = {"Accept-Language": "en"}
-ORGANIZER_PAGES = ["/admin/", "/admin/contests/{slug}/proposals", "/admin/contests/{slug}/judges",
+ORGANIZER_PAGES = ["/admin/", "/admin/settings", "/admin/organizers",
+                   "/admin/contests/{slug}/proposals", "/admin/contests/{slug}/judges",
                    "/admin/proposals/{proposal}", "/admin/contests/{slug}/ranking",
                    "/admin/contests/{slug}/ranking.csv"]
 
@@ -51,15 +52,86 @@ def test_a_draft_is_not_visible_to_organizers(client, auth, contest, applicant, 
     assert client.get(f"/admin/proposals/{draft.id}").status_code == 404
 
 
-def test_an_organizer_invites_a_judge_and_gets_the_link(client, auth, contest, organizer):
+def test_an_organizer_invites_a_judge_by_email(client, auth, contest, organizer, outbox):
     auth.login(organizer)
-    response = client.post(f"/admin/contests/{contest.slug}/judges",
-                           data={"email": "Expert@Example.org"}, follow_redirects=True)
-    page = response.get_data(as_text=True)
-    assert "http://localhost/invitations/" in page
+    client.post(f"/admin/contests/{contest.slug}/judges", data={
+        "email": "Expert@Example.org", "display_name": "赵教授", "organization": "郑州大学",
+        "themes": ["elderly_care", "medical_aid"]})
     invitation = db.session.scalar(db.select(Invitation))
     assert invitation.email == "expert@example.org" and invitation.created_by_id == organizer.id
     assert db.session.scalar(db.select(AuditEvent.action)) == "judge.invited"
+    (message,) = outbox()
+    assert message["To"] == "expert@example.org"
+    link = link_in(message, "/invitations/")
+    client.post("/logout")
+    client.post(link, data={"display_name": "赵教授", "password": PASSWORD,
+                            "confirm": PASSWORD})
+    judge = db.session.scalar(db.select(User).filter_by(email="expert@example.org"))
+    membership = db.session.scalar(db.select(JudgeMembership).filter_by(user_id=judge.id))
+    assert [t.code for t in membership.expertise] == ["elderly_care", "medical_aid"]
+    assert judge.organization == "郑州大学" and judge.email_confirmed
+
+
+def test_resend_gives_a_fresh_link_and_revoke_kills_it(client, auth, contest, organizer,
+                                                       outbox):
+    auth.login(organizer)
+    client.post(f"/admin/contests/{contest.slug}/judges", data={"email": "e@example.org"})
+    first = link_in(outbox()[0], "/invitations/")
+    invitation = db.session.scalar(db.select(Invitation))
+    client.post(f"/admin/invitations/{invitation.id}/resend")
+    second = link_in(outbox()[1], "/invitations/")
+    assert client.get(first).status_code == 404 and client.get(second).status_code == 200
+    newest = db.session.scalar(db.select(Invitation).order_by(Invitation.id.desc()))
+    client.post(f"/admin/invitations/{newest.id}/revoke")
+    assert client.get(second).status_code == 404
+
+
+def test_deactivating_a_judge_returns_open_assignments_to_the_pool(client, auth, contest,
+                                                                  organizer):
+    from tests.factories import review
+    judge = make_judge(contest)
+    done = make_proposal(contest, make_user("a@example.org"))
+    open_one = make_proposal(contest, make_user("b@example.org"))
+    (kept,) = assign(done, judge, actor=organizer)
+    assign(open_one, judge, actor=organizer)
+    review(kept, 7, 7, 7)
+    membership = db.session.scalar(db.select(JudgeMembership).filter_by(user_id=judge.id))
+    auth.login(organizer)
+    client.post(f"/admin/judges/{membership.id}/deactivate")
+    remaining = db.session.scalars(db.select(Assignment)).all()
+    assert [a.proposal_id for a in remaining] == [done.id]  # the submitted review stays
+    assert not db.session.get(JudgeMembership, membership.id).active
+    page = client.get(f"/admin/contests/{contest.slug}/judges", headers=EN).get_data(True)
+    assert "Inactive" in page and "1 / 1" in page
+
+
+def test_site_settings_show_in_the_footer(client, auth, contest, organizer):
+    auth.login(organizer)
+    client.post("/admin/settings", data={"version": "0", "site_name_zh": "郑州慈善创投平台",
+                                         "icp_number": "豫ICP备12345678号",
+                                         "footer_text": "郑州慈善总会主办"})
+    page = client.get("/").get_data(as_text=True)
+    assert "郑州慈善创投平台" in page and "豫ICP备12345678号" in page and "郑州慈善总会主办" in page
+    stale = client.post("/admin/settings", data={"version": "0", "site_name_zh": "旧"},
+                        headers=EN)
+    assert "Someone else changed the settings" in stale.get_data(as_text=True)
+
+
+def test_organizers_invite_colleagues_and_never_deactivate_the_last(client, auth, organizer,
+                                                                    outbox):
+    auth.login(organizer)
+    response = client.post(f"/admin/organizers/{organizer.id}/deactivate", headers=EN,
+                           follow_redirects=True)
+    assert "last active organizer" in response.get_data(as_text=True)
+    client.post("/admin/organizers", data={"email": "colleague@example.org"})
+    link = link_in(outbox()[0], "/invitations/")
+    client.post("/logout")
+    client.post(link, data={"display_name": "同事", "password": PASSWORD, "confirm": PASSWORD})
+    colleague = db.session.scalar(db.select(User).filter_by(email="colleague@example.org"))
+    assert colleague.is_organizer
+    auth.login(colleague)
+    client.post(f"/admin/organizers/{organizer.id}/deactivate")
+    assert not db.session.get(User, organizer.id).active
 
 
 def test_inviting_a_current_judge_again_is_refused(client, auth, contest, organizer):

@@ -1,8 +1,8 @@
 """Organizer forms."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectMultipleField, SubmitField
-from wtforms.validators import DataRequired, Length
+from wtforms import EmailField, SelectMultipleField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.validation import EmailAddress
@@ -18,7 +18,10 @@ class CheckboxListField(SelectMultipleField):
 class InviteJudgeForm(FlaskForm):
     email = EmailField(_l("Judge's email"), validators=[DataRequired(), Length(max=254),
                                                         EmailAddress()])
-    submit = SubmitField(_l("Create invitation"))
+    display_name = StringField(_l("Name"), validators=[Optional(), Length(max=100)])
+    organization = StringField(_l("Organization"), validators=[Optional(), Length(max=200)])
+    themes = CheckboxListField(_l("Themes of expertise"), validators=[Optional()])
+    submit = SubmitField(_l("Send the invitation"))
 
 
 class AssignJudgesForm(FlaskForm):

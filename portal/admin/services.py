@@ -1,7 +1,8 @@
 """Queries behind the organizer pages, each bounded in the number of SQL statements."""
 from collections import Counter
+from dataclasses import dataclass
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
@@ -22,17 +23,59 @@ def all_contests():
     return db.session.scalars(db.select(Contest).order_by(Contest.opens_at.desc())).all()
 
 
-def proposals_of(contest, status=None, theme_id=None):
-    """The contest's proposals, drafts excluded (they are the applicants' private work)."""
-    query = (db.select(Proposal).filter(Proposal.contest_id == contest.id,
-                                        Proposal.status != ProposalStatus.DRAFT)
+SORTABLE = {
+    "reference": Proposal.reference, "title": Proposal.title, "theme": Proposal.theme_id,
+    "organization": Proposal.organization, "status": Proposal.status,
+    "submitted": Proposal.submitted_at, "budget": Proposal.budget_total,
+}
+PER_PAGE = 50
+
+
+@dataclass
+class ProposalFilter:
+    """What the organizer asked the proposal table for; unknown values are ignored."""
+
+    status: str | None = None
+    theme_id: int | None = None
+    entrant_type_id: int | None = None
+    round_id: int | None = None
+    search: str = ""
+    sort: str = "reference"
+    descending: bool = False
+    page: int = 1
+
+    def conditions(self, contest):
+        """Filters except the status (so that counts per status can be shown beside it)."""
+        conditions = [Proposal.contest_id == contest.id, Proposal.status != ProposalStatus.DRAFT]
+        if self.theme_id:
+            conditions.append(Proposal.theme_id == self.theme_id)
+        if self.entrant_type_id:
+            conditions.append(Proposal.entrant_type_id == self.entrant_type_id)
+        if self.round_id:
+            conditions.append(Proposal.id.in_(db.select(Assignment.proposal_id).filter_by(
+                round_id=self.round_id)))
+        if self.search:
+            pattern = f"%{self.search.replace('%', '').replace('_', '')}%"
+            conditions.append(or_(Proposal.title.ilike(pattern), Proposal.reference.ilike(pattern),
+                                  Proposal.organization.ilike(pattern)))
+        return conditions
+
+
+def proposal_page(contest, wanted):
+    """One page of the filtered, sorted proposal table, and the count per status."""
+    conditions = wanted.conditions(contest)
+    counts = dict(db.session.execute(
+        db.select(Proposal.status, func.count(Proposal.id)).filter(*conditions)
+        .group_by(Proposal.status)).all())
+    if wanted.status:
+        conditions.append(Proposal.status == wanted.status)
+    column = SORTABLE.get(wanted.sort, Proposal.reference)
+    order = column.desc() if wanted.descending else column.asc()
+    query = (db.select(Proposal).filter(*conditions)
              .options(selectinload(Proposal.theme), selectinload(Proposal.entrant_type))
-             .order_by(Proposal.reference, Proposal.id))
-    if status:
-        query = query.filter(Proposal.status == status)
-    if theme_id:
-        query = query.filter(Proposal.theme_id == theme_id)
-    return db.session.scalars(query).all()
+             .order_by(order, Proposal.id))
+    page = db.paginate(query, page=wanted.page, per_page=PER_PAGE, error_out=False)
+    return page, counts
 
 
 def review_progress(proposal_ids):

@@ -11,8 +11,13 @@ from portal.admin.forms import AssignJudgesForm, InviteJudgeForm
 from portal.contests.services import contest_by_slug
 from portal.errors import DomainError
 from portal.extensions import db
+from portal.accounts import invitations
+from portal.i18n import current_locale
 from portal.judging import services as judging
+from portal.templating import localized as loc
 from portal.models import Invitation, JudgeMembership, Proposal, ProposalStatus, Round, utcnow
+from portal.screening.forms import BulkScreeningForm, ScreeningForm
+from portal.screening.services import judging_started
 from portal.web import commit_and_redirect, external_url, show_domain_error
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -31,18 +36,35 @@ def index():
                            counts=services.status_counts_by_contest(), action_form=ConfirmForm())
 
 
+def _proposal_filter(contest):
+    """The table's filter from the query string; values that do not belong are ignored."""
+    args = request.args
+
+    def pick(items, key):
+        return next((item.id for item in items if item.code == args.get(key)), None)
+
+    return services.ProposalFilter(
+        status=args.get("status") if args.get("status") in ProposalStatus.ALL else None,
+        theme_id=pick(contest.themes, "theme"),
+        entrant_type_id=pick(contest.entrant_types, "entrant_type"),
+        round_id=pick(contest.rounds, "round"),
+        search=(args.get("q") or "").strip()[:100],
+        sort=args.get("sort") if args.get("sort") in services.SORTABLE else "reference",
+        descending=args.get("dir") == "desc",
+        page=args.get("page", 1, type=int) or 1)
+
+
 @bp.route("/contests/<slug>/proposals")
 def proposals(slug):
-    """The contest's submitted proposals with theme, status and review progress."""
+    """The contest's proposals: filter, search, sort, paginate, and screen a selection."""
     contest = contest_by_slug(slug)
-    status = request.args.get("status") if request.args.get("status") in ProposalStatus.ALL \
-        else None
-    theme = next((t for t in contest.themes if t.code == request.args.get("theme")), None)
-    rows = services.proposals_of(contest, status=status, theme_id=theme.id if theme else None)
-    return render_template("admin/proposals.html", contest=contest, proposals=rows,
-                           progress=services.review_progress([p.id for p in rows]),
-                           status=status, theme=theme,
-                           statuses=[s for s in ProposalStatus.ALL if s != ProposalStatus.DRAFT])
+    wanted = _proposal_filter(contest)
+    page, counts = services.proposal_page(contest, wanted)
+    return render_template("admin/proposals.html", contest=contest, page=page, counts=counts,
+                           wanted=wanted, progress=services.review_progress(
+                               [p.id for p in page.items]),
+                           statuses=[s for s in ProposalStatus.ALL if s != ProposalStatus.DRAFT],
+                           bulk_form=BulkScreeningForm(), sortable=services.SORTABLE)
 
 
 def _proposal(proposal_id):
@@ -73,34 +95,88 @@ def proposal(proposal_id):
                                        proposal_id=proposal.id)
     return render_template("admin/proposal.html", proposal=proposal, contest=contest,
                            contest_round=contest_round, form=form,
-                           assignments=services.assignments_of(proposal))
+                           assignments=services.assignments_of(proposal),
+                           screening_form=ScreeningForm(), action_form=ConfirmForm(),
+                           judging_started=judging_started(proposal))
 
 
 @bp.route("/contests/<slug>/judges", methods=["GET", "POST"])
 def judges(slug):
-    """The contest's judges and open invitations; invite a judge by email."""
+    """The contest's judges with their load and progress, open invitations, and invitations."""
     contest = contest_by_slug(slug)
     form = InviteJudgeForm()
+    form.themes.choices = [(theme.code, loc(theme)) for theme in contest.themes]
     if form.validate_on_submit():
         try:
-            _invitation, token = judging.invite_judge(current_user, contest, form.email.data)
+            judging.invite_judge(current_user, contest, form.email.data,
+                                 display_name=form.display_name.data,
+                                 organization=form.organization.data,
+                                 theme_codes=form.themes.data, locale=current_locale())
         except DomainError as error:
             show_domain_error(error, form)
         else:
-            db.session.commit()
-            flash(_("Invitation created. Send this link to the judge: %(link)s",
-                    link=external_url("judging.accept_invitation", token=token)), "success")
-            return redirect(url_for("admin.judges", slug=slug))
+            return commit_and_redirect(_("The invitation has been emailed to %(email)s.",
+                                         email=form.email.data), "admin.judges", slug=slug)
     memberships = db.session.scalars(
         db.select(JudgeMembership).filter_by(contest_id=contest.id)
-        .options(selectinload(JudgeMembership.user))).all()
+        .options(selectinload(JudgeMembership.user), selectinload(JudgeMembership.expertise))
+        ).all()
     invitations = db.session.scalars(
         db.select(Invitation).filter(Invitation.contest_id == contest.id,
                                      Invitation.accepted_at.is_(None),
                                      Invitation.revoked_at.is_(None),
                                      Invitation.expires_at > utcnow())).all()
     return render_template("admin/judges.html", contest=contest, form=form,
-                           memberships=memberships, invitations=invitations)
+                           memberships=memberships, invitations=invitations,
+                           workload=judging.judge_workload(contest), action_form=ConfirmForm())
+
+
+def _invitation(invitation_id):
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None:
+        abort(404)
+    return invitation
+
+
+def _back_from(invitation):
+    if invitation.contest is not None:
+        return "admin.judges", {"slug": invitation.contest.slug}
+    return "site.organizers", {}
+
+
+@bp.route("/invitations/<int:invitation_id>/<any(resend, revoke):action>", methods=["POST"])
+def invitation_action(invitation_id, action):
+    """Send an invitation again with a fresh link, or revoke it."""
+    invitation = _invitation(invitation_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    endpoint, values = _back_from(invitation)
+    try:
+        if action == "resend":
+            invitations.resend(current_user, invitation)
+        else:
+            invitations.revoke(current_user, invitation)
+    except DomainError as error:
+        show_domain_error(error)
+        return redirect(url_for(endpoint, **values))
+    message = _("The invitation has been sent again.") if action == "resend" else \
+        _("The invitation has been revoked.")
+    return commit_and_redirect(message, endpoint, **values)
+
+
+@bp.route("/judges/<int:membership_id>/<any(deactivate, activate):action>", methods=["POST"])
+def judge_activation(membership_id, action):
+    """Deactivate a judge (open assignments return to the pool) or bring them back."""
+    membership = db.session.get(JudgeMembership, membership_id)
+    if membership is None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    released = judging.set_judge_active(current_user, membership, action == "activate")
+    message = _("The judge is active again.") if action == "activate" else _(
+        "The judge is deactivated; %(count)d open assignment(s) returned to the pool.",
+        count=len(released))
+    return commit_and_redirect(message, "admin.judges", slug=membership.contest.slug)
 
 
 @bp.route("/contests/<slug>/rounds/<int:round_id>/<any(close, reopen):action>",

@@ -1,98 +1,18 @@
 """Judging verbs: invite judges, accept invitations, assign, review, close a round."""
-from datetime import timedelta
-
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from portal.accounts.services import create_user
+from portal.accounts import invitations
 from portal.audit import record
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.tokens import make_token, read_token
-from portal.models import Assignment, Invitation, JudgeMembership, Proposal, ProposalStatus, \
-    Review, Score, User, utcnow
-from portal.validation import normalize_email, plain_number
-
-INVITATION = "judge-invitation"
+from portal.models import Assignment, InvitationRole, JudgeMembership, ProposalStatus, Review, \
+    Score, User, utcnow
+from portal.validation import plain_number
 
 
-def _membership(contest, user):
-    return db.session.scalar(
-        db.select(JudgeMembership).filter_by(contest_id=contest.id, user_id=user.id))
-
-
-def _has_proposals_in(user, contest):
-    return db.session.scalar(
-        db.select(Proposal.id).filter(
-            Proposal.contest_id == contest.id, Proposal.applicant_id == user.id,
-            Proposal.status != ProposalStatus.WITHDRAWN).limit(1)) is not None
-
-
-def _refuse_applicant_as_judge(user, contest):
-    if _has_proposals_in(user, contest):
-        raise DomainError(_l("This person has proposals in this contest and cannot judge it."),
-                          field="email")
-
-
-def invite_judge(actor, contest, email, now=None):
-    """A new invitation for `email` to judge `contest`; returns (invitation, token).
-
-    Earlier open invitations to the same address for the contest are revoked, so that only the
-    newest link works.
-    """
-    now = now or utcnow()
-    try:
-        email = normalize_email(email)
-    except ValueError as error:
-        raise DomainError(_l("Enter a valid email address."), field="email") from error
-    user = db.session.scalar(db.select(User).filter_by(email=email))
-    if user is not None:
-        membership = _membership(contest, user)
-        if membership is not None and membership.active:
-            raise DomainError(_l("This person is already a judge of this contest."), field="email")
-        _refuse_applicant_as_judge(user, contest)
-    for earlier in db.session.scalars(db.select(Invitation).filter_by(
-            contest_id=contest.id, email=email, accepted_at=None, revoked_at=None)):
-        earlier.revoked_at = now
-    invitation = Invitation(
-        contest=contest, email=email, created_by_id=actor.id if actor else None, created_at=now,
-        expires_at=now + timedelta(days=current_app.config["INVITATION_MAX_AGE_DAYS"]))
-    db.session.add(invitation)
-    db.session.flush()
-    record(actor, "judge.invited", contest=contest, target=invitation, email=email)
-    return invitation, make_token(INVITATION, {"invitation": invitation.id})
-
-
-def invitation_from_token(token, now=None):
-    """The invitation the token names while it can still be used, else None."""
-    now = now or utcnow()
-    payload = read_token(INVITATION, token, current_app.config["INVITATION_MAX_AGE_DAYS"] * 86400)
-    invitation = db.session.get(Invitation, payload.get("invitation")) if payload else None
-    if invitation is None or not invitation.usable_at(now):
-        return None
-    return invitation
-
-
-def accept_invitation(invitation, user=None, display_name=None, password=None, now=None):
-    """Make the invited person a judge; creates their account when they have none."""
-    now = now or utcnow()
-    if user is None:
-        user = create_user(invitation.email, password, display_name=display_name)
-    elif user.email != invitation.email:
-        raise DomainError(_l("This invitation was sent to another email address. Log out and "
-                             "open the link again."))
-    contest = invitation.contest
-    _refuse_applicant_as_judge(user, contest)
-    membership = _membership(contest, user)
-    if membership is None:
-        membership = JudgeMembership(contest=contest, user=user, active=True)
-        db.session.add(membership)
-    membership.active = True
-    invitation.accepted_at = now
-    invitation.accepted_by_id = user.id
-    db.session.flush()
-    record(user, "judge.joined", contest=contest, target=membership)
-    return user
+def invite_judge(actor, contest, email, **details):
+    """Invite `email` to judge `contest` (see portal.accounts.invitations)."""
+    return invitations.invite(actor, InvitationRole.JUDGE, email, contest=contest, **details)
 
 
 def active_judges(contest):
@@ -191,3 +111,35 @@ def set_round_closed(actor, contest_round, closed, now=None):
     db.session.flush()
     record(actor, "round.closed" if closed else "round.reopened", contest=contest_round.contest,
            target=contest_round)
+
+
+def set_judge_active(actor, membership, active):
+    """Deactivate a judge (their submitted reviews stay; open assignments return to the pool)
+    or reactivate them."""
+    membership.active = active
+    released = []
+    if not active:
+        open_assignments = db.session.scalars(
+            db.select(Assignment).join(Assignment.round).outerjoin(Assignment.review)
+            .filter(Assignment.judge_id == membership.user_id,
+                    Assignment.round.has(contest_id=membership.contest_id),
+                    Review.submitted_at.is_(None))).all()
+        for assignment in open_assignments:
+            released.append(assignment.proposal_id)
+            db.session.delete(assignment)
+    db.session.flush()
+    record(actor, "judge.activated" if active else "judge.deactivated",
+           contest=membership.contest, target=membership, judge=membership.user_id,
+           released_proposals=released)
+    return released
+
+
+def judge_workload(contest):
+    """judge id -> (assignments, submitted reviews) in the contest, in one query."""
+    rows = db.session.execute(
+        db.select(Assignment.judge_id, db.func.count(Assignment.id),
+                  db.func.count(Review.submitted_at))
+        .join(Assignment.round).outerjoin(Review, Review.assignment_id == Assignment.id)
+        .filter(Assignment.round.has(contest_id=contest.id))
+        .group_by(Assignment.judge_id))
+    return {judge_id: (assigned, done) for judge_id, assigned, done in rows}

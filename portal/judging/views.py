@@ -6,6 +6,7 @@ from flask_login import current_user, login_required, login_user
 from sqlalchemy.orm import selectinload
 
 from portal import policy
+from portal.accounts import invitations
 from portal.accounts.forms import AcceptInvitationForm, ConfirmForm
 from portal.errors import DomainError
 from portal.extensions import db
@@ -20,7 +21,7 @@ bp = Blueprint("judging", __name__)
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
 def accept_invitation(token):
     """Accept an invitation to judge: set a password, or confirm with the existing account."""
-    invitation = services.invitation_from_token(token)
+    invitation = invitations.invitation_from_token(token)
     if invitation is None:
         return render_template("judging/invitation_invalid.html"), 404
     existing = db.session.scalar(db.select(User).filter_by(email=invitation.email))
@@ -39,12 +40,14 @@ def accept_invitation(token):
 
 def _accept(invitation, form, **account):
     try:
-        user = services.accept_invitation(invitation, **account)
+        user = invitations.accept(invitation, **account)
     except DomainError as error:
         show_domain_error(error, form)
         return render_template("judging/accept_invitation.html", invitation=invitation,
                                form=form, existing=account.get("user"))
     login_user(user)
+    if invitation.contest is None:
+        return commit_and_redirect(_("Welcome to the organizers."), "admin.index")
     return commit_and_redirect(_("Welcome to the jury of %(contest)s.",
                                  contest=invitation.contest.localized("name", current_locale())),
                                "judging.index")

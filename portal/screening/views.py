@@ -1,0 +1,96 @@
+"""Screening decisions by organizers, one at a time or for a selection."""
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from portal import policy
+from portal.accounts.forms import ConfirmForm
+from portal.contests.services import contest_by_slug
+from portal.errors import DomainError
+from portal.extensions import db
+from portal.models import Proposal
+from portal.screening import services
+from portal.screening.forms import BulkScreeningForm, ScreeningForm
+from portal.timezones import from_beijing_naive
+from portal.web import show_domain_error
+
+bp = Blueprint("screening", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+@login_required
+def require_organizer():
+    policy.require(policy.may_manage_contests(current_user), 403)
+
+
+def _proposal(proposal_id):
+    proposal = db.session.get(Proposal, proposal_id)
+    if proposal is None or proposal.is_draft:
+        abort(404)
+    return proposal
+
+
+def _finish(endpoint, **values):
+    db.session.commit()
+    return redirect(url_for(endpoint, **values))
+
+
+@bp.route("/proposals/<int:proposal_id>/screening", methods=["POST"])
+def decide(proposal_id):
+    """Record one proposal's eligibility decision."""
+    proposal = _proposal(proposal_id)
+    form = ScreeningForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "danger")
+        return redirect(url_for("admin.proposal", proposal_id=proposal_id))
+    try:
+        services.decide(current_user, proposal, form.decision.data, form.reason.data,
+                        from_beijing_naive(form.correction_until.data))
+    except DomainError as error:
+        show_domain_error(error)
+        return redirect(url_for("admin.proposal", proposal_id=proposal_id))
+    flash(_("The decision has been recorded and the applicant emailed."), "success")
+    return _finish("admin.proposal", proposal_id=proposal_id)
+
+
+@bp.route("/proposals/<int:proposal_id>/screening/undo", methods=["POST"])
+def undo(proposal_id):
+    """Undo a screening decision (until judging starts)."""
+    proposal = _proposal(proposal_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.undo(current_user, proposal)
+    except DomainError as error:
+        show_domain_error(error)
+        return redirect(url_for("admin.proposal", proposal_id=proposal_id))
+    flash(_("The decision has been undone."), "success")
+    return _finish("admin.proposal", proposal_id=proposal_id)
+
+
+@bp.route("/contests/<slug>/screening", methods=["POST"])
+def decide_many(slug):
+    """The same decision for every selected proposal of the contest."""
+    contest = contest_by_slug(slug)
+    form = BulkScreeningForm()
+    back = url_for("admin.proposals", slug=slug) + (
+        "?" + request.query_string.decode() if request.query_string else "")
+    form.proposal_ids.choices = [(int(value), value) for value in
+                                 request.form.getlist("proposal_ids") if value.isdigit()]
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "danger")
+        return redirect(back)
+    proposals = db.session.scalars(db.select(Proposal).filter(
+        Proposal.id.in_(form.proposal_ids.data), Proposal.contest_id == contest.id)).all()
+    decided, refused = services.decide_many(current_user, proposals, form.decision.data,
+                                            form.reason.data,
+                                            from_beijing_naive(form.correction_until.data))
+    db.session.commit()
+    flash(_("%(count)d decision(s) recorded.", count=decided), "success")
+    for proposal, message in refused:
+        flash(f"{proposal.reference}: {message}", "warning")
+    return redirect(back)

@@ -1,0 +1,75 @@
+"""Site settings and organizer accounts, for organizers."""
+from flask import Blueprint, abort, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from portal import policy
+from portal.accounts import invitations
+from portal.accounts.forms import ConfirmForm
+from portal.errors import DomainError
+from portal.extensions import db
+from portal.i18n import current_locale
+from portal.models import Invitation, InvitationRole, User, utcnow
+from portal.site import services
+from portal.site.forms import InviteOrganizerForm, SiteSettingsForm
+from portal.web import commit_and_redirect, show_domain_error
+
+bp = Blueprint("site", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+@login_required
+def require_organizer():
+    policy.require(policy.may_manage_contests(current_user), 403)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+def settings():
+    """The site's name, footer, ICP filing number, contact and login policy."""
+    current = services.site_settings()
+    form = SiteSettingsForm(obj=current)
+    if form.validate_on_submit():
+        try:
+            services.save_settings(current_user, {field: form[field].data for field in
+                                                  services.SETTING_FIELDS}, form.version.data)
+        except DomainError as error:
+            show_domain_error(error, form)
+        else:
+            return commit_and_redirect(_("The settings have been saved."), "site.settings")
+    return render_template("site/settings.html", form=form)
+
+
+@bp.route("/organizers", methods=["GET", "POST"])
+def organizers():
+    """Organizer accounts: invite a colleague, deactivate an account (never the last)."""
+    form = InviteOrganizerForm()
+    if form.validate_on_submit():
+        try:
+            invitations.invite(current_user, InvitationRole.ORGANIZER, form.email.data,
+                               display_name=form.display_name.data, locale=current_locale())
+        except DomainError as error:
+            show_domain_error(error, form)
+        else:
+            return commit_and_redirect(_("The invitation has been emailed to %(email)s.",
+                                         email=form.email.data), "site.organizers")
+    pending = db.session.scalars(db.select(Invitation).filter(
+        Invitation.role == InvitationRole.ORGANIZER, Invitation.accepted_at.is_(None),
+        Invitation.revoked_at.is_(None), Invitation.expires_at > utcnow())).all()
+    return render_template("site/organizers.html", form=form, users=services.organizers(),
+                           invitations=pending, action_form=ConfirmForm())
+
+
+@bp.route("/organizers/<int:user_id>/<any(deactivate, activate):action>", methods=["POST"])
+def organizer_activation(user_id, action):
+    """Deactivate or reactivate an organizer account."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.set_organizer_active(current_user, user, action == "activate")
+    except DomainError as error:
+        show_domain_error(error)
+        return redirect(url_for("site.organizers"))
+    return commit_and_redirect(_("Saved."), "site.organizers")
