@@ -5,11 +5,14 @@ from portal.models.base import UTCDateTime, utcnow
 from portal.models.contests import (AwardScope, AwardTier, Contest, ContestStatus, Criterion,
                                     EntrantType, Invitation, InvitationRole, JudgeMembership,
                                     Round, SiteSettings, Theme, judge_expertise)
-from portal.models.judging import Assignment, Review, Score
+from portal.models.judging import Assignment, Award, Conflict, ConflictKind, Objection, \
+    Publication, PublicationStage, RankingSnapshot, Review, Score
 from portal.models.proposals import Attachment, BudgetLine, Proposal, ProposalEvent, \
     ProposalStatus
 
 __all__ = [
+    "Award", "Conflict", "ConflictKind", "Objection", "Publication", "PublicationStage",
+    "RankingSnapshot",
     "AwardScope", "AwardTier", "InvitationRole", "SiteSettings", "judge_expertise",
     "Assignment", "Attachment", "AuditEvent", "BudgetLine", "Contest", "ContestStatus", "Criterion", "EntrantType",
     "Invitation", "JudgeMembership", "Notification", "Proposal", "ProposalEvent", "ProposalStatus", "Review",

@@ -1,6 +1,6 @@
 """People: one account per person, organizers flagged on the account."""
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Integer, String
+from sqlalchemy import JSON, Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -32,6 +32,11 @@ class User(UserMixin, db.Model):
     consent_version: Mapped[str | None] = mapped_column(String(20))
     # Set when the account was erased: the row stays as a neutral label for history.
     erased_at = mapped_column(UTCDateTime)
+    # Changed at logout, password change or reset: every other session of the user ends.
+    session_token: Mapped[str | None] = mapped_column(String(64))
+    # Two-step login (TOTP) and hashed one-time recovery codes.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    recovery_codes = mapped_column(JSON)
 
     @property
     def is_active(self):

@@ -47,6 +47,18 @@ class Contest(BilingualMixin, db.Model):
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     # Bumped by every settings save: a form opened before another organizer's save is refused.
     settings_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Ranking: the official method, the tie-break order (criterion codes, "submitted_at") and the
+    # boundary ("top N") at which statistically tied proposals are flagged.
+    ranking_method: Mapped[str] = mapped_column(String(20), default="standardized",
+                                                server_default="standardized")
+    tie_break = mapped_column(JSON)
+    ranking_boundary: Mapped[int | None] = mapped_column(Integer)
+    # Publication: the objection period (公示期) in days, the venture funding pool, and whether
+    # applicants see the judges' feedback after finalization.
+    objection_days: Mapped[int] = mapped_column(Integer, default=7, server_default="7")
+    funding_pool: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    show_feedback_to_applicants: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                              server_default=sa_false())
 
     themes = relationship("Theme", back_populates="contest", order_by="Theme.position",
                           cascade="all, delete-orphan")

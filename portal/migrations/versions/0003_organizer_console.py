@@ -25,7 +25,7 @@ def upgrade():
     sa.Column('footer_text', sa.Text(), nullable=True),
     sa.Column('icp_number', sa.String(length=100), nullable=True),
     sa.Column('contact', sa.String(length=200), nullable=True),
-    sa.Column('organizers_require_two_factor', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('organizers_require_two_factor', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.Column('version', sa.Integer(), server_default='1', nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_site_settings'))
     )
@@ -33,7 +33,7 @@ def upgrade():
     sa.Column('count', sa.Integer(), nullable=False),
     sa.Column('scope', sa.String(length=20), nullable=False),
     sa.Column('grant_amount', sa.Numeric(precision=14, scale=2), nullable=True),
-    sa.Column('grant_up_to_budget', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('grant_up_to_budget', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=32), nullable=False),
