@@ -9,7 +9,7 @@ SEED_CONTEST := portal/seed/zzcf-2014.yaml
 CATALOGS := $(wildcard portal/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run test install translations db seed extract-messages update-messages clean
+.PHONY: run test install translations db seed extract-messages update-messages clean fairness
 
 # Reinstall only when a dependency file changed since the last install.
 $(STAMP): pyproject.toml
@@ -37,6 +37,10 @@ run: seed
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The ranking methods against simulated judges of known bias (docs/ranking.md); a few minutes.
+fairness: install
+	$(BIN)/python bench/fairness.py
 
 # Translators: refresh the template and the catalogs after changing strings.
 extract-messages: $(STAMP)

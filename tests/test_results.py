@@ -51,13 +51,13 @@ def test_the_csv_opens_in_excel_and_is_safe(client, auth, contest, organizer):
     assert response.data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert rows[0][:4] == ["排名", "主题内排名", "项目编号", "项目名称"]
-    body = {row[2]: row for row in rows[1:]}
-    assert body[b.reference][0] == "1" and body[b.reference][8] == "9.00"
-    assert body[a.reference][0] == "2" and body[a.reference][9] == "是"
-    assert body[c.reference][0] == "2" and body[c.reference][1] == "1"
-    assert body[c.reference][3] == "'=HYPERLINK(\"x\")"  # never run as a formula
-    assert body[d.reference][0] == "" and body[d.reference][7] == "0"
-    assert body[a.reference][6] == "绿城志愿者协会"
+    body = {row[2]: dict(zip(rows[0], row)) for row in rows[1:]}
+    assert body[b.reference]["排名"] == "1" and body[b.reference]["得分"] == "9.00"
+    assert body[a.reference]["排名"] == "2" and body[a.reference]["并列"] == "是"
+    assert body[c.reference]["排名"] == "2" and body[c.reference]["主题内排名"] == "1"
+    assert body[c.reference]["项目名称"] == "'=HYPERLINK(\"x\")"  # never run as a formula
+    assert body[d.reference]["排名"] == "" and body[d.reference]["评审意见数"] == "0"
+    assert body[a.reference]["所在机构"] == "绿城志愿者协会"
 
 
 def test_withdrawn_proposals_leave_the_ranking(client, auth, contest, organizer):
@@ -76,3 +76,66 @@ def test_spreadsheet_safe_cells():
     assert spreadsheet_safe("普通文本") == "普通文本"
     assert spreadsheet_safe(None) == ""
     assert spreadsheet_safe(7) == "7"
+
+
+def test_every_method_and_the_interval_are_shown(client, auth, contest, organizer):
+    build_contest(contest, organizer)
+    auth.login(organizer)
+    page = client.get(f"/admin/contests/{contest.slug}/ranking",
+                      headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Per-judge standardized" in page and "Trimmed mean" in page
+    assert "Judge-bias model" in page and "95% interval" in page and "rank 1–" in page
+
+
+def test_the_bootstrap_runs_once_per_change_of_scores(client, auth, contest, organizer,
+                                                     monkeypatch):
+    from portal.results import ranking
+    a, b, c, d = build_contest(contest, organizer)
+    calls = []
+    real = ranking.bootstrap_ranking
+    monkeypatch.setattr(ranking, "bootstrap_ranking",
+                        lambda *args, **kwargs: calls.append(1) or real(*args, **kwargs))
+    auth.login(organizer)
+    url = f"/admin/contests/{contest.slug}/ranking"
+    client.get(url)
+    client.get(url)
+    client.get(url + "?theme=education_aid")
+    assert len(calls) == 1
+    judge = make_judge(contest, "late@example.org")
+    (late,) = assign(d, judge, actor=organizer)
+    review(late, 3, 3, 3)
+    client.get(url)
+    assert len(calls) == 2
+
+
+def test_the_official_method_and_tie_break_are_settings(client, auth, contest, organizer):
+    a, b, c, d = build_contest(contest, organizer)
+    auth.login(organizer)
+    innovation = contest.criteria[0].code
+    client.post(f"/admin/contests/{contest.slug}/ranking/settings", data={
+        "ranking_method": "plain", "tie_break_1": innovation, "tie_break_2": "submitted_at",
+        "ranking_boundary": "2"})
+    db.session.refresh(contest)
+    assert contest.ranking_method == "plain"
+    assert contest.tie_break == [innovation, "submitted_at"]
+    page = client.get(f"/admin/contests/{contest.slug}/ranking",
+                      headers={"Accept-Language": "en"}).get_data(as_text=True)
+    # a and c tie at 8.00 and on innovation (8 on average each); a was submitted first.
+    assert page.index("甲项目") < page.index("HYPERLINK")
+    assert "tie broken by earlier submission" in page and "top 2" in page
+
+
+def test_judge_statistics_page(client, auth, contest, organizer):
+    build_contest(contest, organizer)
+    auth.login(organizer)
+    page = client.get(f"/admin/contests/{contest.slug}/ranking/judges",
+                      headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "j1" in page and "j2" in page and "fewer than 5 reviews" in page
+    assert "Agreement between judges" in page
+
+
+def test_an_empty_round_ranks_nothing(client, auth, contest, organizer):
+    auth.login(organizer)
+    page = client.get(f"/admin/contests/{contest.slug}/ranking",
+                      headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "No proposal is in competition yet." in page

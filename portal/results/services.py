@@ -1,50 +1,45 @@
-"""The ranked list: gathers reviews from the database and hands them to `portal.scoring`."""
+"""The ranked list's rows for display, and spreadsheet-safe CSV."""
 import csv
 import io
-from collections import defaultdict
-
-from sqlalchemy.orm import selectinload
-
-from portal.extensions import db
-from portal.models import Assignment, Proposal, ProposalStatus, Review, Score
-from portal.scoring import ReviewInput, rank_by_group, rank_proposals
+from dataclasses import dataclass
 
 
-def ranking_for(contest, contest_round=None):
-    """Ranked rows (overall and per theme) for the proposals in competition.
+@dataclass
+class TableRow:
+    """One line of the ranked list: the proposal, its ranking row and its interval."""
 
-    Only submitted reviews count. Returns (rows, rows_by_theme_id, proposals_by_id); a row carries
-    the proposal it ranks. Three queries whatever the number of proposals.
-    """
-    contest_round = contest_round or contest.current_round
-    proposals = db.session.scalars(
-        db.select(Proposal).filter(Proposal.contest_id == contest.id,
-                                   Proposal.status.in_(ProposalStatus.IN_COMPETITION))
-        .options(selectinload(Proposal.theme), selectinload(Proposal.entrant_type))
-        .order_by(Proposal.id)).all()
-    by_id = {proposal.id: proposal for proposal in proposals}
-    weights = {criterion.id: criterion.weight for criterion in contest.criteria}
-    reviews = _submitted_reviews(contest_round, by_id) if contest_round else []
-    rows = rank_proposals(list(by_id), reviews, weights)
-    by_theme = rank_by_group(rows, lambda proposal_id: by_id[proposal_id].theme_id)
-    return rows, by_theme, by_id
+    proposal: object
+    ranking: object
+    interval: dict
 
 
-def _submitted_reviews(contest_round, proposals_by_id):
-    result = db.session.execute(
-        db.select(Review.id, Assignment.proposal_id, Assignment.judge_id, Score.criterion_id,
-                  Score.value)
-        .join(Assignment, Review.assignment_id == Assignment.id)
-        .join(Score, Score.review_id == Review.id)
-        .filter(Assignment.round_id == contest_round.id, Review.submitted_at.is_not(None)))
-    scores = defaultdict(dict)
-    owners = {}
-    for review_id, proposal_id, judge_id, criterion_id, value in result:
-        if proposal_id in proposals_by_id:
-            scores[review_id][criterion_id] = value
-            owners[review_id] = (proposal_id, judge_id)
-    return [ReviewInput(owners[review_id][0], owners[review_id][1], review_scores)
-            for review_id, review_scores in sorted(scores.items())]
+SORT_KEYS = {
+    "reference": lambda row: row.proposal.reference or "",
+    "reviews": lambda row: -row.ranking.review_count,
+    "rank": lambda row: (row.ranking.rank is None, row.ranking.rank or 0),
+}
+
+
+def ranking_table_rows(ranked, theme=None, entrant_type=None, sort="rank"):
+    """The rows to show, filtered and sorted; within a theme, ranks are the theme ranks."""
+    rows = [TableRow(ranked.proposals[r.proposal_id], r, ranked.intervals.get(r.proposal_id, {}))
+            for r in ranked.result.rows]
+    if theme is not None:
+        rows = [row for row in rows if row.proposal.theme_id == theme.id]
+        rows.sort(key=lambda row: (row.ranking.theme_rank is None, row.ranking.theme_rank or 0))
+    if entrant_type is not None:
+        rows = [row for row in rows if row.proposal.entrant_type_id == entrant_type.id]
+    if sort in SORT_KEYS and sort != "rank":
+        rows.sort(key=SORT_KEYS[sort])
+    elif sort.startswith("score:"):
+        method = sort.split(":", 1)[1]
+        rows.sort(key=lambda row: (row.ranking.scores.get(method) is None,
+                                   -(row.ranking.scores.get(method) or 0)))
+    return rows
+
+
+def display_score(score):
+    return "" if score is None else f"{float(score):.2f}"
 
 
 # Cells that a spreadsheet would run as a formula start with one of these.

@@ -1,58 +1,118 @@
-"""The organizers' ranked list, on screen and as CSV."""
+"""The organizers' ranked list, judge statistics, and the CSV download."""
 from flask import Blueprint, Response, render_template, request
-from portal.i18n import current_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal import policy
 from portal.accounts.forms import ConfirmForm
+from portal.audit import record
 from portal.contests.services import contest_by_slug
-from portal.results.services import csv_with_bom, ranking_for
+from portal.extensions import db
+from portal.i18n import current_locale
+from portal.models import User
+from portal.results.forms import METHOD_LABELS, RankingSettingsForm
+from portal.results.ranking import round_ranking
+from portal.results.services import csv_with_bom, display_score, ranking_table_rows
+from portal.scoring import METHODS, SUBMISSION_TIME
+from portal.web import commit_and_redirect
 
 bp = Blueprint("results", __name__)
 
 
-def _display_score(score):
-    return "" if score is None else f"{float(score):.2f}"
-
-
-def _organizer_contest(slug):
+@bp.before_request
+@login_required
+def require_organizer():
     policy.require(policy.may_manage_contests(current_user), 403)
-    return contest_by_slug(slug)
+
+
+def _round(contest):
+    code = request.args.get("round")
+    return next((r for r in contest.rounds if r.code == code), None) or contest.current_round
+
+
+def _settings_form(contest):
+    form = RankingSettingsForm(criteria=contest.criteria, locale=current_locale())
+    if not form.is_submitted():
+        form.ranking_method.data = contest.ranking_method
+        form.ranking_boundary.data = contest.ranking_boundary
+        for slot, code in zip(form.tie_break_slots(), contest.tie_break or []):
+            slot.data = code
+    return form
 
 
 @bp.route("/admin/contests/<slug>/ranking")
-@login_required
 def ranking(slug):
-    """The ranked list, overall or within one theme, with the number of reviews per proposal."""
-    contest = _organizer_contest(slug)
-    rows, by_theme, proposals = ranking_for(contest)
+    """The ranked list of a round: overall or per theme, every method, intervals and flags."""
+    contest = contest_by_slug(slug)
+    ranked = round_ranking(contest, _round(contest))
+    db.session.commit()  # keeps the bootstrap computed for this set of scores
     theme = next((t for t in contest.themes if t.code == request.args.get("theme")), None)
-    shown = by_theme.get(theme.id, []) if theme else rows
-    return render_template("results/ranking.html", contest=contest, rows=shown,
-                           proposals=proposals, theme=theme, display_score=_display_score,
-                           action_form=ConfirmForm())
+    entrant_type = next((e for e in contest.entrant_types
+                         if e.code == request.args.get("entrant_type")), None)
+    rows = ranking_table_rows(ranked, theme=theme, entrant_type=entrant_type,
+                              sort=request.args.get("sort", "rank"))
+    return render_template("results/ranking.html", contest=contest, ranked=ranked, rows=rows,
+                           theme=theme, entrant_type=entrant_type, methods=METHODS,
+                           method_labels=METHOD_LABELS, criteria_by_id={
+                               c.id: c for c in contest.criteria},
+                           submission_time=SUBMISSION_TIME, display_score=display_score,
+                           action_form=ConfirmForm(), settings_form=_settings_form(contest))
+
+
+@bp.route("/admin/contests/<slug>/ranking/settings", methods=["POST"])
+def ranking_settings(slug):
+    """Choose the official method, the tie-break order and the boundary."""
+    contest = contest_by_slug(slug)
+    form = _settings_form(contest)
+    if form.validate_on_submit():
+        contest.ranking_method = form.ranking_method.data
+        contest.tie_break = form.tie_break_codes() or None
+        contest.ranking_boundary = form.ranking_boundary.data
+        record(current_user, "ranking.settings_changed", contest=contest, target=contest,
+               method=contest.ranking_method, tie_break=contest.tie_break,
+               boundary=contest.ranking_boundary)
+        return commit_and_redirect(_("The ranking settings have been saved."),
+                                   "results.ranking", slug=slug)
+    return commit_and_redirect(_("The ranking settings were not valid."), "results.ranking",
+                               category="danger", slug=slug)
+
+
+@bp.route("/admin/contests/<slug>/ranking/judges")
+def judge_statistics(slug):
+    """Each judge's count, mean, spread and bias; agreement; outlier reviews."""
+    contest = contest_by_slug(slug)
+    ranked = round_ranking(contest, _round(contest), with_intervals=False)
+    judge_ids = [stats.judge_id for stats in ranked.result.judges]
+    users = {user.id: user for user in db.session.scalars(
+        db.select(User).filter(User.id.in_(judge_ids)))} if judge_ids else {}
+    return render_template("results/judges.html", contest=contest, ranked=ranked, users=users,
+                           display_score=display_score)
 
 
 @bp.route("/admin/contests/<slug>/ranking.csv")
-@login_required
 def ranking_csv(slug):
-    """The overall ranked list as CSV (UTF-8 with BOM, so that Excel shows the Chinese text)."""
-    contest = _organizer_contest(slug)
-    rows, by_theme, proposals = ranking_for(contest)
+    """The ranked list as CSV (UTF-8 with BOM, so that Excel shows the Chinese text)."""
+    contest = contest_by_slug(slug)
+    ranked = round_ranking(contest, _round(contest))
+    db.session.commit()
     locale = current_locale()
-    theme_rank = {row.proposal_id: row.rank for members in by_theme.values() for row in members}
     header = [_("Rank"), _("Rank in theme"), _("Reference"), _("Title"), _("Theme"),
-              _("Entrant type"), _("Organization"), _("Reviews"), _("Score"), _("Tied")]
+              _("Entrant type"), _("Organization"), _("Reviews"), _("Score"),
+              _("Interval low"), _("Interval high")] + [
+        str(METHOD_LABELS[method]) for method in METHODS] + [_("Tied"),
+                                                             _("Statistically tied")]
     lines = []
-    for row in rows:
-        proposal = proposals[row.proposal_id]
+    for row in ranking_table_rows(ranked):
+        proposal, interval = row.proposal, row.interval
         lines.append([
-            row.rank or "", theme_rank.get(row.proposal_id) or "", proposal.reference,
+            row.ranking.rank or "", row.ranking.theme_rank or "", proposal.reference,
             proposal.title, proposal.theme.localized("name", locale),
             proposal.entrant_type.localized("name", locale) if proposal.entrant_type else "",
-            proposal.organization, row.review_count, _display_score(row.score),
-            _("yes") if row.tied else ""])
-    body = csv_with_bom(header, lines)
-    return Response(body, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{contest.slug}-ranking.csv"'})
+            proposal.organization, row.ranking.review_count, display_score(row.ranking.score),
+            display_score(interval.get("score_low")), display_score(interval.get("score_high"))]
+            + [display_score(row.ranking.scores.get(method)) for method in METHODS]
+            + [_("yes") if row.ranking.tied else "",
+               _("yes") if interval.get("statistically_tied") else ""])
+    return Response(csv_with_bom(header, lines), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{contest.slug}-ranking.csv"',
+        "Cache-Control": "no-store"})

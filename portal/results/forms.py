@@ -1,0 +1,46 @@
+"""The ranking settings form."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField, SubmitField
+from wtforms.validators import NumberRange, Optional
+
+from portal.scoring import SUBMISSION_TIME
+
+METHOD_LABELS = {
+    "plain": _l("Mean of the review totals"),
+    "trimmed": _l("Trimmed mean (without the highest and lowest of 5 or more reviews)"),
+    "standardized": _l("Per-judge standardized (z-scores)"),
+    "bias_model": _l("Judge-bias model (least squares)"),
+}
+TIE_BREAK_SLOTS = 3
+
+
+class RankingSettingsForm(FlaskForm):
+    ranking_method = SelectField(_l("Official method"), choices=list(METHOD_LABELS.items()))
+    tie_break_1 = SelectField(_l("First tie-break"), validators=[Optional()])
+    tie_break_2 = SelectField(_l("Second tie-break"), validators=[Optional()])
+    tie_break_3 = SelectField(_l("Third tie-break"), validators=[Optional()])
+    ranking_boundary = IntegerField(
+        _l("Boundary for “statistically tied” (top N)"),
+        validators=[Optional(), NumberRange(min=1, max=100000)],
+        description=_l("Empty: the number of overall awards."))
+    submit = SubmitField(_l("Save the ranking settings"))
+
+    def __init__(self, *args, criteria=(), locale="zh_CN", **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", _l("none"))] + [
+            (criterion.code, _l("mean score on %(criterion)s",
+                                criterion=criterion.localized("name", locale)))
+            for criterion in criteria] + [(SUBMISSION_TIME, _l("earlier submission"))]
+        for slot in self.tie_break_slots():
+            slot.choices = choices
+
+    def tie_break_slots(self):
+        return [getattr(self, f"tie_break_{number}") for number in range(1, TIE_BREAK_SLOTS + 1)]
+
+    def tie_break_codes(self):
+        codes = []
+        for slot in self.tie_break_slots():
+            if slot.data and slot.data not in codes:
+                codes.append(slot.data)
+        return codes
