@@ -40,3 +40,20 @@ def external_url(endpoint, **values):
         return url_for(endpoint, _external=True, **values)
     with current_app.test_request_context(base_url=current_app.config["PORTAL_BASE_URL"]):
         return url_for(endpoint, _external=True, **values)
+
+
+def organizer_blueprint(name, import_name, **options):
+    """A blueprint whose every route needs a signed-in organizer (else login, or 403)."""
+    from flask import Blueprint
+    from flask_login import current_user, login_required
+
+    from portal import policy
+
+    blueprint = Blueprint(name, import_name, **options)
+
+    @blueprint.before_request
+    @login_required
+    def require_organizer():
+        policy.require(policy.may_manage_contests(current_user), 403)
+
+    return blueprint

@@ -18,15 +18,10 @@ from portal.templating import localized as loc
 from portal.models import Invitation, JudgeMembership, Proposal, ProposalStatus, Round, utcnow
 from portal.screening.forms import BulkScreeningForm, ScreeningForm
 from portal.screening.services import judging_started
-from portal.web import commit_and_redirect, external_url, show_domain_error
+from portal.web import commit_and_redirect, external_url, show_domain_error, organizer_blueprint
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp = organizer_blueprint("admin", __name__, url_prefix="/admin")
 
-
-@bp.before_request
-@login_required
-def require_organizer():
-    policy.require(policy.may_manage_contests(current_user), 403)
 
 
 @bp.route("/")

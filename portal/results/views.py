@@ -14,15 +14,10 @@ from portal.results.forms import METHOD_LABELS, RankingSettingsForm
 from portal.results.ranking import round_ranking
 from portal.results.services import csv_with_bom, display_score, ranking_table_rows
 from portal.scoring import METHODS, SUBMISSION_TIME
-from portal.web import commit_and_redirect
+from portal.web import commit_and_redirect, organizer_blueprint
 
-bp = Blueprint("results", __name__)
+bp = organizer_blueprint("results", __name__)
 
-
-@bp.before_request
-@login_required
-def require_organizer():
-    policy.require(policy.may_manage_contests(current_user), 403)
 
 
 def _round(contest):

@@ -12,15 +12,10 @@ from portal.models import Proposal
 from portal.screening import services
 from portal.screening.forms import BulkScreeningForm, ScreeningForm
 from portal.timezones import from_beijing_naive
-from portal.web import show_domain_error
+from portal.web import show_domain_error, organizer_blueprint
 
-bp = Blueprint("screening", __name__, url_prefix="/admin")
+bp = organizer_blueprint("screening", __name__, url_prefix="/admin")
 
-
-@bp.before_request
-@login_required
-def require_organizer():
-    policy.require(policy.may_manage_contests(current_user), 403)
 
 
 def _proposal(proposal_id):

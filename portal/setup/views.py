@@ -9,15 +9,10 @@ from portal.contests.services import contest_by_slug
 from portal.errors import DomainError
 from portal.setup import services
 from portal.setup.forms import PART_TITLES, ContestForm, CopyContestForm, parts_form
-from portal.web import commit_and_redirect, show_domain_error
+from portal.web import commit_and_redirect, show_domain_error, organizer_blueprint
 
-bp = Blueprint("setup", __name__, url_prefix="/admin/contests")
+bp = organizer_blueprint("setup", __name__, url_prefix="/admin/contests")
 
-
-@bp.before_request
-@login_required
-def require_organizer():
-    policy.require(policy.may_manage_contests(current_user), 403)
 
 
 def _contest_data(form):

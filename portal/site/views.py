@@ -12,15 +12,10 @@ from portal.i18n import current_locale
 from portal.models import Invitation, InvitationRole, User, utcnow
 from portal.site import services
 from portal.site.forms import InviteOrganizerForm, SiteSettingsForm
-from portal.web import commit_and_redirect, show_domain_error
+from portal.web import commit_and_redirect, show_domain_error, organizer_blueprint
 
-bp = Blueprint("site", __name__, url_prefix="/admin")
+bp = organizer_blueprint("site", __name__, url_prefix="/admin")
 
-
-@bp.before_request
-@login_required
-def require_organizer():
-    policy.require(policy.may_manage_contests(current_user), 403)
 
 
 @bp.route("/settings", methods=["GET", "POST"])

@@ -1,0 +1,1 @@
+"""Organizer dashboard, announcements and audit log pages."""

@@ -1,0 +1,74 @@
+"""Organizer pages: a contest's dashboard, announcements to its people, and the audit log."""
+from flask import Blueprint, abort, flash, render_template, request
+from flask_babel import gettext as _, ngettext
+from flask_login import current_user, login_required
+
+from portal import policy
+from portal.contests.services import contest_by_slug
+from portal.dashboard import services
+from portal.dashboard.forms import AnnouncementForm
+from portal.errors import DomainError
+from portal.extensions import db
+from portal.models import Proposal, ProposalStatus
+from portal.web import commit_and_redirect, show_domain_error, organizer_blueprint
+
+bp = organizer_blueprint("dashboard", __name__, url_prefix="/admin")
+
+
+
+@bp.route("/contests/<slug>/dashboard")
+def overview(slug):
+    """Submissions by theme, entrant type, status and day, and judging progress per round."""
+    contest = contest_by_slug(slug)
+    return render_template("dashboard/overview.html", contest=contest,
+                           dashboard=services.dashboard_for(contest))
+
+
+@bp.route("/contests/<slug>/announcements", methods=["GET", "POST"])
+def announcements(slug):
+    """Write an announcement, preview it with its number of recipients, then send it."""
+    contest = contest_by_slug(slug)
+    form = AnnouncementForm()
+    form.audience.choices = services.audience_choices(contest)
+    preview = None
+    if form.validate_on_submit():
+        announcement = services.Announcement(contest, form.audience.data, form.subject.data,
+                                             form.body.data)
+        if form.send.data and services.was_previewed(announcement, form.preview_token.data):
+            try:
+                count = services.send_announcement(current_user, announcement)
+            except DomainError as error:
+                show_domain_error(error, form)
+            else:
+                return commit_and_redirect(
+                    ngettext("The announcement was sent to %(num)d recipient.",
+                             "The announcement was sent to %(num)d recipients.", count),
+                    "dashboard.announcements", slug=slug)
+        elif form.send.data:
+            flash(_("The text changed since the preview: check this preview, then send."),
+                  "warning")
+        preview = services.preview_announcement(announcement)
+        form.preview_token.data = preview.token
+    return render_template("dashboard/announcements.html", contest=contest, form=form,
+                           preview=preview, sent=services.sent_announcements(contest))
+
+
+@bp.route("/contests/<slug>/audit")
+def contest_audit(slug):
+    """The contest's audit log, newest first, 50 events a page."""
+    contest = contest_by_slug(slug)
+    pagination, rows = services.contest_audit_page(contest, request.args.get("page", 1, type=int))
+    return render_template("dashboard/audit.html", contest=contest, pagination=pagination,
+                           rows=rows)
+
+
+@bp.route("/proposals/<int:proposal_id>/audit")
+def proposal_audit(proposal_id):
+    """The audit events about one proposal and its status history."""
+    proposal = db.session.get(Proposal, proposal_id)
+    # Drafts are the applicant's private work, as on the organizers' proposal page.
+    if proposal is None or proposal.status == ProposalStatus.DRAFT:
+        abort(404)
+    decisions, history = services.proposal_audit(proposal)
+    return render_template("dashboard/proposal_audit.html", contest=proposal.contest,
+                           proposal=proposal, decisions=decisions, history=history)
