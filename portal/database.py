@@ -8,9 +8,15 @@ from sqlalchemy.orm import Session
 _configured = False
 
 
+def _is_sqlite(dbapi_connection):
+    return type(dbapi_connection).__module__ == "sqlite3"
+
+
 def _on_sqlite_connect(dbapi_connection, _record):
-    if type(dbapi_connection).__module__ != "sqlite3":
+    if not _is_sqlite(dbapi_connection):
         return
+    # SQLAlchemy, not the sqlite3 module, decides where transactions begin (see _on_begin).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
@@ -19,11 +25,32 @@ def _on_sqlite_connect(dbapi_connection, _record):
     cursor.close()
 
 
+def _writing_request():
+    try:
+        from flask import has_request_context, request
+    except ImportError:  # pragma: no cover
+        return False
+    return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+
+
+def _on_begin(connection):
+    """A request that may write takes SQLite's write lock when its transaction begins.
+
+    A deferred transaction that reads and then writes can fail with "database is locked" when
+    another writer got in between; BEGIN IMMEDIATE makes it wait (busy_timeout) instead. Reads
+    (GET) keep plain deferred transactions, which WAL lets run beside a writer.
+    """
+    if connection.dialect.name != "sqlite":
+        return
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if _writing_request() else "BEGIN")
+
+
 def configure_sqlite_engines():
-    """Install the connect hook once per process, for every SQLite engine created later."""
+    """Install the hooks once per process, for every SQLite engine created later."""
     global _configured
     if not _configured:
         event.listen(Engine, "connect", _on_sqlite_connect)
+        event.listen(Engine, "begin", _on_begin)
         _configured = True
 
 
