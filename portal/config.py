@@ -49,6 +49,15 @@ class BaseConfig:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     INVITATION_MAX_AGE_DAYS = 7
     PASSWORD_HASH_METHOD = "scrypt"
+    SESSION_IDLE_MINUTES = 120
+    SESSION_ABSOLUTE_HOURS = 12
+    REAUTHENTICATE_AFTER_MINUTES = 10
+    PERMANENT_SESSION_LIFETIME = 120 * 60
+    REMEMBER_COOKIE_DURATION = 7 * 24 * 3600
+    # Login attempts: per address (IP) and per account, whatever the outcome.
+    LOGIN_LIMIT_PER_IP = "30 per minute; 300 per hour"
+    LOGIN_LIMIT_PER_ACCOUNT = "5 per minute; 30 per hour"
+    SIGNUP_LIMIT_PER_IP = "10 per minute; 100 per hour"
     MAX_ATTACHMENTS = 5
     EMAIL_CONFIRMATION_MAX_AGE_DAYS = 7
     PASSWORD_RESET_MAX_AGE_SECONDS = 3600
@@ -62,6 +71,7 @@ class BaseConfig:
         self.PORTAL_MAX_UPLOAD_MB = int(os.environ.get("PORTAL_MAX_UPLOAD_MB", "20"))
         self.REDIS_URL = os.environ.get("REDIS_URL")
         self.RATELIMIT_ENABLED = _env_flag("RATELIMIT_ENABLED", True)
+        self.RATELIMIT_HEADERS_ENABLED = True
         self.PORTAL_ADMIN_EMAIL = os.environ.get("PORTAL_ADMIN_EMAIL")
         self.PORTAL_ADMIN_PASSWORD = os.environ.get("PORTAL_ADMIN_PASSWORD")
         for name, value in os.environ.items():
@@ -71,6 +81,11 @@ class BaseConfig:
         self.MAIL_USE_TLS = _env_flag("MAIL_USE_TLS", False)
         self.MAIL_USE_SSL = _env_flag("MAIL_USE_SSL", False)
         self.PORTAL_RETENTION_YEARS = int(os.environ.get("PORTAL_RETENTION_YEARS", "3"))
+        # Mail providers, beyond the built-in list, whose addresses say nothing about an
+        # organization (conflicts of interest), e.g. "zzedu.net,ha.chinamobile.com".
+        self.PORTAL_PUBLIC_MAIL_DOMAINS = tuple(
+            domain.strip().lower() for domain in
+            os.environ.get("PORTAL_PUBLIC_MAIL_DOMAINS", "").split(",") if domain.strip())
 
 
 class DevelopmentConfig(BaseConfig):

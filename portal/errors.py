@@ -23,6 +23,6 @@ def _csrf_failed(error):
 
 
 def install_error_handlers(app):
-    for status in (400, 403, 404, 405, 413, 500):
+    for status in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(status, _error_page(status))
     app.register_error_handler(CSRFError, _csrf_failed)

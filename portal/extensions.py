@@ -1,5 +1,7 @@
 """Extensions, created bare and bound to the app in the factory."""
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_mail import Mail
 from flask_migrate import Migrate
@@ -22,3 +24,6 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 mail = Mail()
+# Limits are declared on the views; the storage (memory, or Redis via REDIS_URL) is configured
+# in the factory so that several processes share their counters.
+limiter = Limiter(key_func=get_remote_address)

@@ -94,3 +94,17 @@ class DeleteAccountForm(FlaskForm):
                                                               Length(max=PASSWORD_MAX)],
                              render_kw={"autocomplete": "current-password"})
     submit = SubmitField(_l("Delete my account"))
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[
+        DataRequired(), Length(max=PASSWORD_MAX)], render_kw={"autocomplete": "current-password"})
+    password, confirm = _new_password_fields()
+    submit = SubmitField(_l("Change the password"))
+
+
+class ReauthenticateForm(FlaskForm):
+    password = PasswordField(_l("Your password"), validators=[DataRequired(),
+                                                              Length(max=PASSWORD_MAX)],
+                             render_kw={"autocomplete": "current-password"})
+    submit = SubmitField(_l("Continue"))

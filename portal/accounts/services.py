@@ -1,11 +1,13 @@
 """Account verbs: register, authenticate, profile, organizer accounts."""
 import hashlib
+import hmac
 import secrets
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import generate_password_hash
 
+from portal.accounts.sessions import end_all_sessions
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.mail import queue_email
@@ -21,11 +23,20 @@ RESET_PASSWORD = "reset-password"
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
 
 
-def load_user(user_id):
+def load_user(session_id):
+    """The user of a session id `<user id>:<session token>`, if the token is still current."""
+    user_id, _sep, token = str(session_id).partition(":")
     try:
-        return db.session.get(User, int(user_id))
+        user = db.session.get(User, int(user_id))
     except (TypeError, ValueError):
         return None
+    if user is None or not token or not hmac.compare_digest(user.session_token or "", token):
+        return None
+    return user
+
+
+def _user_by_id(user_id):
+    return db.session.get(User, user_id) if isinstance(user_id, int) else None
 
 
 def find_user_by_email(email):
@@ -82,7 +93,7 @@ def confirm_email(token, now=None):
     """Mark the address confirmed; returns the user, or None for a bad or expired link."""
     payload = read_token(CONFIRM_EMAIL, token,
                          current_app.config["EMAIL_CONFIRMATION_MAX_AGE_DAYS"] * 86400)
-    user = load_user(payload.get("user")) if payload else None
+    user = _user_by_id(payload.get("user")) if payload else None
     if user is None or user.email != payload.get("email") or user.erased_at is not None:
         return None
     if user.email_confirmed_at is None:
@@ -108,16 +119,22 @@ def request_password_reset(email):
 def user_for_reset_token(token):
     payload = read_token(RESET_PASSWORD, token,
                          current_app.config["PASSWORD_RESET_MAX_AGE_SECONDS"])
-    user = load_user(payload.get("user")) if payload else None
+    user = _user_by_id(payload.get("user")) if payload else None
     if user is None or not user.active or payload.get("pw") != _password_fingerprint(user):
         return None
     return user
 
 
 def reset_password(user, new_password, now=None):
-    user.set_password(new_password, current_app.config["PASSWORD_HASH_METHOD"])
+    change_password(user, new_password)
     # Following the emailed link proves the address, too.
     user.email_confirmed_at = user.email_confirmed_at or now or utcnow()
+
+
+def change_password(user, new_password):
+    """Set the password and end every session of the user (the caller starts a new one)."""
+    user.set_password(new_password, current_app.config["PASSWORD_HASH_METHOD"])
+    end_all_sessions(user)
 
 
 def authenticate(email, password):

@@ -2,19 +2,31 @@
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, \
     request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
 from portal.accounts import personal_data, services
-from portal.accounts.forms import ConfirmForm, DeleteAccountForm, LoginForm, ProfileForm, \
-    RegisterForm, RequestResetForm, ResetPasswordForm
-from portal.extensions import db
+from portal.accounts.forms import ChangePasswordForm, ConfirmForm, DeleteAccountForm, \
+    LoginForm, ProfileForm, ReauthenticateForm, RegisterForm, RequestResetForm, \
+    ResetPasswordForm
+from portal.accounts.sessions import end_all_sessions, mark_reauthenticated, \
+    require_recent_login, start_session
+from portal.extensions import db, limiter
 from portal.i18n import current_locale, normalize_locale
 from portal.web import safe_next
 
 bp = Blueprint("accounts", __name__)
 
 
+def _login_account_key():
+    return "login:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+def _limit(setting, **options):
+    return limiter.limit(lambda: current_app.config[setting], methods=["POST"], **options)
+
+
 @bp.route("/register", methods=["GET", "POST"])
+@_limit("SIGNUP_LIMIT_PER_IP")
 def register():
     """Create an applicant account; the answer is the same whether the email is known or not."""
     if current_user.is_authenticated:
@@ -58,6 +70,7 @@ def resend_confirmation():
 
 
 @bp.route("/reset", methods=["GET", "POST"])
+@_limit("SIGNUP_LIMIT_PER_IP")
 def request_reset():
     """Ask for a password reset link; the answer never says whether the email is registered."""
     form = RequestResetForm()
@@ -96,6 +109,8 @@ def privacy():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@_limit("LOGIN_LIMIT_PER_IP")
+@_limit("LOGIN_LIMIT_PER_ACCOUNT", key_func=_login_account_key)
 def login():
     """Sign in with email and password."""
     if current_user.is_authenticated:
@@ -106,10 +121,8 @@ def login():
         if user is None:
             form.password.errors.append(_("The email or the password is wrong."))
         else:
-            session.clear()  # a fresh session at login
-            login_user(user, remember=form.remember.data)
-            if user.locale:
-                session["locale"] = user.locale
+            start_session(user, remember=form.remember.data)
+            db.session.commit()
             return redirect(safe_next(_home_endpoint(user)))
     return render_template("accounts/login.html", form=form)
 
@@ -120,8 +133,11 @@ def _home_endpoint(user):
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """Sign out (POST only, so that a link on another site cannot sign anyone out)."""
+    """Sign out everywhere (POST only, so that a link on another site cannot sign anyone out)."""
     if ConfirmForm().validate_on_submit():
+        if current_user.is_authenticated:
+            end_all_sessions(current_user)
+            db.session.commit()
         logout_user()
         session.pop("locale", None)
         flash(_("You have logged out."), "info")
@@ -166,8 +182,41 @@ def account():
                            explanation=personal_data.ERASE_EXPLANATION)
 
 
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change the password; every other session of the account ends."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current_password.data):
+            form.current_password.errors.append(_("The password is wrong."))
+        else:
+            user = current_user._get_current_object()
+            services.change_password(user, form.password.data)
+            start_session(user)
+            db.session.commit()
+            flash(_("Your password has been changed. Other devices have been logged out."),
+                  "success")
+            return redirect(url_for("accounts.account"))
+    return render_template("accounts/change_password.html", form=form)
+
+
+@bp.route("/account/confirm-password", methods=["GET", "POST"])
+@login_required
+def reauthenticate():
+    """Type the password again before a sensitive action."""
+    form = ReauthenticateForm()
+    if form.validate_on_submit():
+        if current_user.check_password(form.password.data):
+            mark_reauthenticated()
+            return redirect(safe_next("accounts.account"))
+        form.password.errors.append(_("The password is wrong."))
+    return render_template("accounts/reauthenticate.html", form=form)
+
+
 @bp.route("/account/data", methods=["POST"])
 @login_required
+@require_recent_login
 def download_data():
     """Everything the portal holds about the user, as a ZIP of JSON files and attachments."""
     if not ConfirmForm().validate_on_submit():
@@ -180,6 +229,7 @@ def download_data():
 
 @bp.route("/account/delete", methods=["POST"])
 @login_required
+@require_recent_login
 def delete_account():
     """Erase the account after the password is confirmed."""
     form = DeleteAccountForm()

@@ -42,6 +42,10 @@ class User(UserMixin, db.Model):
     def is_active(self):
         return self.active
 
+    def get_id(self):
+        # The token makes the session cookie revocable (portal.accounts.sessions).
+        return f"{self.id}:{self.session_token or ''}"
+
     def set_password(self, password, method="scrypt"):
         # scrypt: a current memory-hard algorithm (Werkzeug's default parameters).
         self.password_hash = generate_password_hash(password, method=method)
