@@ -1,5 +1,6 @@
 """HTTP security headers: a strict Content-Security-Policy from day one (no inline script)."""
-from flask import current_app
+from flask import current_app, request
+from flask_login import current_user
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -17,6 +18,10 @@ CONTENT_SECURITY_POLICY = "; ".join([
 
 def set_security_headers(response):
     headers = response.headers
+    # Pages seen by a signed-in person, and every download, may hold personal data.
+    if request.endpoint != "static" and (current_user.is_authenticated or
+                                         "Content-Disposition" in headers):
+        headers["Cache-Control"] = "no-store"
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")

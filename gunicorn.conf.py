@@ -1,0 +1,17 @@
+"""gunicorn settings: `gunicorn wsgi:app` picks this file up from the working directory."""
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
+# The usual rule of thumb for synchronous workers: two per core, plus one.
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+worker_class = "sync"
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))   # big exports stream within this
+graceful_timeout = 30
+keepalive = 5
+# Recycle workers now and then so that a slow leak cannot grow for ever.
+max_requests = 2000
+max_requests_jitter = 200
+accesslog = None          # the portal logs one structured line per request itself
+errorlog = "-"
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
