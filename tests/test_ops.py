@@ -55,3 +55,19 @@ def test_backup_then_restore_into_a_fresh_instance(tmp_path, runner, client, aut
         from portal.proposals.storage import stored_path
         assert stored_path(restored.attachments[0].stored_name).read_bytes() == PDF
         db.session.remove()
+
+
+def test_seed_demo_is_deterministic_and_refuses_an_existing_slug(runner, app_context):
+    from portal.models import Review
+    args = ["seed-demo", "--contest", "demo-test", "--proposals", "30", "--judges", "6",
+            "--reviews-per-proposal", "3", "--seed", "7"]
+    result = runner.invoke(args=args)
+    assert result.exit_code == 0, result.output
+    db.session.rollback()
+    first = db.session.scalars(db.select(Proposal.title).order_by(Proposal.reference)).all()
+    assert len(first) == 30 and db.session.scalar(db.select(db.func.count(Review.id))) == 90
+    assert runner.invoke(args=args).exit_code != 0
+    assert runner.invoke(args=args + ["--replace"]).exit_code == 0
+    db.session.rollback()
+    again = db.session.scalars(db.select(Proposal.title).order_by(Proposal.reference)).all()
+    assert again == first

@@ -3,7 +3,9 @@ from pathlib import Path
 
 import click
 
+from portal.extensions import db
 from portal.ops.backup import create_backup, restore_backup
+from portal.ops.demo import DEMO_PASSWORD, seed_demo
 
 
 @click.command("backup")
@@ -25,4 +27,26 @@ def restore_command(archive, yes):
     click.echo(f"restored the {manifest['database']} database and uploads from {archive}")
 
 
-COMMANDS = (backup_command, restore_command)
+@click.command("seed-demo")
+@click.option("--contest", "slug", default="demo", show_default=True)
+@click.option("--proposals", default=200, show_default=True)
+@click.option("--judges", default=20, show_default=True)
+@click.option("--reviews-per-proposal", default=3, show_default=True)
+@click.option("--seed", default=2014, show_default=True)
+@click.option("--replace", is_flag=True, help="Delete an existing contest with this slug first.")
+def seed_demo_command(slug, proposals, judges, reviews_per_proposal, seed, replace):
+    """Create a demo contest full of realistic proposals, judges and scores."""
+    seed_file = Path(__file__).resolve().parent.parent / "seed" / "zzcf-2014.yaml"
+    try:
+        counts = seed_demo(slug, proposals, judges, reviews_per_proposal, seed, seed_file,
+                           replace=replace)
+    except ValueError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"demo contest {counts['contest']}: {counts['proposals']} proposals, "
+               f"{counts['judges']} judges, {counts['reviews']} reviews "
+               f"(password for every demo account: {DEMO_PASSWORD})")
+
+
+COMMANDS = (backup_command, restore_command, seed_demo_command)
