@@ -110,8 +110,8 @@ def test_a_field_that_is_not_a_file_is_refused(client, proposal):
 
 def test_at_most_five_attachments(client, proposal):
     for number in range(5):
-        upload(client, proposal, PDF, f"file{number}.pdf")
-    response = upload(client, proposal, PDF, "sixth.pdf")
+        upload(client, proposal, PDF + str(number).encode(), f"file{number}.pdf")
+    response = upload(client, proposal, PDF + b"6", "sixth.pdf")
     assert "at most 5 attachments" in response.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count(Attachment.id))) == 5
 
@@ -170,3 +170,10 @@ def test_a_blind_judge_gets_a_neutral_file_name(client, auth, contest, proposal,
         "%E9%99%84%E4%BB%B6-1.pdf" in disposition
     page = client.get(f"/judge/assignments/{assignment.id}").get_data(as_text=True)
     assert "绿城志愿者协会计划书" not in page
+
+
+def test_a_retried_upload_attaches_the_file_once(client, proposal):
+    upload(client, proposal, PDF, "plan.pdf")
+    response = upload(client, proposal, PDF, "plan.pdf")
+    assert response.status_code == 200
+    assert db.session.scalar(db.select(db.func.count(Attachment.id))) == 1

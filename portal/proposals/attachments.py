@@ -48,6 +48,11 @@ def add_attachment(user, proposal, upload):
     except RejectedFile as refusal:
         staged.discard()
         raise _refuse(refusal.reason) from refusal
+    # A retried upload (a dropped connection, a double click) must not attach the file twice.
+    for existing in proposal.attachments:
+        if existing.sha256 == staged.sha256:
+            staged.discard()
+            return existing
     stored_name = staged.commit()
     attachment = Attachment(original_name=clean_filename(upload.filename, kind),
                             stored_name=stored_name, kind=kind, size=staged.size,
