@@ -49,12 +49,13 @@ def _complete_config(app):
     if not app.config.get("PORTAL_UPLOAD_PATH"):
         app.config["PORTAL_UPLOAD_PATH"] = str(instance / "uploads")
     app.config["MAX_CONTENT_LENGTH"] = (app.config["PORTAL_MAX_UPLOAD_MB"] + 1) * 1024 * 1024
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
 
 
 def register_extensions(app):
     from portal.database import configure_sqlite_engines, install_after_commit_hooks, \
         render_migration_item
-    from portal.extensions import babel, csrf, db, login_manager, mail, migrate
+    from portal.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
     from portal.i18n import N_, select_locale, select_timezone
 
     configure_sqlite_engines()
@@ -63,6 +64,7 @@ def register_extensions(app):
                      render_as_batch=True, compare_type=True, render_item=render_migration_item)
     csrf.init_app(app)
     mail.init_app(app)
+    limiter.init_app(app)
     install_after_commit_hooks()
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     login_manager.init_app(app)
@@ -84,23 +86,32 @@ def _translate_login_message(message):
 def register_blueprints(app):
     from portal.accounts.views import bp as accounts_bp
     from portal.admin.views import bp as admin_bp
+    from portal.awards.public import bp as publication_bp
+    from portal.awards.views import bp as awards_bp
     from portal.contests.views import bp as contests_bp
     from portal.dashboard.views import bp as dashboard_bp
+    from portal.exports.views import bp as exports_bp
+    from portal.judging.organizer_views import bp as judging_admin_bp
     from portal.judging.views import bp as judging_bp
+    from portal.ops.health import bp as ops_bp
     from portal.proposals.views import bp as proposals_bp
     from portal.results.views import bp as results_bp
     from portal.screening.views import bp as screening_bp
     from portal.setup.views import bp as setup_bp
     from portal.site.views import bp as site_bp
 
-    for blueprint in (contests_bp, accounts_bp, proposals_bp, judging_bp, admin_bp, results_bp,
-                      setup_bp, screening_bp, site_bp,
-                      dashboard_bp):
+    for blueprint in (ops_bp, contests_bp, accounts_bp, proposals_bp, judging_bp, admin_bp,
+                      results_bp, setup_bp, screening_bp, site_bp, awards_bp, publication_bp,
+                      dashboard_bp, judging_admin_bp, exports_bp):
         app.register_blueprint(blueprint)
 
 
 def register_request_hooks(app):
+    from portal.accounts.sessions import enforce_timeouts
+    from portal.ops.health import install_request_logging
     from portal.security import set_security_headers
+    install_request_logging(app)
+    app.before_request(enforce_timeouts)
     app.after_request(set_security_headers)
 
 
@@ -116,4 +127,7 @@ def register_error_handlers(app):
 
 def register_cli(app):
     from portal.cli import register_commands
+    from portal.ops.cli import COMMANDS
     register_commands(app)
+    for command in COMMANDS:
+        app.cli.add_command(command)

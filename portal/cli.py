@@ -3,12 +3,15 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask_babel import force_locale
 
 from portal.accounts import services as accounts
 from portal.accounts.personal_data import purge_expired
 from portal.contests.loader import ContestFileError, parse_contest, store_contest
 from portal.errors import DomainError
+from portal.exports import services as exports
 from portal.extensions import db
+from portal.judging.reminders import send_judge_reminders
 from portal.judging.services import invite_judge
 from portal.models import Contest, utcnow
 from portal.proposals.reminders import send_deadline_reminders
@@ -110,6 +113,18 @@ def send_deadline_reminders_command():
     click.echo(f"{sent} reminder(s) sent")
 
 
+@click.command("remind-judges")
+@click.option("--contest", "slug", required=True)
+def remind_judges_command(slug):
+    """Email judges with unscored proposals in an open round (each at most once a day)."""
+    contest = db.session.scalar(db.select(Contest).filter_by(slug=slug))
+    if contest is None:
+        _fail(f"no contest with slug {slug}")
+    sent, skipped = send_judge_reminders(None, contest, utcnow())
+    db.session.commit()
+    click.echo(f"{sent} judge(s) reminded; {skipped} already reminded today")
+
+
 @click.command("purge-expired")
 def purge_expired_command():
     """Anonymize personal data of contests ended longer ago than the retention period."""
@@ -125,8 +140,44 @@ def sweep_uploads_command(older_than):
     click.echo(f"{sweep_temporary_files(older_than)} temporary file(s) removed")
 
 
+@click.command("export")
+@click.option("--contest", "slug", required=True)
+@click.option("--format", "kind", required=True,
+              type=click.Choice([*exports.FORMATS, *exports.PRINTS]),
+              help="csv (the ranking), xlsx or zip (every sheet), award-list or certificates "
+                   "(PDF).")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--round", "round_code", help="A round's code; the current round by default.")
+@click.option("--judge-names", is_flag=True, help="Name the judges, not only their codes.")
+@click.option("--comments", is_flag=True, help="Include the judges' comments.")
+@click.option("--locale", default="zh_CN", show_default=True, type=click.Choice(["zh_CN", "en"]),
+              help="The language of headers and labels.")
+def export_command(slug, kind, out, round_code, judge_names, comments, locale):
+    """Write what a download button of the exports page gives, into the file --out."""
+    contest = db.session.scalar(db.select(Contest).filter_by(slug=slug))
+    if contest is None:
+        _fail(f"no contest with slug {slug}")
+    partial = out.with_name(out.name + ".part")
+    with force_locale(locale):
+        try:
+            options = exports.ExportOptions(exports.find_round(contest, round_code),
+                                            judge_names=judge_names, comments=comments)
+            with open(partial, "wb") as handle:
+                exports.write_file(None, contest, kind, options, handle)
+        except DomainError as error:
+            partial.unlink(missing_ok=True)
+            _fail(error.message)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+    partial.replace(out)
+    db.session.commit()
+    click.echo(f"wrote {out}")
+
+
 def register_commands(app):
     for command in (create_user_command, ensure_organizer_command, load_contest_command,
                     contests_command, invite_judge_command, send_deadline_reminders_command,
-                    purge_expired_command, sweep_uploads_command):
+                    remind_judges_command,
+                    purge_expired_command, sweep_uploads_command, export_command):
         app.cli.add_command(command)

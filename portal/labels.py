@@ -36,6 +36,8 @@ PROPOSAL_EVENT = {
     "withdrawn": _l("Withdrawn"),
     "screened": _l("Eligibility decision"),
     "screening_undone": _l("Eligibility decision undone"),
+    "awarded": _l("Awarded"),
+    "award_removed": _l("Award removed"),
 }
 
 
@@ -62,3 +64,57 @@ def next_step(proposal):
         ProposalStatus.ADVANCED: _l("Advanced to the next round."),
         ProposalStatus.AWARDED: _l("Awarded. Congratulations!"),
     }.get(proposal.status, "")
+
+
+ACTION_LABELS = {
+    "contest.created": _l("Contest created"),
+    "contest.changed": _l("Contest settings changed"),
+    "contest.parts_changed": _l("Themes, entrant types, criteria or rounds changed"),
+    "contest.copied": _l("Contest copied"),
+    "contest.archived": _l("Contest archived"),
+    "contest.unarchived": _l("Contest taken out of the archive"),
+    "contest.exported": _l("Data exported"),
+    "proposal.screened": _l("Eligibility decision"),
+    "proposal.screening_undone": _l("Eligibility decision undone"),
+    "judge.invited": _l("Judge invited"),
+    "judge.joined": _l("Judge joined"),
+    "judge.invitation_revoked": _l("Judge invitation revoked"),
+    "judge.activated": _l("Judge activated"),
+    "judge.deactivated": _l("Judge deactivated"),
+    "judges.reminded": _l("Judges reminded"),
+    "organizer.invited": _l("Organizer invited"),
+    "organizer.joined": _l("Organizer joined"),
+    "organizer.invitation_revoked": _l("Organizer invitation revoked"),
+    "organizer.activated": _l("Organizer account activated"),
+    "organizer.deactivated": _l("Organizer account deactivated"),
+    "assignment.created": _l("Proposal assigned to a judge"),
+    "assignments.planned": _l("Automatic assignment saved"),
+    "assignment.reassigned": _l("Assignment moved to another judge"),
+    "assignment.recused": _l("Judge recused"),
+    "assignment.removed_for_conflict": _l("Assignment removed for a conflict of interest"),
+    "conflict.added": _l("Conflict of interest added"),
+    "conflict.removed": _l("Conflict of interest removed"),
+    "conflict.waived": _l("Automatic conflict of interest waived"),
+    "conflict.organization_declared": _l("Judge declared a conflict with an organization"),
+    "conflict.organization_withdrawn": _l("Judge withdrew a declared conflict"),
+    "review.submitted": _l("Review submitted"),
+    "review.revised": _l("Submitted review revised"),
+    "scores.imported": _l("Paper scores imported"),
+    "round.closed": _l("Round closed"),
+    "round.reopened": _l("Round reopened"),
+    "ranking.settings_changed": _l("Ranking settings changed"),
+    "awards.allocated": _l("Awards allocated"),
+    "award.moved": _l("Award changed"),
+    "results.published": _l("Provisional results published"),
+    "results.finalized": _l("Results finalized"),
+    "objection.filed": _l("Objection filed"),
+    "objection.answered": _l("Objection answered"),
+    "account.erased": _l("Account erased"),
+    "announcement.sent": _l("Announcement sent"),
+    "site.settings_changed": _l("Site settings changed"),
+}
+
+
+def action_label(code):
+    """The human name of an audit action, or the code itself for an action not listed."""
+    return ACTION_LABELS.get(code, code)

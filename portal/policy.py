@@ -6,6 +6,7 @@ checked by the services, which explain a refusal instead of hiding the object.
 from flask import abort
 
 from portal.extensions import db
+from portal.judging.conflicts import conflict_reasons
 from portal.models import Assignment, JudgeMembership, ProposalStatus
 
 
@@ -37,7 +38,8 @@ def owns_proposal(user, proposal):
 def may_view_proposal(user, proposal):
     if owns_proposal(user, proposal) or is_organizer(user):
         return True
-    return proposal.status in ProposalStatus.IN_COMPETITION and _is_assigned(user, proposal)
+    return proposal.status in ProposalStatus.IN_COMPETITION and _is_assigned(user, proposal) \
+        and not has_conflict(user, proposal)
 
 
 def may_edit_proposal(user, proposal):
@@ -49,13 +51,24 @@ def may_manage_contests(user):
 
 
 def may_review(user, assignment):
-    """The assigned judge, still an active judge of the contest, on a proposal in competition."""
+    """The assigned judge, still an active judge of the contest, on a proposal in competition,
+    without a conflict of interest."""
     return (
         _signed_in(user)
         and assignment.judge_id == user.id
         and assignment.proposal.status in ProposalStatus.IN_COMPETITION
         and is_judge_of(user, assignment.proposal.contest)
+        and not has_conflict(user, assignment.proposal)
     )
+
+
+def has_conflict(user, proposal):
+    """True when the judge must not see, score or be assigned the proposal: a conflict recorded
+    for the pair, or an automatic one not waived (portal.judging.conflicts). At most two queries
+    (the pair's conflict rows, and the applicant when not loaded yet)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return bool(conflict_reasons(user, proposal))
 
 
 def _is_assigned(user, proposal):

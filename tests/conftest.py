@@ -72,6 +72,9 @@ def make_test_app(instance_path, database_url, **overrides):
         "PORTAL_BASE_URL": "http://portal.test",
         # scrypt with a small work factor: the same code path, a fraction of the time.
         "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
+        # Fixtures give everyone an @example.org address: like a public mail provider, it
+        # ties nobody together (conflict tests use a private domain of their own).
+        "PORTAL_PUBLIC_MAIL_DOMAINS": ("example.org", "example.com"),
     }
     config.update(overrides)
     return create_app(config)

@@ -83,8 +83,10 @@ def make_proposal(contest, applicant, submit=True, theme_index=0, **fields):
     return proposal
 
 
-def make_judge(contest, email="judge@example.org", name=None):
-    invitation, _token = invite_judge(None, contest, email)
+def make_judge(contest, email="judge@example.org", name=None, themes=(), organization=None):
+    """A judge of the contest; `themes` are the theme codes of their expertise."""
+    invitation, _token = invite_judge(None, contest, email, theme_codes=themes,
+                                      organization=organization)
     user = accept_invitation(invitation, display_name=name or email.split("@")[0],
                              password=PASSWORD)
     db.session.commit()

@@ -185,6 +185,7 @@ def test_closing_a_round_needs_a_post(client, auth, contest, organizer):
     assert client.post(url).status_code == 302
     db.session.refresh(contest.rounds[0])
     assert contest.rounds[0].closed_at is not None
-    client.post(f"/admin/contests/{contest.slug}/rounds/{round_id}/reopen")
+    client.post(f"/admin/contests/{contest.slug}/rounds/{round_id}/reopen",
+                data={"reason": "一位评审专家的评分录入有误"})
     db.session.refresh(contest.rounds[0])
     assert contest.rounds[0].closed_at is None

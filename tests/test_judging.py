@@ -1,11 +1,12 @@
 """Judges: invitations, their assigned proposals, scoring and revising until the round closes."""
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 
 from portal.extensions import db
 from portal.judging.services import invite_judge, set_round_closed
-from portal.models import AuditEvent, JudgeMembership, Review, User
+from portal.models import AuditEvent, JudgeMembership, Review, User, utcnow
 from tests.factories import PASSWORD, assign, make_judge, make_proposal, make_user, review
 
 EN = {"Accept-Language": "en"}
@@ -189,7 +190,7 @@ def test_blind_contests_hide_the_applicants_identity_from_judges(client, auth, j
 def test_open_contests_show_the_organization_to_judges(client, auth, judged):
     judge, assignment, _other = judged
     auth.login(judge)
-    page = client.get(f"/judge/assignments/{assignment.id}").get_data(as_text=True)
+    page = client.get(f"/judge/assignments/{assignment.id}?read=1").get_data(as_text=True)
     assert "绿城志愿者协会" in page
 
 
@@ -209,3 +210,125 @@ def test_a_withdrawn_proposal_is_no_longer_reviewable(client, auth, judged):
     db.session.commit()
     auth.login(judge)
     assert client.get(f"/judge/assignments/{assignment.id}").status_code == 404
+
+
+# --- The workspace, the scoring page and the judging window ----------------------------------
+
+@pytest.fixture
+def workload(app_context, contest, organizer):
+    """A judge with three assignments: two elderly care (one scored), one education aid."""
+    judge = make_judge(contest)
+    proposals = [make_proposal(contest, make_user(f"w{n}@example.org"), title=title,
+                               theme_index=theme)
+                 for n, (title, theme) in enumerate([("养老甲", 0), ("养老乙", 0), ("助学丙", 4)])]
+    assignments = [assign(proposal, judge, actor=organizer)[0] for proposal in proposals]
+    review(assignments[0], 7, 7, 7)
+    return judge, assignments
+
+
+def test_the_workspace_shows_progress_filters_and_the_next_proposal(client, auth, workload):
+    judge, assignments = workload
+    auth.login(judge)
+    page = client.get("/judge", headers=EN).get_data(as_text=True)
+    assert "1 of 3 scored" in page
+    assert all(title in page for title in ("养老甲", "养老乙", "助学丙"))
+    assert f'href="/judge/assignments/{assignments[1].id}">Next proposal to score' in page
+    unscored = client.get("/judge?unscored=1", headers=EN).get_data(as_text=True)
+    assert "养老甲" not in unscored and "养老乙" in unscored and "助学丙" in unscored
+    themed = client.get("/judge?theme=education_aid", headers=EN).get_data(as_text=True)
+    assert "助学丙" in themed and "养老乙" not in themed and "1 of 3 scored" in themed
+    assert f'href="/judge/assignments/{assignments[2].id}">Next proposal to score' in themed
+    assert 'id="filter-theme"' in page and 'for="filter-unscored"' in page
+
+
+def test_no_next_proposal_once_everything_is_scored_or_the_round_closed(client, auth, workload,
+                                                                       organizer):
+    judge, assignments = workload
+    set_round_closed(organizer, assignments[0].round, closed=True)
+    db.session.commit()
+    auth.login(judge)
+    page = client.get("/judge", headers=EN).get_data(as_text=True)
+    assert "Next proposal to score" not in page and "1 of 3 scored" in page
+
+
+def test_the_scoring_page_shows_rubric_scale_and_the_unsaved_warning(client, auth, judged):
+    judge, assignment, _other = judged
+    auth.login(judge)
+    page = client.get(f"/judge/assignments/{assignment.id}?read=1", headers=EN).get_data(True)
+    assert "Scale: 1 to 10, in steps of 1." in page
+    assert "9–10: original and a model for others" in page
+    assert "data-warn-unsaved" in page and "Feedback for the applicant (optional)" in page
+    assert "<script>" not in page and "style=" not in page
+
+
+def test_the_unsaved_warning_lives_in_portal_js(repo_root):
+    script = (repo_root / "static" / "js" / "portal.js").read_text(encoding="utf-8")
+    assert "beforeunload" in script and "data-warn-unsaved" in script
+
+
+def test_feedback_for_the_applicant_is_saved_with_the_review(client, auth, judged):
+    judge, assignment, _other = judged
+    auth.login(judge)
+    url = f"/judge/assignments/{assignment.id}"
+    data = score_form(assignment, [8, 7, 9], comment="给组织方")
+    data["feedback"] = "建议补充预算明细"
+    client.post(url, data=data)
+    saved = db.session.scalar(db.select(Review))
+    assert saved.comment == "给组织方" and saved.feedback == "建议补充预算明细"
+    page = client.get(url).get_data(as_text=True)
+    assert "建议补充预算明细" in page  # a started review opens on the scoring page
+    data["feedback"] = ""
+    client.post(url, data=data)
+    db.session.refresh(saved)
+    assert saved.feedback is None
+
+
+@pytest.mark.parametrize("window, message", [
+    ({"opens_at": timedelta(days=1)}, "Scoring for this round opens on"),
+    ({"closes_at": -timedelta(minutes=1)}, "The judging window of this round ended on"),
+])
+def test_scoring_is_refused_outside_the_judging_window(client, auth, judged, window, message):
+    judge, assignment, _other = judged
+    for name, offset in window.items():
+        setattr(assignment.round, name, utcnow() + offset)
+    db.session.commit()
+    auth.login(judge)
+    url = f"/judge/assignments/{assignment.id}"
+    page = client.get(url + "?read=1", headers=EN).get_data(as_text=True)
+    assert message in page and "data-warn-unsaved" not in page
+    response = client.post(url, data=score_form(assignment, [8, 7, 9]), headers=EN)
+    assert message in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(Review)) is None
+
+
+def test_scoring_inside_the_window_is_accepted(client, auth, judged):
+    judge, assignment, _other = judged
+    assignment.round.opens_at = utcnow() - timedelta(days=1)
+    assignment.round.closes_at = utcnow() + timedelta(days=1)
+    db.session.commit()
+    auth.login(judge)
+    page = client.get(f"/judge/assignments/{assignment.id}?read=1", headers=EN).get_data(True)
+    assert "You may save, submit and revise until" in page
+    assert client.post(f"/judge/assignments/{assignment.id}",
+                       data=score_form(assignment, [8, 7, 9])).status_code == 302
+
+
+def test_a_closed_round_locks_scores_until_reopened_with_a_reason(client, auth, judged,
+                                                                  organizer):
+    from portal.errors import DomainError
+    judge, assignment, _other = judged
+    review(assignment, 5, 5, 5)
+    set_round_closed(organizer, assignment.round, closed=True)
+    db.session.commit()
+    auth.login(judge)
+    url = f"/judge/assignments/{assignment.id}"
+    assert "round is closed" in client.get(url, headers=EN).get_data(as_text=True)
+    client.post(url, data=score_form(assignment, [9, 9, 9]))
+    assert sorted(s.value for s in db.session.scalar(db.select(Review)).scores) == [5, 5, 5]
+    with pytest.raises(DomainError):
+        set_round_closed(organizer, assignment.round, closed=False)
+    db.session.rollback()
+    set_round_closed(organizer, assignment.round, closed=False, reason="评分录入有误")
+    db.session.commit()
+    client.post(url, data=score_form(assignment, [9, 9, 9]))
+    assert sorted(s.value for s in db.session.scalar(db.select(Review)).scores) == [9, 9, 9]

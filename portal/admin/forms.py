@@ -1,7 +1,7 @@
 """Organizer forms."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectMultipleField, StringField, SubmitField
+from wtforms import EmailField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -28,3 +28,12 @@ class AssignJudgesForm(FlaskForm):
     judge_ids = CheckboxListField(_l("Judges"), coerce=int,
                                   validators=[DataRequired(_l("Choose at least one judge."))])
     submit = SubmitField(_l("Assign"))
+
+
+class ReopenRoundForm(FlaskForm):
+    reason = TextAreaField(_l("Reason for reopening"), validators=[
+        DataRequired(_l("Give the reason for reopening the round; it is kept in the audit log.")),
+        Length(max=1000)], render_kw={"rows": 3, "maxlength": 1000},
+        description=_l("Kept in the audit log. Judges can change their scores again until you "
+                       "close the round."))
+    submit = SubmitField(_l("Reopen the round"))

@@ -2,10 +2,13 @@
 from collections import Counter
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
+from portal.judging.conflicts import assess, contest_rows, reason_labels
+from portal.judging.services import active_judges
 from portal.models import Assignment, Contest, Proposal, ProposalStatus, Review
 
 
@@ -96,3 +99,18 @@ def assignments_of(proposal):
         .options(selectinload(Assignment.judge), selectinload(Assignment.review)
                  .selectinload(Review.scores), selectinload(Assignment.round))
         .order_by(Assignment.round_id, Assignment.id)).all()
+
+
+def judge_choices_for(proposal):
+    """(id, label) of the contest's active judges; a conflicted one is marked with the reasons
+    (assigning them is refused with a message)."""
+    judges = active_judges(proposal.contest)
+    found = assess([proposal], judges, contest_rows(proposal.contest_id))
+    choices = []
+    for judge in judges:
+        name = judge.display_name or judge.email
+        reasons = found.reasons(proposal.id, judge.id)
+        choices.append((judge.id, _l("%(judge)s — conflict of interest (%(reasons)s)",
+                                     judge=name, reasons=reason_labels(reasons))
+                        if reasons else name))
+    return choices

@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 from portal import policy
 from portal.accounts.forms import ConfirmForm
 from portal.admin import services
-from portal.admin.forms import AssignJudgesForm, InviteJudgeForm
+from portal.admin.forms import AssignJudgesForm, InviteJudgeForm, ReopenRoundForm
 from portal.contests.services import contest_by_slug
 from portal.errors import DomainError
 from portal.extensions import db
@@ -76,8 +76,7 @@ def proposal(proposal_id):
     contest = proposal.contest
     contest_round = contest.current_round
     form = AssignJudgesForm()
-    form.judge_ids.choices = [(judge.id, judge.display_name or judge.email)
-                              for judge in judging.active_judges(contest)]
+    form.judge_ids.choices = services.judge_choices_for(proposal)
     if form.validate_on_submit():
         try:
             created = judging.assign_judges(current_user, proposal, form.judge_ids.data,
@@ -174,16 +173,39 @@ def judge_activation(membership_id, action):
     return commit_and_redirect(message, "admin.judges", slug=membership.contest.slug)
 
 
-@bp.route("/contests/<slug>/rounds/<int:round_id>/<any(close, reopen):action>",
-          methods=["POST"])
-def toggle_round(slug, round_id, action):
-    """Close a round (judges can no longer change scores) or reopen it."""
+def _round(slug, round_id):
     contest = contest_by_slug(slug)
     contest_round = db.session.get(Round, round_id)
     if contest_round is None or contest_round.contest_id != contest.id:
         abort(404)
+    return contest, contest_round
+
+
+# `action` stays in the URL rule so that links built with action="close" keep working;
+# reopening has its own page, which asks for a reason.
+@bp.route("/contests/<slug>/rounds/<int:round_id>/<any(close):action>", methods=["POST"])
+def toggle_round(slug, round_id, action):
+    """Close a round: judges can no longer change its scores."""
+    _contest, contest_round = _round(slug, round_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    judging.set_round_closed(current_user, contest_round, closed=action == "close")
-    message = _("The round is closed.") if action == "close" else _("The round is open again.")
-    return commit_and_redirect(message, "results.ranking", slug=slug)
+    judging.set_round_closed(current_user, contest_round, closed=True)
+    return commit_and_redirect(_("The round is closed."), "judging_admin.rounds", slug=slug)
+
+
+@bp.route("/contests/<slug>/rounds/<int:round_id>/reopen", methods=["GET", "POST"])
+def reopen_round(slug, round_id):
+    """Reopen a closed round, with a reason kept in the audit log."""
+    contest, contest_round = _round(slug, round_id)
+    form = ReopenRoundForm()
+    if form.validate_on_submit():
+        try:
+            judging.set_round_closed(current_user, contest_round, closed=False,
+                                     reason=form.reason.data)
+        except DomainError as error:
+            show_domain_error(error, form)
+        else:
+            return commit_and_redirect(_("The round is open again."), "judging_admin.rounds",
+                                       slug=slug)
+    return render_template("admin/reopen_round.html", contest=contest,
+                           contest_round=contest_round, form=form)

@@ -4,35 +4,46 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from portal import policy
+from portal.awards.publishing import published_results
 from portal.contests.services import contest_by_slug, listed_contests, the_only_open_contest
 from portal.extensions import db
-from portal.models import Contest
+from portal.models import Contest, ContestStatus
 
 bp = Blueprint("contests", __name__)
+CURRENT = (ContestStatus.OPEN, ContestStatus.UPCOMING)
 
 
 @bp.route("/")
 def index():
-    """The open contest's page when exactly one is open, else the list of contests."""
+    """The open contest's page when exactly one is open, else the list of contests: open and
+    upcoming ones first, then past ones with a link to their published results."""
     contests = listed_contests()
+    published = published_results(contests)
     only_open = the_only_open_contest(contests)
     if only_open is not None:
-        return _render_contest(only_open)
-    return render_template("contests/index.html", contests=contests)
+        past = [c for c in contests if c.id != only_open.id and c.id in published]
+        return _render_contest(only_open, publication=published.get(only_open.id),
+                               past_results=past)
+    return render_template(
+        "contests/index.html", published=published,
+        current=[c for c in contests if c.status in CURRENT],
+        past=[c for c in contests if c.status not in CURRENT])
 
 
 @bp.route("/contests/<slug>")
 def show(slug):
-    """One contest: themes, rules, criteria, timeline and the deadline."""
-    return _render_contest(contest_by_slug(slug))
+    """One contest: themes, rules, criteria, timeline, the deadline and, once out, results."""
+    contest = contest_by_slug(slug)
+    return _render_contest(contest, publication=published_results([contest]).get(contest.id))
 
 
-def _render_contest(contest):
+def _render_contest(contest, publication=None, past_results=()):
     contest = db.session.scalar(
         db.select(Contest).filter_by(id=contest.id).options(
             selectinload(Contest.themes), selectinload(Contest.criteria),
             selectinload(Contest.entrant_types), selectinload(Contest.rounds)))
     return render_template(
-        "contests/show.html", contest=contest,
+        "contests/show.html", contest=contest, publication=publication,
+        past_results=past_results,
         may_apply=policy.may_apply_to(current_user, contest)
         or not current_user.is_authenticated)

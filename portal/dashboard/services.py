@@ -18,7 +18,7 @@ from portal.errors import DomainError
 from portal.extensions import db
 from portal.i18n import current_locale
 from portal.judging.services import active_judges
-from portal.labels import proposal_event_label, proposal_status_label
+from portal.labels import action_label, proposal_event_label, proposal_status_label
 from portal.mail import queue_email
 from portal.models import Assignment, AuditEvent, Proposal, ProposalStatus, Review, User
 from portal.tokens import make_token, read_token
@@ -35,32 +35,6 @@ ELIGIBILITY_STATUSES = (ProposalStatus.SUBMITTED, ProposalStatus.RETURNED,
                         ProposalStatus.WITHDRAWN, ProposalStatus.ADVANCED, ProposalStatus.AWARDED)
 
 AUDIT_PAGE_SIZE = 50
-
-ACTION_LABELS = {
-    "contest.created": _l("Contest created"),
-    "contest.changed": _l("Contest settings changed"),
-    "contest.parts_changed": _l("Themes, entrant types, criteria or rounds changed"),
-    "contest.copied": _l("Contest copied"),
-    "contest.archived": _l("Contest archived"),
-    "contest.unarchived": _l("Contest taken out of the archive"),
-    "proposal.screened": _l("Eligibility decision"),
-    "proposal.screening_undone": _l("Eligibility decision undone"),
-    "judge.invited": _l("Judge invited"),
-    "judge.joined": _l("Judge joined"),
-    "assignment.created": _l("Proposal assigned to a judge"),
-    "review.submitted": _l("Review submitted"),
-    "review.revised": _l("Submitted review revised"),
-    "round.closed": _l("Round closed"),
-    "round.reopened": _l("Round reopened"),
-    "account.erased": _l("Account erased"),
-    "announcement.sent": _l("Announcement sent"),
-}
-
-
-def action_label(code):
-    """The human name of an audit action, or the code itself for an action not listed."""
-    return ACTION_LABELS.get(code, code)
-
 
 # --- Dashboard ---------------------------------------------------------------------------------
 

@@ -1,12 +1,18 @@
-"""Judging verbs: invite judges, accept invitations, assign, review, close a round."""
+"""Judging verbs: invite judges, review within the round's window, close and reopen a round.
+
+Assignment lives in portal.judging.assigning (assign_judges is re-exported here), automatic
+assignment in assignment_plans, conflicts of interest in conflicts, reminders in reminders.
+"""
+from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 
 from portal.accounts import invitations
 from portal.audit import record
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.models import Assignment, InvitationRole, JudgeMembership, ProposalStatus, Review, \
-    Score, User, utcnow
+from portal.judging.assigning import assign_judges  # noqa: F401  (re-exported)
+from portal.models import Assignment, InvitationRole, JudgeMembership, Review, Score, User, \
+    utcnow
 from portal.validation import plain_number
 
 
@@ -23,33 +29,6 @@ def active_judges(contest):
         .order_by(User.display_name, User.email)).all()
 
 
-def assign_judges(actor, proposal, judge_ids, contest_round):
-    """Assign the proposal to each judge in the round; existing assignments are kept."""
-    if proposal.status not in ProposalStatus.IN_COMPETITION:
-        raise DomainError(_l("Only submitted proposals can be assigned to judges."))
-    if contest_round.contest_id != proposal.contest_id or not contest_round.is_open:
-        raise DomainError(_l("Choose an open round of this contest."))
-    judges = {judge.id: judge for judge in active_judges(proposal.contest)}
-    existing = set(db.session.scalars(db.select(Assignment.judge_id).filter_by(
-        proposal_id=proposal.id, round_id=contest_round.id)))
-    created = []
-    for judge_id in judge_ids:
-        if judge_id not in judges:
-            raise DomainError(_l("Only active judges of this contest can be assigned."))
-        if judge_id in existing:
-            continue
-        assignment = Assignment(round=contest_round, proposal=proposal, judge=judges[judge_id],
-                                created_by_id=getattr(actor, "id", None))
-        db.session.add(assignment)
-        created.append(assignment)
-        existing.add(judge_id)
-    db.session.flush()
-    for assignment in created:
-        record(actor, "assignment.created", contest=proposal.contest, target=assignment,
-               proposal=proposal.id, judge=assignment.judge_id, round=contest_round.code)
-    return created
-
-
 def _check_score(criterion, value):
     if value < criterion.scale_min or value > criterion.scale_max:
         raise DomainError(_l("Give a score from %(low)s to %(high)s.",
@@ -60,15 +39,36 @@ def _check_score(criterion, value):
                           field=f"criterion_{criterion.id}")
 
 
-def save_review(judge, assignment, values, comment, submit, now=None):
-    """Store the judge's scores (criterion id -> value or None) and comment.
+def _beijing(moment):
+    return format_datetime(moment, "yyyy-MM-dd HH:mm")
 
-    A draft may be incomplete; submitting needs every criterion. Either is allowed until the round
-    closes, so a judge may revise a submitted review.
+
+def scoring_refusal(contest_round, now=None):
+    """Why scores of the round cannot change now (a message), or None while they can: the
+    round is closed, or its judging window has not opened or has ended."""
+    now = now or utcnow()
+    if contest_round.closed_at is not None:
+        return _l("This round is closed: scores can no longer be changed.")
+    if contest_round.opens_at is not None and now < contest_round.opens_at:
+        return _l("Scoring for this round opens on %(time)s (Beijing time).",
+                  time=_beijing(contest_round.opens_at))
+    if contest_round.closes_at is not None and now >= contest_round.closes_at:
+        return _l("The judging window of this round ended on %(time)s (Beijing time): scores "
+                  "can no longer be changed.", time=_beijing(contest_round.closes_at))
+    return None
+
+
+def save_review(judge, assignment, values, comment, submit, now=None, feedback=None):
+    """Store the judge's scores (criterion id -> value or None), comment to the organizers and,
+    unless `feedback` is None, the feedback for the applicant.
+
+    A draft may be incomplete; submitting needs every criterion. Either is allowed within the
+    round's judging window until the round closes, so a judge may revise a submitted review.
     """
     now = now or utcnow()
-    if not assignment.round.is_open:
-        raise DomainError(_l("This round is closed: scores can no longer be changed."))
+    refusal = scoring_refusal(assignment.round, now)
+    if refusal is not None:
+        raise DomainError(refusal)
     criteria = assignment.proposal.contest.criteria
     for criterion in criteria:
         value = values.get(criterion.id)
@@ -91,6 +91,8 @@ def save_review(judge, assignment, values, comment, submit, now=None):
         elif value is not None:
             score.value = value
     review.comment = (comment or "").strip() or None
+    if feedback is not None:
+        review.feedback = feedback.strip() or None
     was_submitted = review.submitted_at is not None
     if submit:
         review.submitted_at = review.submitted_at or now
@@ -105,12 +107,21 @@ def save_review(judge, assignment, values, comment, submit, now=None):
     return review
 
 
-def set_round_closed(actor, contest_round, closed, now=None):
-    """Close a round (scores freeze) or reopen it."""
+def set_round_closed(actor, contest_round, closed, now=None, reason=None):
+    """Close a round (its scores are locked) or reopen it, which needs a reason."""
+    reason = (reason or "").strip() or None
+    if closed and contest_round.closed_at is not None:
+        return
+    if not closed:
+        if contest_round.closed_at is None:
+            raise DomainError(_l("This round is open already."))
+        if reason is None:
+            raise DomainError(_l("Give the reason for reopening the round; it is kept in the "
+                                 "audit log."), field="reason")
     contest_round.closed_at = (now or utcnow()) if closed else None
     db.session.flush()
     record(actor, "round.closed" if closed else "round.reopened", contest=contest_round.contest,
-           target=contest_round)
+           target=contest_round, round=contest_round.code, reason=reason)
 
 
 def set_judge_active(actor, membership, active):

@@ -1,18 +1,20 @@
-"""The judge's workspace: invitations, assigned proposals, scoring."""
-from flask import Blueprint, redirect, render_template, url_for
-from portal.i18n import current_locale
+"""The judge's workspace: invitations, assigned proposals, scoring, conflicts of interest."""
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
 from portal import policy
 from portal.accounts import invitations
 from portal.accounts.forms import AcceptInvitationForm, ConfirmForm
+from portal.accounts.sessions import start_session
+from portal.contests.services import contest_by_slug
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.judging import services
-from portal.judging.forms import ReviewForm
-from portal.models import Assignment, JudgeMembership, Proposal, User
+from portal.i18n import current_locale
+from portal.judging import conflicts, services, workspace
+from portal.judging.forms import OrganizationConflictForm, RecuseForm, ReviewForm
+from portal.models import Assignment, Conflict, ConflictKind, User
 from portal.web import commit_and_redirect, show_domain_error
 
 bp = Blueprint("judging", __name__)
@@ -45,7 +47,7 @@ def _accept(invitation, form, **account):
         show_domain_error(error, form)
         return render_template("judging/accept_invitation.html", invitation=invitation,
                                form=form, existing=account.get("user"))
-    login_user(user)
+    start_session(user)
     if invitation.contest is None:
         return commit_and_redirect(_("Welcome to the organizers."), "admin.index")
     return commit_and_redirect(_("Welcome to the jury of %(contest)s.",
@@ -56,37 +58,44 @@ def _accept(invitation, form, **account):
 @bp.route("/judge")
 @login_required
 def index():
-    """The proposals assigned to the signed-in judge, grouped by contest, with progress."""
-    memberships = db.session.scalars(
-        db.select(JudgeMembership).filter_by(user_id=current_user.id, active=True)
-        .options(selectinload(JudgeMembership.contest))).all()
-    policy.require(memberships, 403)
-    contest_ids = [membership.contest_id for membership in memberships]
-    assignments = db.session.scalars(
-        db.select(Assignment).join(Proposal)
-        .filter(Assignment.judge_id == current_user.id, Proposal.contest_id.in_(contest_ids))
-        .options(selectinload(Assignment.proposal).selectinload(Proposal.theme),
-                 selectinload(Assignment.review), selectinload(Assignment.round))
-        .order_by(Assignment.id)).all()
-    by_contest = {membership.contest: [a for a in assignments
-                                       if a.proposal.contest_id == membership.contest_id]
-                  for membership in memberships}
-    return render_template("judging/index.html", by_contest=by_contest)
+    """The signed-in judge's assignments per contest: progress, filters, the next to score."""
+    theme_code = (request.args.get("theme") or "").strip()[:32] or None
+    unscored_only = request.args.get("unscored") == "1"
+    work = workspace.judge_workspace(current_user, theme_code, unscored_only)
+    policy.require(work is not None, 403)
+    themes = {}
+    for contest_work in work:
+        for theme in contest_work.contest.themes:
+            themes.setdefault(theme.code, theme)
+    return render_template("judging/index.html", work=work, themes=list(themes.values()),
+                           theme_code=theme_code, unscored_only=unscored_only)
+
+
+def _assignment(assignment_id):
+    """The signed-in judge's own assignment they may still review; 404 otherwise (another
+    judge's, a conflicted one, a proposal out of competition)."""
+    assignment = db.session.get(Assignment, assignment_id)
+    policy.require(assignment is not None and policy.may_review(current_user, assignment), 404)
+    return assignment
 
 
 @bp.route("/judge/assignments/<int:assignment_id>", methods=["GET", "POST"])
 @login_required
 def review(assignment_id):
-    """Read an assigned proposal and score it, with each criterion's rubric beside its field."""
-    assignment = db.session.get(Assignment, assignment_id)
-    policy.require(assignment is not None and policy.may_review(current_user, assignment), 404)
-    criteria = assignment.proposal.contest.criteria
+    """First only the title and theme, to recuse or continue; then the proposal beside the
+    scoring form, each criterion with its rubric and scale."""
+    assignment = _assignment(assignment_id)
     existing = assignment.review
+    if request.method == "GET" and existing is None and request.args.get("read") != "1":
+        return render_template("judging/before_reading.html", assignment=assignment,
+                               proposal=assignment.proposal, recuse_form=RecuseForm())
+    criteria = assignment.proposal.contest.criteria
     form = ReviewForm.for_criteria(criteria, current_locale())
     if form.validate_on_submit():
         try:
             services.save_review(current_user, assignment, form.values(criteria),
-                                 form.comment.data, submit=form.submit_review.data)
+                                 form.comment.data, submit=form.submit_review.data,
+                                 feedback=form.feedback.data or "")
         except DomainError as error:
             show_domain_error(error, form)
         else:
@@ -97,6 +106,76 @@ def review(assignment_id):
         for criterion, field in zip(criteria, form.score_fields(criteria)):
             field.data = existing.score_for(criterion.id)
         form.comment.data = existing.comment
+        form.feedback.data = existing.feedback
     return render_template("judging/review.html", assignment=assignment,
                            proposal=assignment.proposal, form=form,
-                           score_fields=form.score_fields(criteria))
+                           score_fields=form.score_fields(criteria),
+                           refusal=services.scoring_refusal(assignment.round),
+                           recuse_form=RecuseForm())
+
+
+@bp.route("/judge/assignments/<int:assignment_id>/recuse", methods=["POST"])
+@login_required
+def recuse(assignment_id):
+    """Declare a conflict with the assigned proposal: it is no longer assigned to the judge."""
+    assignment = _assignment(assignment_id)
+    form = RecuseForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        conflicts.recuse(current_user, assignment, form.reason.data)
+    except DomainError as error:
+        show_domain_error(error)
+        return redirect(url_for("judging.review", assignment_id=assignment_id, read=1))
+    return commit_and_redirect(_("You have recused yourself: the proposal is no longer assigned "
+                                 "to you."), "judging.index")
+
+
+def _judged_contest(slug):
+    contest = contest_by_slug(slug)
+    policy.require(policy.is_judge_of(current_user, contest), 403)
+    return contest
+
+
+@bp.route("/judge/contests/<slug>/conflicts", methods=["GET", "POST"])
+@login_required
+def declared_conflicts(slug):
+    """The organizations the judge declared a conflict with, and the proposals they recused
+    from; declare another organization."""
+    contest = _judged_contest(slug)
+    form = OrganizationConflictForm()
+    if form.validate_on_submit():
+        try:
+            conflicts.declare_organization(current_user, contest, form.organization.data,
+                                           form.reason.data)
+        except DomainError as error:
+            show_domain_error(error, form)
+        else:
+            return commit_and_redirect(_("Your conflict of interest has been recorded."),
+                                       "judging.declared_conflicts", slug=slug)
+    rows = db.session.scalars(
+        db.select(Conflict).filter_by(contest_id=contest.id, judge_id=current_user.id)
+        .options(selectinload(Conflict.proposal)).order_by(Conflict.id)).all()
+    return render_template(
+        "judging/conflicts.html", contest=contest, form=form, action_form=ConfirmForm(),
+        organizations=[row for row in rows if row.kind == ConflictKind.DECLARED_ORGANIZATION],
+        recused=[row for row in rows if row.kind == ConflictKind.DECLARED_PROPOSAL])
+
+
+@bp.route("/judge/contests/<slug>/conflicts/<int:conflict_id>/delete", methods=["POST"])
+@login_required
+def withdraw_conflict(slug, conflict_id):
+    """Take back an organization the judge declared."""
+    contest = _judged_contest(slug)
+    conflict = db.session.get(Conflict, conflict_id)
+    policy.require(conflict is not None and conflict.judge_id == current_user.id
+                   and conflict.contest_id == contest.id, 404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        conflicts.withdraw_organization(current_user, contest, conflict)
+    except DomainError as error:
+        show_domain_error(error)
+        return redirect(url_for("judging.declared_conflicts", slug=slug))
+    return commit_and_redirect(_("The declaration has been withdrawn."),
+                               "judging.declared_conflicts", slug=slug)

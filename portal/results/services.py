@@ -1,7 +1,7 @@
-"""The ranked list's rows for display, and spreadsheet-safe CSV."""
-import csv
-import io
+"""The ranked list's rows for display (spreadsheet-safe CSV lives in portal.exports.formats)."""
 from dataclasses import dataclass
+
+from portal.exports.formats import csv_with_bom, spreadsheet_safe  # noqa: F401  (re-exported)
 
 
 @dataclass
@@ -40,27 +40,3 @@ def ranking_table_rows(ranked, theme=None, entrant_type=None, sort="rank"):
 
 def display_score(score):
     return "" if score is None else f"{float(score):.2f}"
-
-
-# Cells that a spreadsheet would run as a formula start with one of these.
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value):
-    """Text that Excel shows as text: formula-like cells get a leading apostrophe."""
-    if value is None:
-        return ""
-    text = str(value)
-    if text.startswith(_FORMULA_PREFIXES):
-        return "'" + text
-    return text
-
-
-def csv_with_bom(header, rows):
-    """CSV that Excel opens with Chinese text intact: UTF-8 with a byte-order mark, CRLF lines."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([spreadsheet_safe(cell) for cell in header])
-    for row in rows:
-        writer.writerow([spreadsheet_safe(cell) for cell in row])
-    return "\ufeff" + buffer.getvalue()

@@ -38,3 +38,31 @@
     button.addEventListener("click", function () { window.print(); });
   });
 })();
+
+// Warn before leaving a changed form marked data-warn-unsaved (a judge's scores, for example),
+// unless that form is what is being submitted.
+(function () {
+  "use strict";
+  var forms = document.querySelectorAll("form[data-warn-unsaved]");
+  if (!forms.length) { return; }
+  var markChanged = function (event) { event.currentTarget.dataset.changed = "1"; };
+  forms.forEach(function (form) {
+    form.addEventListener("input", markChanged);
+    form.addEventListener("change", markChanged);
+  });
+  // On the document, after the confirmation above: a cancelled submit keeps the warning.
+  document.addEventListener("submit", function (event) {
+    if (!event.defaultPrevented && event.target.hasAttribute("data-warn-unsaved")) {
+      delete event.target.dataset.changed;
+    }
+  });
+  window.addEventListener("beforeunload", function (event) {
+    var unsaved = Array.prototype.some.call(forms, function (form) {
+      return form.dataset.changed === "1";
+    });
+    if (unsaved) {
+      event.preventDefault();
+      event.returnValue = "";  // older browsers need a value to show their own warning
+    }
+  });
+})();

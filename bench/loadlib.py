@@ -1,0 +1,177 @@
+"""Shared pieces of the load and fault scripts: a portal under gunicorn and simple web clients.
+
+Clients use only the standard library (urllib with a cookie jar), read CSRF tokens from the
+forms like a browser would, and retry a request that failed on a dropped connection.
+"""
+import http.cookiejar
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+PYTHON = REPO / ".venv" / "bin" / "python"
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'
+                     r'name="csrf_token" value="([^"]+)"')
+FORM_TOKEN_RE = re.compile(r'id="form_token" name="form_token" type="hidden" value="([^"]+)"')
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def portal_env(instance, database_url, redis_url=None, **extra):
+    env = dict(os.environ, PORTAL_INSTANCE_PATH=str(instance), DATABASE_URL=database_url,
+               SECRET_KEY="load-test-secret", RATELIMIT_ENABLED="0",
+               PORTAL_BASE_URL="http://127.0.0.1", **extra)
+    env.pop("REDIS_URL", None)
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+    return env
+
+
+def flask(env, *args):
+    subprocess.run([str(PYTHON), "-m", "flask", "--app", "portal", *args], cwd=REPO, env=env,
+                   check=True, stdout=subprocess.DEVNULL)
+
+
+def prepare(env):
+    """Migrate, load the contest and make an organizer."""
+    flask(env, "db", "upgrade")
+    flask(env, "load-contest", "portal/seed/zzcf-2014.yaml", "--skip-existing")
+
+
+class Gunicorn:
+    """gunicorn serving the portal on a free localhost port."""
+
+    def __init__(self, env, workers=4, port=None):
+        self.port = port or free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [str(REPO / ".venv" / "bin" / "gunicorn"), "wsgi:app", "--bind",
+             f"127.0.0.1:{self.port}", "--workers", str(workers), "--timeout", "60",
+             "--graceful-timeout", "5", "--log-level", "warning"],
+            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            start_new_session=True)
+        self._wait()
+
+    def _wait(self):
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen(self.base + "/healthz", timeout=2)
+                return
+            except (urllib.error.URLError, ConnectionError, OSError):
+                time.sleep(0.2)
+        raise RuntimeError("gunicorn did not start: " + self.process.stderr.read1().decode())
+
+    def worker_pids(self):
+        out = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True,
+                             text=True).stdout
+        return [int(pid) for pid in out.split()]
+
+    def kill_a_worker(self):
+        pids = self.worker_pids()
+        if pids:
+            os.kill(pids[0], signal.SIGKILL)
+            return pids[0]
+        return None
+
+    def stop(self):
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+
+
+class Client:
+    """A browser-like session: cookies, CSRF tokens from pages, retries on dropped links."""
+
+    def __init__(self, base, timings, retries=8):
+        self.base, self.timings, self.retries = base, timings, retries
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar),
+                                                  _NoRedirect())
+        self.errors = 0
+
+    def request(self, label, path, data=None, files=None):
+        """(status, body, location); retried when the connection drops (a killed worker)."""
+        body, headers = _encode(data, files)
+        for attempt in range(self.retries):
+            request = urllib.request.Request(self.base + path, data=body, headers=headers)
+            started = time.perf_counter()
+            try:
+                with self.opener.open(request, timeout=60) as response:
+                    result = response.status, response.read().decode(), \
+                        response.headers.get("Location")
+            except urllib.error.HTTPError as error:
+                result = error.code, error.read().decode(errors="replace"), \
+                    error.headers.get("Location")
+            except (urllib.error.URLError, ConnectionError, socket.timeout, OSError):
+                self.errors += 1
+                time.sleep(0.2 * (attempt + 1))
+                continue
+            self.timings.setdefault(label, []).append(time.perf_counter() - started)
+            if result[0] >= 500:
+                self.errors += 1
+                time.sleep(0.2 * (attempt + 1))
+                continue
+            return result
+        raise RuntimeError(f"{label}: no answer after {self.retries} tries")
+
+    def page(self, label, path):
+        status, text, _location = self.request(label, path)
+        return text
+
+    @staticmethod
+    def csrf(text):
+        match = CSRF_RE.search(text)
+        return match.group(1) or match.group(2)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def _encode(data, files):
+    if data is None and files is None:
+        return None, {}
+    if not files:
+        return urllib.parse.urlencode(data, doseq=True).encode(), \
+            {"Content-Type": "application/x-www-form-urlencoded"}
+    boundary = uuid.uuid4().hex
+    parts = []
+    for key, value in (data or {}).items():
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n'
+                     f'{value}\r\n'.encode())
+    for key, (filename, content) in files.items():
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"; '
+                     f'filename="{filename}"\r\nContent-Type: application/octet-stream\r\n\r\n'
+                     .encode() + content + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+
+
+def percentiles(values):
+    ordered = sorted(values)
+    if not ordered:
+        return {}
+    pick = lambda share: ordered[min(len(ordered) - 1, int(share * len(ordered)))]  # noqa: E731
+    return {"count": len(ordered), "p50_ms": round(pick(0.50) * 1000, 1),
+            "p95_ms": round(pick(0.95) * 1000, 1), "p99_ms": round(pick(0.99) * 1000, 1)}
+
+
+def log(*parts):
+    print(*parts, flush=True, file=sys.stderr)

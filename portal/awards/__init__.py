@@ -1,0 +1,1 @@
+"""Awards: allocation from the ranking, moves with a reason, publication with objections."""

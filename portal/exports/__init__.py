@@ -1,0 +1,1 @@
+"""Exports (CSV, XLSX, ZIP), printable PDFs (award list, certificates), paper score import."""

@@ -1,0 +1,177 @@
+"""Spreadsheet files from plain sheets: CSV with a BOM, a ZIP of CSVs, an XLSX workbook.
+
+No database and no Flask here: a sheet is a title, a header and rows of plain values. Text that a
+spreadsheet would run as a formula is neutralized; numbers and times stay numbers and times.
+"""
+import codecs
+import csv
+import io
+import math
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Iterable
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+# Cells that a spreadsheet would run as a formula start with one of these.
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+NUMBERS = (int, float, Decimal)
+CSV_ROWS_PER_CHUNK = 500
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Excel refuses these in a sheet's name, and names longer than 31 characters.
+_SHEET_NAME_FORBIDDEN = str.maketrans({char: " " for char in "[]:*?/\\"})
+
+
+@dataclass
+class Sheet:
+    """One table of an export: `key` names its CSV file, `title` its XLSX tab."""
+
+    key: str
+    title: str
+    header: list
+    rows: Iterable = field(default_factory=list)
+    widths: dict = field(default_factory=dict)   # column index -> width in characters
+    formats: dict = field(default_factory=dict)  # column index -> XLSX number format
+
+
+def spreadsheet_safe(value):
+    """Text that Excel shows as text: formula-like cells get a leading apostrophe."""
+    if value is None:
+        return ""
+    text = str(value)
+    if text.startswith(_FORMULA_PREFIXES):
+        return "'" + text
+    return text
+
+
+def undo_spreadsheet_safe(text):
+    """The text before `spreadsheet_safe`: an import reads back what an export wrote."""
+    if text.startswith("'") and text[1:].startswith(_FORMULA_PREFIXES):
+        return text[1:]
+    return text
+
+
+def cell_value(value):
+    """A value for an XLSX cell: numbers and times as they are, text neutralized, None empty."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return spreadsheet_safe(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, (*NUMBERS, datetime, date)):
+        return value
+    return spreadsheet_safe(value)
+
+
+def csv_cell(value):
+    """A value as CSV text: numbers unquoted as written, times to the minute, text neutralized."""
+    value = cell_value(value)
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def csv_with_bom(header, rows):
+    """CSV that Excel opens with Chinese text intact: UTF-8 with a byte-order mark, CRLF lines."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([spreadsheet_safe(cell) for cell in header])
+    for row in rows:
+        writer.writerow([spreadsheet_safe(cell) for cell in row])
+    return "\ufeff" + buffer.getvalue()
+
+
+def iter_csv(sheet):
+    """The sheet as UTF-8 CSV bytes with a BOM, in chunks of a few hundred rows."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([csv_cell(cell) for cell in sheet.header])
+    yield codecs.BOM_UTF8 + buffer.getvalue().encode("utf-8")
+    count = 0
+    buffer.seek(0)
+    buffer.truncate()
+    for row in sheet.rows:
+        writer.writerow([csv_cell(cell) for cell in row])
+        count += 1
+        if count % CSV_ROWS_PER_CHUNK == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue().encode("utf-8")
+
+
+def write_csv(sheet, out):
+    """Write one sheet as CSV to the binary file `out`."""
+    for chunk in iter_csv(sheet):
+        out.write(chunk)
+
+
+def write_zip(sheets, out):
+    """Write a ZIP with one CSV per sheet (`<key>.csv`) to the binary file `out`."""
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for sheet in sheets:
+            with archive.open(f"{sheet.key}.csv", "w") as entry:
+                write_csv(sheet, entry)
+
+
+def sheet_title(title, taken=()):
+    """A tab name Excel accepts: no []:*?/\\, at most 31 characters, unique in the workbook."""
+    base = (str(title).translate(_SHEET_NAME_FORBIDDEN).strip("' ") or "Sheet")[:31]
+    name, number = base, 2
+    while name.casefold() in {existing.casefold() for existing in taken}:
+        suffix = f" {number}"
+        name, number = base[:31 - len(suffix)] + suffix, number + 1
+    return name
+
+
+def write_xlsx(sheets, out):
+    """Write one workbook with a tab per sheet to the binary file `out` (streamed rows)."""
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+    taken = []
+    for sheet in sheets:
+        title = sheet_title(sheet.title, taken)
+        taken.append(title)
+        worksheet = workbook.create_sheet(title=title)
+        worksheet.freeze_panes = "A2"
+        for index, header in enumerate(sheet.header, start=1):
+            width = sheet.widths.get(index - 1) or min(max(len(str(header)) * 2, 10), 40)
+            worksheet.column_dimensions[get_column_letter(index)].width = width
+        header_cells = []
+        for header in sheet.header:
+            cell = WriteOnlyCell(worksheet, value=cell_value(header))
+            cell.font = bold
+            header_cells.append(cell)
+        worksheet.append(header_cells)
+        formats = [sheet.formats.get(index) for index in range(len(sheet.header))]
+        for row in sheet.rows:
+            worksheet.append([_xlsx_cell(worksheet, value, number_format)
+                              for value, number_format in zip(row, formats)])
+    workbook.save(out)
+
+
+def _xlsx_cell(worksheet, value, number_format=None):
+    value = cell_value(value)
+    if isinstance(value, datetime):
+        value = value.replace(microsecond=0, tzinfo=None)
+        number_format = number_format or "yyyy-mm-dd hh:mm"
+    elif isinstance(value, (Decimal, float)):
+        number_format = number_format or "0.00"
+    elif not isinstance(value, int):
+        return value  # text: no format needed, no cell object to build
+    if number_format is None:
+        return value
+    cell = WriteOnlyCell(worksheet, value=value)
+    cell.number_format = number_format
+    return cell

@@ -1,0 +1,276 @@
+"""The rows of each export sheet, as plain lists under a header in the reader's language.
+
+Every sheet is built from a fixed number of queries, whatever the number of proposals. Judges are
+named by a code (J001, J002, ... in the order they joined the contest); their names appear only
+when the organizer asks for them.
+"""
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload, selectinload
+
+from portal.exports.formats import Sheet
+from portal.extensions import db
+from portal.i18n import current_locale
+from portal.labels import proposal_status_label
+from portal.models import Assignment, Award, AwardTier, JudgeMembership, Proposal, \
+    ProposalStatus, Review
+from portal.results.forms import METHOD_LABELS
+from portal.scoring import METHODS, review_total
+from portal.timezones import to_beijing_naive
+
+MONEY = "#,##0.00"
+SCORE = "0.00"
+# Every sheet, in workbook order; `ranking` alone is the CSV download.
+SHEET_KEYS = ("ranking", "reviews", "proposals", "judges", "awards")
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """What the organizer chose: the round, and whether judges' names and comments are shown."""
+
+    contest_round: object
+    judge_names: bool = False
+    comments: bool = False
+
+
+def judge_code(position):
+    return f"J{position:03d}"
+
+
+def judge_codes(contest):
+    """Judge (user) id -> code such as 'J007': the order in which judges joined the contest."""
+    user_ids = db.session.scalars(
+        db.select(JudgeMembership.user_id).filter_by(contest_id=contest.id)
+        .order_by(JudgeMembership.id)).all()
+    return {user_id: judge_code(position) for position, user_id in enumerate(user_ids, start=1)}
+
+
+def code_of(codes, judge_id):
+    # A judge without a membership any more keeps a code that can never collide with one.
+    return codes.get(judge_id) or f"U{judge_id}"
+
+
+def judge_name(user):
+    return (user.display_name or user.email) if user is not None else ""
+
+
+def winner_name(proposal):
+    """Who a winner is on a list or certificate: the organization, else the applicant."""
+    if proposal.organization:
+        return proposal.organization
+    if proposal.contact_name:
+        return proposal.contact_name
+    return judge_name(proposal.applicant)
+
+
+def _number(value, places=4):
+    return None if value is None else round(float(value), places)
+
+
+def _yes(flag):
+    return _("yes") if flag else ""
+
+
+def _name(part, locale):
+    return part.localized("name", locale) if part is not None else ""
+
+
+def contest_awards(contest):
+    """The contest's awards with their tier and proposal, by tier then reference."""
+    return db.session.scalars(
+        db.select(Award).join(Award.tier).join(Award.proposal)
+        .filter(Award.contest_id == contest.id)
+        .options(joinedload(Award.tier),
+                 joinedload(Award.proposal).options(selectinload(Proposal.theme),
+                                                    selectinload(Proposal.applicant)))
+        .order_by(AwardTier.position, Proposal.reference, Proposal.id)).all()
+
+
+def ranking_sheet(ranked, awards):
+    """One row per proposal of the round: every method's score and rank, interval, ties, award."""
+    locale = current_locale()
+    award_of = {award.proposal_id: award for award in awards}
+    columns = [(_("Rank"), None), (_("Rank in theme"), None), (_("Reference"), None),
+               (_("Title"), None), (_("Theme"), None), (_("Entrant type"), None),
+               (_("Organization"), None), (_("Reviews"), None), (_("Score"), SCORE)]
+    for method in METHODS:
+        label = str(METHOD_LABELS[method])
+        columns += [(_("%(method)s: score", method=label), SCORE),
+                    (_("%(method)s: rank", method=label), None)]
+    columns += [(_("Interval low"), SCORE), (_("Interval high"), SCORE),
+                (_("Best rank in the interval"), None), (_("Worst rank in the interval"), None),
+                (_("Tied"), None), (_("Statistically tied"), None), (_("Award tier"), None),
+                (_("Grant (yuan)"), MONEY)]
+    header = [label for label, _format in columns]
+    formats = {index: number_format for index, (_label, number_format) in enumerate(columns)
+               if number_format}
+    rows = []
+    for row in ranked.result.rows:
+        proposal = ranked.proposals[row.proposal_id]
+        interval = ranked.intervals.get(row.proposal_id, {})
+        award = award_of.get(proposal.id)
+        line = [row.rank, row.theme_rank, proposal.reference, proposal.title,
+                _name(proposal.theme, locale), _name(proposal.entrant_type, locale),
+                proposal.organization, row.review_count, _number(row.score)]
+        for method in METHODS:
+            line += [_number(row.scores.get(method)), row.ranks.get(method)]
+        line += [_number(interval.get("score_low")), _number(interval.get("score_high")),
+                 interval.get("rank_low"), interval.get("rank_high"), _yes(row.tied),
+                 _yes(interval.get("statistically_tied")),
+                 _name(award.tier, locale) if award else "", award.grant if award else None]
+        rows.append(line)
+    return Sheet("ranking", _("Ranking"), header, rows, widths={3: 40}, formats=formats)
+
+
+def _submitted_reviews(contest_round):
+    return db.session.scalars(
+        db.select(Review).join(Review.assignment)
+        .filter(Assignment.round_id == contest_round.id, Review.submitted_at.is_not(None))
+        .options(selectinload(Review.scores),
+                 joinedload(Review.assignment).options(
+                     joinedload(Assignment.judge),
+                     joinedload(Assignment.proposal).selectinload(Proposal.theme)))).all()
+
+
+def reviews_header(criteria, locale, judge_names=False, comments=False, title=False):
+    """The `reviews` layout, which the score import reads back (see portal.exports.imports)."""
+    header = [_("Reference")] + ([_("Title")] if title else []) + [_("Theme"), _("Judge code")]
+    if judge_names:
+        header.append(_("Judge name"))
+    header += [criterion.localized("name", locale) for criterion in criteria]
+    return header
+
+
+def reviews_sheet(contest, options, codes):
+    """One row per submitted review of the round: the judge's code, a column per criterion."""
+    locale = current_locale()
+    criteria = contest.criteria
+    weights = {criterion.id: criterion.weight for criterion in criteria}
+    header = reviews_header(criteria, locale, options.judge_names) + [_("Review total")]
+    if options.comments:
+        header.append(_("Comment"))
+    first_score = 3 + (1 if options.judge_names else 0)
+    formats = {first_score + offset: SCORE for offset in range(len(criteria) + 1)}
+    lines = []
+    for review in _submitted_reviews(options.contest_round):
+        assignment = review.assignment
+        proposal = assignment.proposal
+        scores = {score.criterion_id: score.value for score in review.scores}
+        line = [proposal.reference, _name(proposal.theme, locale),
+                code_of(codes, assignment.judge_id)]
+        if options.judge_names:
+            line.append(judge_name(assignment.judge))
+        line += [scores.get(criterion.id) for criterion in criteria]
+        try:
+            line.append(_number(review_total(scores, weights)))
+        except ValueError:  # a criterion added after the review was submitted
+            line.append(None)
+        if options.comments:
+            line.append(review.comment)
+        lines.append(line)
+    lines.sort(key=lambda line: (line[0] or "", line[2]))
+    return Sheet("reviews", _("Review records"), header, lines, formats=formats)
+
+
+def proposals_sheet(contest):
+    """Every proposal but drafts (the applicant's private work), with all its fields."""
+    locale = current_locale()
+    proposals = db.session.scalars(
+        db.select(Proposal)
+        .filter(Proposal.contest_id == contest.id, Proposal.status != ProposalStatus.DRAFT)
+        .options(selectinload(Proposal.theme), selectinload(Proposal.entrant_type),
+                 selectinload(Proposal.applicant), selectinload(Proposal.budget_lines))
+        .order_by(Proposal.reference, Proposal.id)).all()
+    header = [_("Reference"), _("Project title"), _("Theme"), _("Entrant type"),
+              _("Organization"), _("Applicant"), _("Contact person for this proposal"),
+              _("Contact mobile phone"), _("Contact email"), _("Status"), _("Status note"),
+              _("Submitted at"), _("Summary"), _("The need it answers"), _("Beneficiaries"),
+              _("Number of beneficiaries"), _("Activities and timeline"), _("Budget"),
+              _("Budget total (yuan)"), _("Expected outcomes"), _("What is innovative"),
+              _("Team"), _("Sustainability"), _("May be published if awarded")]
+    rows = [[
+        proposal.reference, proposal.title, _name(proposal.theme, locale),
+        _name(proposal.entrant_type, locale), proposal.organization,
+        judge_name(proposal.applicant), proposal.contact_name, proposal.contact_phone,
+        proposal.contact_email, str(proposal_status_label(proposal.status)),
+        proposal.status_note, to_beijing_naive(proposal.submitted_at), proposal.summary,
+        proposal.need, proposal.beneficiaries, proposal.beneficiary_count, proposal.plan,
+        _budget_text(proposal), proposal.budget_total, proposal.outcomes, proposal.innovation,
+        proposal.team, proposal.sustainability, _yes(proposal.publish_consent)]
+        for proposal in proposals]
+    return Sheet("proposals", _("Proposals"), header, rows, widths={1: 40},
+                 formats={18: MONEY})
+
+
+def _budget_text(proposal):
+    lines = []
+    for line in proposal.budget_lines:
+        text = f"{line.item} {line.amount}"
+        lines.append(f"{text} ({line.note})" if line.note else text)
+    return "; ".join(lines)
+
+
+def judges_sheet(contest, options, codes, ranked):
+    """Each judge: code, expertise, load in the round and the ranking's statistics."""
+    locale = current_locale()
+    memberships = db.session.scalars(
+        db.select(JudgeMembership).filter_by(contest_id=contest.id)
+        .options(selectinload(JudgeMembership.user), selectinload(JudgeMembership.expertise))
+        .order_by(JudgeMembership.id)).all()
+    load = {judge_id: (assigned, submitted) for judge_id, assigned, submitted in
+            db.session.execute(
+                db.select(Assignment.judge_id, db.func.count(Assignment.id),
+                          db.func.count(Review.submitted_at))
+                .outerjoin(Review, Review.assignment_id == Assignment.id)
+                .filter(Assignment.round_id == options.contest_round.id)
+                .group_by(Assignment.judge_id))}
+    statistics = {stats.judge_id: stats for stats in ranked.result.judges}
+    header = [_("Judge code")]
+    if options.judge_names:
+        header += [_("Judge name"), _("Organization")]
+    header += [_("Themes of expertise"), _("Active"), _("Assigned"), _("Submitted"),
+               _("Reviews"), _("Mean total"), _("Spread (sd)"), _("Bias estimate")]
+    first_statistic = len(header) - 3
+    rows = []
+    for membership in memberships:
+        user = membership.user
+        stats = statistics.get(membership.user_id)
+        assigned, submitted = load.get(membership.user_id, (0, 0))
+        line = [code_of(codes, membership.user_id)]
+        if options.judge_names:
+            line += [judge_name(user), user.organization]
+        line += ["、".join(theme.localized("name", locale) for theme in membership.expertise),
+                 _yes(membership.active and user.active), assigned, submitted,
+                 stats.review_count if stats else 0,
+                 _number(stats.mean) if stats else None,
+                 _number(stats.sd) if stats else None, _number(stats.bias) if stats else None]
+        rows.append(line)
+    return Sheet("judges", _("Judges"), header, rows,
+                 formats={first_statistic + offset: SCORE for offset in range(3)})
+
+
+def awards_sheet(awards):
+    """Each winner by tier: requested budget and grant."""
+    locale = current_locale()
+    header = [_("Award tier"), _("Reference"), _("Title"), _("Theme"),
+              _("Organization or applicant"), _("Requested budget (yuan)"), _("Grant (yuan)")]
+    rows = [[_name(award.tier, locale), award.proposal.reference, award.proposal.title,
+             _name(award.proposal.theme, locale), winner_name(award.proposal),
+             award.proposal.budget_total, award.grant] for award in awards]
+    return Sheet("awards", _("Awards"), header, rows, widths={2: 40},
+                 formats={5: MONEY, 6: MONEY})
+
+
+def contest_sheets(contest, options, ranked, keys=SHEET_KEYS):
+    """The sheets named by `keys`, in that order, from one ranking of the chosen round."""
+    codes = judge_codes(contest) if {"reviews", "judges"} & set(keys) else {}
+    awards = contest_awards(contest) if {"ranking", "awards"} & set(keys) else []
+    builders = {
+        "ranking": lambda: ranking_sheet(ranked, awards),
+        "reviews": lambda: reviews_sheet(contest, options, codes),
+        "proposals": lambda: proposals_sheet(contest),
+        "judges": lambda: judges_sheet(contest, options, codes, ranked),
+        "awards": lambda: awards_sheet(awards),
+    }
+    return [builders[key]() for key in keys]

@@ -1,0 +1,159 @@
+"""Assignment by hand: one proposal to chosen judges, a selection of proposals to one judge,
+and moving an assignment from one judge to another. Each refuses an inactive or conflicted
+judge with a message naming them."""
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
+
+from portal.audit import record
+from portal.errors import DomainError
+from portal.extensions import db
+from portal.i18n import current_locale
+from portal.judging.conflicts import assess, reason_labels, remove_assignment
+from portal.models import Assignment, Conflict, JudgeMembership, Proposal, ProposalStatus
+
+# Later rounds judge the proposals that advanced to them (awarded ones advanced before that).
+LATER_ROUND_STATUSES = (ProposalStatus.ADVANCED, ProposalStatus.AWARDED)
+
+
+def is_first_round(contest_round):
+    rounds = contest_round.contest.rounds
+    return not rounds or rounds[0].id == contest_round.id
+
+
+def round_statuses(contest_round):
+    """The proposal statuses that take part in a round: every proposal in competition in the
+    first round (submitted, eligible, and those that went further), advanced ones later."""
+    if is_first_round(contest_round):
+        return ProposalStatus.IN_COMPETITION
+    return LATER_ROUND_STATUSES
+
+
+def judge_name(user):
+    return user.display_name or user.email
+
+
+def _memberships(contest, judge_ids):
+    return {membership.user_id: membership for membership in db.session.scalars(
+        db.select(JudgeMembership).filter(JudgeMembership.contest_id == contest.id,
+                                          JudgeMembership.user_id.in_(set(judge_ids)))
+        .options(selectinload(JudgeMembership.user)))}
+
+
+def _check_round(contest_round, contest):
+    if contest_round.contest_id != contest.id or not contest_round.is_open:
+        raise DomainError(_l("Choose an open round of this contest."))
+
+
+def _check_proposals(contest_round, proposals):
+    statuses = round_statuses(contest_round)
+    for proposal in proposals:
+        if proposal.contest_id != contest_round.contest_id \
+                or proposal.status not in ProposalStatus.IN_COMPETITION:
+            raise DomainError(_l("Only submitted proposals can be assigned to judges."))
+        if proposal.status not in statuses:
+            raise DomainError(_l("%(reference)s is not in %(round)s.",
+                                 reference=proposal.reference,
+                                 round=contest_round.localized("name", current_locale())))
+
+
+def _check_judges(contest, judge_ids):
+    """The judges' User rows by id; refuses anyone not an active judge of the contest."""
+    memberships = _memberships(contest, judge_ids)
+    judges = {}
+    for judge_id in judge_ids:
+        membership = memberships.get(judge_id)
+        if membership is None:
+            raise DomainError(_l("Only active judges of this contest can be assigned."))
+        if not membership.active or not membership.user.active:
+            raise DomainError(_l("%(judge)s is not an active judge of this contest.",
+                                 judge=judge_name(membership.user)))
+        judges[judge_id] = membership.user
+    return judges
+
+
+def check_no_conflicts(contest, proposals, judges):
+    """Refuse when any of the judges has a conflict of interest with any of the proposals."""
+    rows = db.session.scalars(db.select(Conflict).filter(
+        Conflict.contest_id == contest.id,
+        Conflict.judge_id.in_([judge.id for judge in judges]))).all()
+    found = assess(proposals, judges, rows)
+    for proposal in proposals:
+        for judge in judges:
+            reasons = found.reasons(proposal.id, judge.id)
+            if reasons:
+                raise DomainError(_l(
+                    "%(judge)s has a conflict of interest with %(reference)s (%(reasons)s) and "
+                    "cannot be assigned to it.", judge=judge_name(judge),
+                    reference=proposal.reference, reasons=reason_labels(reasons)))
+
+
+def _assign_pairs(actor, contest_round, proposals, judge_ids):
+    """Check, then create each missing (proposal, judge) assignment; existing ones are kept."""
+    contest = contest_round.contest
+    _check_round(contest_round, contest)
+    _check_proposals(contest_round, proposals)
+    judges = _check_judges(contest, judge_ids)
+    check_no_conflicts(contest, proposals, list(judges.values()))
+    existing = set(db.session.execute(
+        db.select(Assignment.proposal_id, Assignment.judge_id).filter(
+            Assignment.round_id == contest_round.id,
+            Assignment.proposal_id.in_([proposal.id for proposal in proposals]))).all())
+    created = []
+    for proposal in proposals:
+        for judge_id in judge_ids:
+            if (proposal.id, judge_id) in existing:
+                continue
+            assignment = Assignment(round=contest_round, proposal=proposal,
+                                    judge=judges[judge_id],
+                                    created_by_id=getattr(actor, "id", None))
+            db.session.add(assignment)
+            created.append(assignment)
+            existing.add((proposal.id, judge_id))
+    db.session.flush()
+    for assignment in created:
+        record(actor, "assignment.created", contest=contest, target=assignment,
+               proposal=assignment.proposal_id, judge=assignment.judge_id,
+               round=contest_round.code)
+    return created
+
+
+def assign_judges(actor, proposal, judge_ids, contest_round):
+    """Assign the proposal to each judge in the round; existing assignments are kept."""
+    return _assign_pairs(actor, contest_round, [proposal], list(dict.fromkeys(judge_ids)))
+
+
+def assign_proposals(actor, judge, proposal_ids, contest_round):
+    """Assign a selection of the round's proposals to one judge; existing ones are kept."""
+    if not proposal_ids:
+        raise DomainError(_l("Select at least one proposal."), field="proposal_ids")
+    proposals = db.session.scalars(db.select(Proposal).filter(
+        Proposal.id.in_(set(proposal_ids))).options(selectinload(Proposal.applicant))
+        .order_by(Proposal.id)).all()
+    if len(proposals) != len(set(proposal_ids)):
+        raise DomainError(_l("Only submitted proposals can be assigned to judges."))
+    return _assign_pairs(actor, contest_round, proposals, [judge.id])
+
+
+def reassign(actor, assignment, new_judge_id, reason):
+    """Move an assignment to another judge. The removed review's scores are written into the
+    audit event, and so leave the ranking."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_l("Give the reason; it is kept in the audit log."), field="reason")
+    contest_round, proposal = assignment.round, assignment.proposal
+    _check_round(contest_round, proposal.contest)
+    if new_judge_id == assignment.judge_id:
+        raise DomainError(_l("Choose another judge."), field="judge_id")
+    judges = _check_judges(proposal.contest, [new_judge_id])
+    check_no_conflicts(proposal.contest, [proposal], list(judges.values()))
+    if db.session.scalar(db.select(Assignment.id).filter_by(
+            round_id=contest_round.id, proposal_id=proposal.id, judge_id=new_judge_id)):
+        raise DomainError(_l("%(judge)s is already assigned to this proposal.",
+                             judge=judge_name(judges[new_judge_id])), field="judge_id")
+    remove_assignment(actor, assignment, "assignment.reassigned", to_judge=new_judge_id,
+                      reason=reason)
+    replacement = Assignment(round=contest_round, proposal=proposal,
+                             judge=judges[new_judge_id], created_by_id=getattr(actor, "id", None))
+    db.session.add(replacement)
+    db.session.flush()
+    return replacement

@@ -1,0 +1,241 @@
+"""The organizers' judging pages: rounds, automatic assignment, a selection of proposals to one
+judge, reassignment, conflicts of interest and reminders."""
+from flask import abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func
+from sqlalchemy.orm import selectinload
+
+from portal.accounts.forms import ConfirmForm
+from portal.contests.services import contest_by_slug
+from portal.errors import DomainError
+from portal.extensions import db
+from portal.judging import assigning, assignment_plans, conflicts, reminders
+from portal.judging.organizer_forms import AddConflictForm, AssignProposalsForm, PlanForm, \
+    ReassignForm, RemoveConflictForm, SavePlanForm
+from portal.models import Assignment, ConflictKind, JudgeMembership, Proposal, Review, Round, \
+    User
+from portal.web import commit_and_redirect, organizer_blueprint, show_domain_error
+
+bp = organizer_blueprint("judging_admin", __name__, url_prefix="/admin")
+
+
+def _round(contest, round_id):
+    contest_round = db.session.get(Round, round_id)
+    if contest_round is None or contest_round.contest_id != contest.id:
+        abort(404)
+    return contest_round
+
+
+@bp.route("/contests/<slug>/rounds")
+def rounds(slug):
+    """The contest's rounds: judging window, state, progress, and what can be done to each."""
+    contest = contest_by_slug(slug)
+    progress = {round_id: (assigned, done) for round_id, assigned, done in db.session.execute(
+        db.select(Assignment.round_id, func.count(Assignment.id), func.count(Review.submitted_at))
+        .outerjoin(Review, Review.assignment_id == Assignment.id)
+        .filter(Assignment.round_id.in_([r.id for r in contest.rounds]))
+        .group_by(Assignment.round_id))}
+    return render_template("judging/organizer/rounds.html", contest=contest, progress=progress,
+                           action_form=ConfirmForm())
+
+
+@bp.route("/contests/<slug>/rounds/<int:round_id>/assign", methods=["GET", "POST"])
+def plan(slug, round_id):
+    """Automatic assignment: a preview of the plan for k judges each, then saving it."""
+    contest = contest_by_slug(slug)
+    contest_round = _round(contest, round_id)
+    if request.method == "POST":
+        save_form = SavePlanForm()
+        settings = save_form.settings() if save_form.validate_on_submit() else None
+        if settings is None:
+            abort(400)
+        try:
+            saved = assignment_plans.save_plan(current_user, contest_round, *settings)
+        except DomainError as error:
+            show_domain_error(error)
+        else:
+            return commit_and_redirect(
+                _("%(count)d new assignment(s) saved.", count=len(saved.plan.new)),
+                "judging_admin.plan", slug=slug, round_id=round_id, k=settings[0],
+                max_load=settings[1] or "")
+        return redirect(url_for("judging_admin.plan", slug=slug, round_id=round_id))
+    form = PlanForm(request.args if "k" in request.args else None)
+    round_plan = None
+    if "k" in request.args and form.validate():
+        round_plan = assignment_plans.build_plan(contest_round, form.k.data, form.max_load.data)
+    save_form = SavePlanForm(formdata=None, k=form.k.data, max_load=form.max_load.data or "")
+    return render_template("judging/organizer/plan.html", contest=contest,
+                           contest_round=contest_round, form=form, round_plan=round_plan,
+                           save_form=save_form)
+
+
+@bp.route("/contests/<slug>/judges/<int:membership_id>/proposals", methods=["GET", "POST"])
+def judge_proposals(slug, membership_id):
+    """Assign a selection of the round's proposals to one judge."""
+    contest = contest_by_slug(slug)
+    membership = db.session.get(JudgeMembership, membership_id)
+    if membership is None or membership.contest_id != contest.id:
+        abort(404)
+    contest_round = next((r for r in contest.rounds if r.code == request.args.get("round")),
+                         contest.current_round)
+    if contest_round is None:
+        abort(404)
+    theme = next((t for t in contest.themes if t.code == request.args.get("theme")), None)
+    proposals = db.session.scalars(
+        db.select(Proposal).filter(Proposal.contest_id == contest.id,
+                                   Proposal.status.in_(assigning.round_statuses(contest_round)),
+                                   *([Proposal.theme_id == theme.id] if theme else []))
+        .options(selectinload(Proposal.theme), selectinload(Proposal.applicant))
+        .order_by(Proposal.reference, Proposal.id)).all()
+    form = AssignProposalsForm()
+    form.proposal_ids.choices = [(proposal.id, proposal.reference) for proposal in proposals]
+    if form.validate_on_submit():
+        try:
+            created = assigning.assign_proposals(current_user, membership.user,
+                                                 form.proposal_ids.data, contest_round)
+        except DomainError as error:
+            show_domain_error(error, form)
+        else:
+            return commit_and_redirect(_("%(count)d new assignment(s) saved.",
+                                         count=len(created)), "judging_admin.judge_proposals",
+                                       slug=slug, membership_id=membership_id,
+                                       round=contest_round.code)
+    assigned = set(db.session.scalars(db.select(Assignment.proposal_id).filter_by(
+        round_id=contest_round.id, judge_id=membership.user_id)))
+    judges_count = dict(db.session.execute(
+        db.select(Assignment.proposal_id, func.count(Assignment.id))
+        .filter_by(round_id=contest_round.id).group_by(Assignment.proposal_id)).all())
+    found = conflicts.assess(proposals, [membership.user],
+                             conflicts.contest_rows(contest.id, membership.user_id))
+    return render_template("judging/organizer/judge_proposals.html", contest=contest,
+                           membership=membership, contest_round=contest_round, theme=theme,
+                           proposals=proposals, form=form, assigned=assigned,
+                           judges_count=judges_count, conflicts=found,
+                           reason_labels=conflicts.reason_labels)
+
+
+@bp.route("/assignments/<int:assignment_id>/reassign", methods=["GET", "POST"])
+def reassign(assignment_id):
+    """Move an assignment to another judge; its scores, if any, stay only in the audit log."""
+    assignment = db.session.get(Assignment, assignment_id)
+    if assignment is None:
+        abort(404)
+    proposal = assignment.proposal
+    contest = proposal.contest
+    memberships = db.session.scalars(
+        db.select(JudgeMembership).join(User, User.id == JudgeMembership.user_id)
+        .filter(JudgeMembership.contest_id == contest.id, JudgeMembership.active.is_(True),
+                User.active.is_(True), JudgeMembership.user_id != assignment.judge_id)
+        .options(selectinload(JudgeMembership.user))).all()
+    found = conflicts.assess([proposal], [m.user for m in memberships],
+                             conflicts.contest_rows(contest.id))
+    form = ReassignForm()
+    form.judge_id.choices = [(m.user_id, _judge_choice(m.user, found.reasons(proposal.id,
+                                                                            m.user_id)))
+                             for m in sorted(memberships,
+                                             key=lambda m: assigning.judge_name(m.user))]
+    if form.validate_on_submit():
+        try:
+            assigning.reassign(current_user, assignment, form.judge_id.data, form.reason.data)
+        except DomainError as error:
+            show_domain_error(error, form)
+        else:
+            return commit_and_redirect(_("The proposal has been reassigned."), "admin.proposal",
+                                       proposal_id=proposal.id)
+    return render_template("judging/organizer/reassign.html", contest=contest,
+                           assignment=assignment, proposal=proposal, form=form)
+
+
+def _judge_choice(user, reasons):
+    name = assigning.judge_name(user)
+    if reasons:
+        return _("%(judge)s — conflict of interest (%(reasons)s)", judge=name,
+                 reasons=conflicts.reason_labels(reasons))
+    return name
+
+
+def judge_choices(contest):
+    """(id, name) of the contest's judges, by name."""
+    memberships = db.session.scalars(
+        db.select(JudgeMembership).filter_by(contest_id=contest.id)
+        .options(selectinload(JudgeMembership.user))).all()
+    return sorted(((m.user_id, assigning.judge_name(m.user)) for m in memberships),
+                  key=lambda choice: choice[1])
+
+
+@bp.route("/contests/<slug>/conflicts", methods=["GET", "POST"])
+def conflicts_page(slug):
+    """Every conflict of interest standing in the contest, the waivers, and adding one."""
+    contest = contest_by_slug(slug)
+    form = AddConflictForm()
+    form.judge_id.choices = judge_choices(contest)
+    if form.validate_on_submit():
+        proposal = db.session.scalar(db.select(Proposal).filter(
+            Proposal.contest_id == contest.id,
+            func.upper(Proposal.reference) == form.reference.data.strip().upper()))
+        judge = db.session.get(User, form.judge_id.data)
+        try:
+            if proposal is None:
+                raise DomainError(_("No proposal of this contest has this reference number."),
+                                  field="reference")
+            removed = conflicts.add_conflict(current_user, contest, judge, proposal,
+                                             form.reason.data)
+        except DomainError as error:
+            show_domain_error(error, form)
+        else:
+            message = _("The conflict of interest has been recorded.")
+            if removed:
+                message += " " + _("%(count)d assignment(s) of this judge to the proposal were "
+                                   "removed; their scores are kept in the audit log.",
+                                   count=len(removed))
+            return commit_and_redirect(message, "judging_admin.conflicts_page", slug=slug)
+    found, proposals, judges = conflicts.standing_in_contest(contest)
+    standing = [(proposals[p], judges[j], reasons, found.rows.get((p, j), []))
+                for (p, j), reasons in sorted(found.standing.items())
+                if p in proposals and j in judges]
+    waivers = [(proposals[p], judges[j], row) for (p, j), rows in sorted(found.rows.items())
+               for row in rows if row.kind == ConflictKind.WAIVER
+               and p in proposals and j in judges]
+    declared = [row for row in conflicts.contest_rows(contest.id)
+                if row.kind == ConflictKind.DECLARED_ORGANIZATION]
+    return render_template("judging/organizer/conflicts.html", contest=contest, form=form,
+                           standing=standing, waivers=waivers, declared=declared,
+                           judges=judges, reason_labels=conflicts.reason_labels)
+
+
+@bp.route("/contests/<slug>/conflicts/remove", methods=["GET", "POST"])
+def remove_conflict(slug):
+    """Lift one judge's conflict with one proposal, with a reason."""
+    contest = contest_by_slug(slug)
+    proposal = db.session.get(Proposal, request.args.get("proposal", type=int) or 0)
+    judge = db.session.get(User, request.args.get("judge", type=int) or 0)
+    if proposal is None or judge is None or proposal.contest_id != contest.id:
+        abort(404)
+    form = RemoveConflictForm()
+    if form.validate_on_submit():
+        try:
+            conflicts.remove_conflict(current_user, contest, judge, proposal, form.reason.data)
+        except DomainError as error:
+            show_domain_error(error, form)
+        else:
+            return commit_and_redirect(_("The conflict of interest has been removed."),
+                                       "judging_admin.conflicts_page", slug=slug)
+    reasons = conflicts.assess([proposal], [judge], conflicts.contest_rows(
+        contest.id, judge.id)).reasons(proposal.id, judge.id)
+    return render_template("judging/organizer/remove_conflict.html", contest=contest,
+                           proposal=proposal, judge=judge, reasons=reasons, form=form,
+                           reason_labels=conflicts.reason_labels)
+
+
+@bp.route("/contests/<slug>/judges/remind", methods=["POST"])
+def remind(slug):
+    """Email every judge with unscored assignments, at most once a day each."""
+    contest = contest_by_slug(slug)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    sent, skipped = reminders.send_judge_reminders(current_user, contest)
+    message = _("%(count)d judge(s) reminded by email.", count=sent)
+    if skipped:
+        message += " " + _("%(count)d judge(s) were already reminded today.", count=skipped)
+    return commit_and_redirect(message, "admin.judges", slug=slug)
