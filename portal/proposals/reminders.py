@@ -20,11 +20,11 @@ def send_deadline_reminders(now):
             Contest.submission_deadline <= now + WINDOW, Contest.opens_at <= now)):
         already = set(db.session.scalars(db.select(Notification.user_id).filter_by(
             contest_id=contest.id, kind=REMINDER)))
-        holders = db.session.scalars(
-            db.select(User).join(Proposal, Proposal.applicant_id == User.id)
-            .filter(Proposal.contest_id == contest.id, Proposal.status == ProposalStatus.DRAFT,
-                    User.active.is_(True))
-            .distinct().order_by(User.id))
+        # Ids first: PostgreSQL cannot DISTINCT whole user rows (they hold a JSON column).
+        holder_ids = db.select(Proposal.applicant_id).filter(
+            Proposal.contest_id == contest.id, Proposal.status == ProposalStatus.DRAFT)
+        holders = db.session.scalars(db.select(User).filter(
+            User.id.in_(holder_ids), User.active.is_(True)).order_by(User.id))
         for user in holders:
             if user.id in already:
                 continue
