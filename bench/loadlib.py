@@ -57,11 +57,14 @@ class Gunicorn:
     def __init__(self, env, workers=4, port=None):
         self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
+        # A file, not a pipe: a full pipe would block the workers' logging.
+        self.log_path = Path(env["PORTAL_INSTANCE_PATH"]) / f"gunicorn-{self.port}.log"
+        self.log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
             [str(REPO / ".venv" / "bin" / "gunicorn"), "wsgi:app", "--bind",
              f"127.0.0.1:{self.port}", "--workers", str(workers), "--timeout", "60",
              "--graceful-timeout", "5", "--log-level", "warning"],
-            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=self.log,
             start_new_session=True)
         self._wait()
 
@@ -73,7 +76,7 @@ class Gunicorn:
                 return
             except (urllib.error.URLError, ConnectionError, OSError):
                 time.sleep(0.2)
-        raise RuntimeError("gunicorn did not start: " + self.process.stderr.read1().decode())
+        raise RuntimeError("gunicorn did not start: " + self.log_path.read_text()[-2000:])
 
     def worker_pids(self):
         out = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True,
@@ -93,6 +96,7 @@ class Gunicorn:
             self.process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
+        self.log.close()
 
 
 class Client:
@@ -104,6 +108,7 @@ class Client:
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar),
                                                   _NoRedirect())
         self.errors = 0
+        self.error_kinds = []
 
     def request(self, label, path, data=None, files=None):
         """(status, body, location); retried when the connection drops (a killed worker)."""
@@ -118,13 +123,15 @@ class Client:
             except urllib.error.HTTPError as error:
                 result = error.code, error.read().decode(errors="replace"), \
                     error.headers.get("Location")
-            except (urllib.error.URLError, ConnectionError, socket.timeout, OSError):
+            except (urllib.error.URLError, ConnectionError, socket.timeout, OSError) as error:
                 self.errors += 1
+                self.error_kinds.append(f"{label}: {type(error).__name__}")
                 time.sleep(0.2 * (attempt + 1))
                 continue
             self.timings.setdefault(label, []).append(time.perf_counter() - started)
             if result[0] >= 500:
                 self.errors += 1
+                self.error_kinds.append(f"{label}: HTTP {result[0]}")
                 time.sleep(0.2 * (attempt + 1))
                 continue
             return result

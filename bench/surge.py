@@ -79,7 +79,7 @@ def applicant_journey(base, outbox, number, run, timings):
         "entrant_type_code": "ngo", "organization": f"公益组织{number}",
         "contact_name": "王芳", "phone": "13912345678"})
     form = client.page("proposal_form", "/contests/zzcf-2014/proposals/new")
-    theme = re.search(r'<option value="(\d+)">', form).group(1)
+    theme = re.search(r'<option value="([1-9]\d*)">', form).group(1)
     data = dict(PROPOSAL_FIELDS, csrf_token=client.csrf(form), theme_id=theme,
                 form_token=FORM_TOKEN_RE.search(form).group(1), contact_email=email)
     _status, _body, location = client.request("create", "/contests/zzcf-2014/proposals/new",
@@ -94,7 +94,8 @@ def applicant_journey(base, outbox, number, run, timings):
     receipt = client.page("receipt", proposal_path)
     reference = REFERENCE_RE.search(receipt)
     return {"email": email, "reference": reference.group(0) if reference else None,
-            "sha256": hashlib.sha256(content).hexdigest(), "retries": client.errors}
+            "sha256": hashlib.sha256(content).hexdigest(), "retries": client.errors,
+            "error_kinds": client.error_kinds}
 
 
 def database_url(kind, instance):
@@ -212,7 +213,8 @@ def main(argv=None):
         "database": args.database, "users": args.users, "workers": args.workers,
         "acknowledged": acknowledged, "journeys_failed": len(failures),
         "workers_killed": len(killed), "client_retries": sum(r["retries"] for r in results),
-        "seconds": round(elapsed, 1), "problems": problems,
+        "seconds": round(elapsed, 1), "problems": problems, "failure_samples": failures[:3],
+        "retry_causes": sorted({kind for r in results for kind in r["error_kinds"]}),
         "latency": {step: percentiles(values) for step, values in sorted(timings.items())},
     }
     print(json.dumps(report, ensure_ascii=False, indent=2))

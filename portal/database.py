@@ -25,12 +25,31 @@ def _on_sqlite_connect(dbapi_connection, _record):
     cursor.close()
 
 
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
 def _writing_request():
-    try:
-        from flask import has_request_context, request
-    except ImportError:  # pragma: no cover
-        return False
-    return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+    from flask import g, has_request_context, request
+    return has_request_context() and (request.method not in SAFE_METHODS or
+                                      g.get("writes_on_get", False))
+
+
+def writes_on_get(view):
+    """For a GET view that writes (an emailed confirmation link, a cached computation, an audit
+    event): its transaction takes SQLite's write lock from the start, like a POST's does."""
+    from functools import wraps
+
+    from flask import g, request
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if request.method in SAFE_METHODS and not g.get("writes_on_get"):
+            from portal.extensions import db
+            db.session.rollback()  # ends the read transaction the request hooks began
+            g.writes_on_get = True
+        return view(*args, **kwargs)
+
+    return wrapper
 
 
 def _on_begin(connection):

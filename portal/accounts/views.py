@@ -10,6 +10,7 @@ from portal.accounts.forms import ChangePasswordForm, ConfirmForm, DeleteAccount
     ResetPasswordForm
 from portal.accounts.sessions import end_all_sessions, mark_reauthenticated, \
     require_recent_login, start_session
+from portal.database import writes_on_get
 from portal.extensions import db, limiter
 from portal.i18n import current_locale, normalize_locale
 from portal.web import safe_next
@@ -43,6 +44,7 @@ def register():
 
 
 @bp.route("/confirm/<token>")
+@writes_on_get
 def confirm_email(token):
     """The link from the confirmation email."""
     user = services.confirm_email(token)

@@ -13,6 +13,8 @@ from portal.exports.forms import ExportForm, ScoreImportForm
 from portal.exports.sheets import ExportOptions
 from portal.extensions import db
 from portal.i18n import current_locale
+from portal.accounts.sessions import require_recent_login
+from portal.database import writes_on_get
 from portal.web import commit_and_redirect, organizer_blueprint, show_domain_error
 
 bp = organizer_blueprint("exports", __name__, url_prefix="/admin")
@@ -57,6 +59,8 @@ def index(slug):
 
 
 @bp.route("/contests/<slug>/exports/download")
+@require_recent_login
+@writes_on_get
 def download(slug):
     """The export in the chosen format, with the chosen options."""
     contest = contest_by_slug(slug)
@@ -71,6 +75,8 @@ def download(slug):
 
 
 @bp.route("/contests/<slug>/exports/award-list.pdf")
+@require_recent_login
+@writes_on_get
 def award_list(slug):
     """The printable award list (A4)."""
     contest = contest_by_slug(slug)
@@ -78,6 +84,8 @@ def award_list(slug):
 
 
 @bp.route("/contests/<slug>/exports/certificates.pdf")
+@require_recent_login
+@writes_on_get
 def certificates(slug):
     """A certificate per winner, one page each (A4 landscape)."""
     contest = contest_by_slug(slug)

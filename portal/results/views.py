@@ -7,6 +7,8 @@ from portal import policy
 from portal.accounts.forms import ConfirmForm
 from portal.audit import record
 from portal.contests.services import contest_by_slug
+from portal.accounts.sessions import require_recent_login
+from portal.database import writes_on_get
 from portal.extensions import db
 from portal.i18n import current_locale
 from portal.models import User
@@ -36,6 +38,7 @@ def _settings_form(contest):
 
 
 @bp.route("/admin/contests/<slug>/ranking")
+@writes_on_get
 def ranking(slug):
     """The ranked list of a round: overall or per theme, every method, intervals and flags."""
     contest = contest_by_slug(slug)
@@ -85,6 +88,8 @@ def judge_statistics(slug):
 
 
 @bp.route("/admin/contests/<slug>/ranking.csv")
+@require_recent_login
+@writes_on_get
 def ranking_csv(slug):
     """The ranked list as CSV (UTF-8 with BOM, so that Excel shows the Chinese text)."""
     contest = contest_by_slug(slug)
