@@ -9,7 +9,8 @@ SEED_CONTEST := portal/seed/zzcf-2014.yaml
 CATALOGS := $(wildcard portal/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run test install translations db seed extract-messages update-messages clean fairness
+.PHONY: run test install translations db seed extract-messages update-messages clean fairness \
+	load
 
 # Reinstall only when a dependency file changed since the last install.
 $(STAMP): pyproject.toml
@@ -37,6 +38,19 @@ run: seed
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Load and fault tests at a reduced size (about 3 minutes); the full size is run by hand:
+#   .venv/bin/python bench/surge.py --database postgresql --users 200 [--kill-every 5]
+LOAD_RESULTS := bench/load-results
+load: install
+	mkdir -p $(LOAD_RESULTS)
+	$(BIN)/python bench/surge.py --database sqlite --users 80 --json $(LOAD_RESULTS)/surge-sqlite.json
+	$(BIN)/python bench/surge.py --database sqlite --users 60 --kill-every 5 --json $(LOAD_RESULTS)/surge-sqlite-kill.json
+	$(BIN)/python bench/surge.py --database postgresql --users 80 --json $(LOAD_RESULTS)/surge-postgresql.json
+	$(BIN)/python bench/surge.py --database postgresql --users 60 --kill-every 5 --json $(LOAD_RESULTS)/surge-postgresql-kill.json
+	$(BIN)/python bench/judges_load.py --database sqlite --judges 50 --json $(LOAD_RESULTS)/judges-sqlite.json
+	$(BIN)/python bench/judges_load.py --database postgresql --judges 50 --json $(LOAD_RESULTS)/judges-postgresql.json
+	$(BIN)/python -m pytest tests/load -m slow -p no:cacheprovider
 
 # The ranking methods against simulated judges of known bias (docs/ranking.md); a few minutes.
 fairness: install

@@ -33,7 +33,8 @@ def free_port():
 def portal_env(instance, database_url, redis_url=None, **extra):
     env = dict(os.environ, PORTAL_INSTANCE_PATH=str(instance), DATABASE_URL=database_url,
                SECRET_KEY="load-test-secret", RATELIMIT_ENABLED="0",
-               PORTAL_BASE_URL="http://127.0.0.1", **extra)
+               PORTAL_BASE_URL="http://127.0.0.1")
+    env.update(extra)
     env.pop("REDIS_URL", None)
     if redis_url:
         env["REDIS_URL"] = redis_url

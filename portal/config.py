@@ -54,10 +54,6 @@ class BaseConfig:
     REAUTHENTICATE_AFTER_MINUTES = 10
     PERMANENT_SESSION_LIFETIME = 120 * 60
     REMEMBER_COOKIE_DURATION = 7 * 24 * 3600
-    # Login attempts: per address (IP) and per account, whatever the outcome.
-    LOGIN_LIMIT_PER_IP = "30 per minute; 300 per hour"
-    LOGIN_LIMIT_PER_ACCOUNT = "5 per minute; 30 per hour"
-    SIGNUP_LIMIT_PER_IP = "10 per minute; 100 per hour"
     MAX_ATTACHMENTS = 5
     EMAIL_CONFIRMATION_MAX_AGE_DAYS = 7
     PASSWORD_RESET_MAX_AGE_SECONDS = 3600
@@ -72,6 +68,13 @@ class BaseConfig:
         self.REDIS_URL = os.environ.get("REDIS_URL")
         self.RATELIMIT_ENABLED = _env_flag("RATELIMIT_ENABLED", True)
         self.RATELIMIT_HEADERS_ENABLED = True
+        # Login attempts: per address (IP) and per account, whatever the outcome.
+        self.LOGIN_LIMIT_PER_IP = os.environ.get("PORTAL_LOGIN_LIMIT_PER_IP",
+                                                 "30 per minute; 300 per hour")
+        self.LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("PORTAL_LOGIN_LIMIT_PER_ACCOUNT",
+                                                      "5 per minute; 30 per hour")
+        self.SIGNUP_LIMIT_PER_IP = os.environ.get("PORTAL_SIGNUP_LIMIT_PER_IP",
+                                                  "10 per minute; 100 per hour")
         self.PORTAL_ADMIN_EMAIL = os.environ.get("PORTAL_ADMIN_EMAIL")
         self.PORTAL_ADMIN_PASSWORD = os.environ.get("PORTAL_ADMIN_PASSWORD")
         for name, value in os.environ.items():

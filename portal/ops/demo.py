@@ -45,7 +45,7 @@ def _load_contest(slug, seed_file):
 def _replace(slug):
     # The database's ON DELETE CASCADE removes the contest's rows in one statement each.
     db.session.execute(db.delete(Contest).where(Contest.slug == slug))
-    db.session.execute(db.delete(User).where(User.email.like(f"%@{slug}.demo")))
+    db.session.execute(db.delete(User).where(User.email.like(f"%.{slug}.demo")))
     db.session.expire_all()
 
 
@@ -67,13 +67,14 @@ def seed_demo(slug, proposals, judges, reviews_per_proposal, seed, seed_file, re
     themes, entrant_types = contest.themes, contest.entrant_types
     criteria, first_round = contest.criteria, contest.rounds[0]
 
-    user_rows = [{"email": f"applicant{n}@{slug}.demo", "password_hash": password_hash,
+    # Separate mail domains: a shared private domain would make every judge conflicted.
+    user_rows = [{"email": f"applicant{n}@applicants.{slug}.demo", "password_hash": password_hash,
                   "display_name": f"申报人{n}", "is_organizer": False, "active": True,
                   "created_at": now, "email_confirmed_at": now, "entrant_type_code": "ngo",
                   "organization": rng.choice(ORGS), "contact_name": f"联系人{n}",
                   "phone": f"13{rng.randint(100000000, 999999999)}"}
                  for n in range(1, proposals + 1)]
-    judge_rows = [{"email": f"judge{n}@{slug}.demo", "password_hash": password_hash,
+    judge_rows = [{"email": f"judge{n}@judges.{slug}.demo", "password_hash": password_hash,
                    "display_name": f"评审专家{n}", "is_organizer": False, "active": True,
                    "created_at": now, "email_confirmed_at": now} for n in range(1, judges + 1)]
     applicant_ids = _insert_returning_ids(User, user_rows)
