@@ -38,6 +38,7 @@ PROPOSAL_EVENT = {
     "screening_undone": _l("Eligibility decision undone"),
     "awarded": _l("Awarded"),
     "award_removed": _l("Award removed"),
+    "advanced": _l("Advanced to the next round"),
 }
 
 
@@ -103,6 +104,7 @@ ACTION_LABELS = {
     "round.closed": _l("Round closed"),
     "round.reopened": _l("Round reopened"),
     "ranking.settings_changed": _l("Ranking settings changed"),
+    "proposals.advanced": _l("Proposals advanced to the next round"),
     "awards.allocated": _l("Awards allocated"),
     "award.moved": _l("Award changed"),
     "results.published": _l("Provisional results published"),

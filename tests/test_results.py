@@ -3,7 +3,7 @@ import csv
 import io
 
 from portal.extensions import db
-from portal.models import ProposalStatus
+from portal.models import Proposal, ProposalStatus
 from portal.results.services import spreadsheet_safe
 from tests.factories import assign, make_judge, make_proposal, make_user, review
 
@@ -139,3 +139,44 @@ def test_an_empty_round_ranks_nothing(client, auth, contest, organizer):
     page = client.get(f"/admin/contests/{contest.slug}/ranking",
                       headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "No proposal is in competition yet." in page
+
+
+def add_final_round(contest):
+    from portal.models import Round
+    contest.rounds.append(Round(code="final", name_zh="终审", name_en="Final round", position=2))
+    db.session.commit()
+
+
+def test_advance_the_top_n_overall_to_the_final_round(client, auth, contest, organizer):
+    a, b, c, d = build_contest(contest, organizer)
+    add_final_round(contest)
+    auth.login(organizer)
+    response = client.post(f"/admin/contests/{contest.slug}/ranking/advance?round=first",
+                           data={"mode": "overall", "count": "1"})
+    assert response.status_code == 302
+    statuses = {p.id: p.status for p in db.session.scalars(db.select(Proposal))}
+    assert statuses[b.id] == "advanced" and statuses[a.id] == "submitted"
+    page = client.get(f"/admin/contests/{contest.slug}/ranking?round=final").get_data(True)
+    assert "乙项目" in page and "甲项目" not in page
+
+
+def test_advance_per_theme_and_by_hand(client, auth, contest, organizer):
+    a, b, c, d = build_contest(contest, organizer)
+    add_final_round(contest)
+    auth.login(organizer)
+    client.post(f"/admin/contests/{contest.slug}/ranking/advance?round=first",
+                data={"mode": "per_theme", "count": "1"})
+    advanced = {p.id for p in db.session.scalars(db.select(Proposal).filter_by(status="advanced"))}
+    assert advanced == {b.id, c.id}
+    client.post(f"/admin/contests/{contest.slug}/ranking/advance?round=first",
+                data={"mode": "selected", "proposal_ids": [a.id]})
+    assert db.session.get(Proposal, a.id).status == "advanced"
+
+
+def test_advancing_needs_a_later_round(client, auth, contest, organizer):
+    build_contest(contest, organizer)
+    auth.login(organizer)
+    response = client.post(f"/admin/contests/{contest.slug}/ranking/advance",
+                           data={"mode": "overall", "count": "1"}, follow_redirects=True,
+                           headers={"Accept-Language": "en"})
+    assert "no later round" in response.get_data(as_text=True)

@@ -1,7 +1,7 @@
 """The ranking settings form."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, SubmitField
+from wtforms import IntegerField, RadioField, SelectField, SelectMultipleField, SubmitField
 from wtforms.validators import NumberRange, Optional
 
 from portal.scoring import SUBMISSION_TIME
@@ -44,3 +44,26 @@ class RankingSettingsForm(FlaskForm):
             if slot.data and slot.data not in codes:
                 codes.append(slot.data)
         return codes
+
+
+class AdvanceForm(FlaskForm):
+    """Advance proposals to the next round, from the ranking shown above it."""
+
+    mode = RadioField(_l("Which proposals"), default="overall",
+                      choices=[("overall", _l("The top N overall")),
+                               ("per_theme", _l("The top N of each theme")),
+                               ("selected", _l("The proposals ticked in the list"))])
+    count = IntegerField(_l("N"), validators=[Optional(), NumberRange(min=1, max=100000)])
+    proposal_ids = SelectMultipleField(_l("Proposals"), coerce=int, validate_choice=False)
+    submit = SubmitField(_l("Advance to the next round"))
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if self.mode.data in ("overall", "per_theme") and not self.count.data:
+            self.count.errors = list(self.count.errors) + [_l("Give N.")]
+            valid = False
+        if self.mode.data == "selected" and not self.proposal_ids.data:
+            self.proposal_ids.errors = list(self.proposal_ids.errors) + [
+                _l("Tick the proposals to advance.")]
+            valid = False
+        return valid

@@ -1,5 +1,5 @@
 """The organizers' ranked list, judge statistics, and the CSV download."""
-from flask import Blueprint, Response, render_template, request
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -12,11 +12,13 @@ from portal.database import writes_on_get
 from portal.extensions import db
 from portal.i18n import current_locale
 from portal.models import User
-from portal.results.forms import METHOD_LABELS, RankingSettingsForm
+from portal.results import advancement
+from portal.results.forms import METHOD_LABELS, AdvanceForm, RankingSettingsForm
 from portal.results.ranking import round_ranking
 from portal.results.services import csv_with_bom, display_score, ranking_table_rows
 from portal.scoring import METHODS, SUBMISSION_TIME
-from portal.web import commit_and_redirect, organizer_blueprint
+from portal.errors import DomainError
+from portal.web import commit_and_redirect, show_domain_error, organizer_blueprint
 
 bp = organizer_blueprint("results", __name__)
 
@@ -54,7 +56,34 @@ def ranking(slug):
                            method_labels=METHOD_LABELS, criteria_by_id={
                                c.id: c for c in contest.criteria},
                            submission_time=SUBMISSION_TIME, display_score=display_score,
-                           action_form=ConfirmForm(), settings_form=_settings_form(contest))
+                           action_form=ConfirmForm(), settings_form=_settings_form(contest),
+                           advance_form=AdvanceForm(),
+                           next_round=advancement.next_round(contest, ranked.contest_round))
+
+
+@bp.route("/admin/contests/<slug>/ranking/advance", methods=["POST"])
+def advance(slug):
+    """Advance the top N (overall or per theme), or the ticked proposals, to the next round."""
+    contest = contest_by_slug(slug)
+    from_round = _round(contest)
+    form = AdvanceForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "danger")
+        return redirect(url_for("results.ranking", slug=slug, round=from_round.code))
+    ranked = round_ranking(contest, from_round, with_intervals=False)
+    chosen = advancement.chosen_for_advance(ranked, form.mode.data, form.count.data,
+                                            form.proposal_ids.data)
+    try:
+        count = advancement.advance(current_user, contest,
+                                    from_round, [ranked.proposals[pid] for pid in chosen])
+    except DomainError as error:
+        show_domain_error(error)
+        return redirect(url_for("results.ranking", slug=slug, round=from_round.code))
+    return commit_and_redirect(_("%(count)d proposal(s) advanced to the next round.",
+                                 count=count), "results.ranking", slug=slug,
+                               round=from_round.code)
 
 
 @bp.route("/admin/contests/<slug>/ranking/settings", methods=["POST"])
