@@ -8,15 +8,28 @@ from sqlalchemy.orm import selectinload
 
 from portal import policy
 from portal.audit import record
-from portal.awards.services import contest_awards, mark_awarded, proposal_by_reference, \
-    publication_of
+from portal.awards.services import (
+    contest_awards,
+    mark_awarded,
+    proposal_by_reference,
+    publication_of,
+)
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.i18n import current_locale
 from portal.judging.services import set_round_closed
 from portal.mail import queue_email
-from portal.models import Assignment, Objection, Proposal, ProposalStatus, Publication, \
-    PublicationStage, Review, Round, utcnow
+from portal.models import (
+    Assignment,
+    Objection,
+    Proposal,
+    ProposalStatus,
+    Publication,
+    PublicationStage,
+    Review,
+    Round,
+    utcnow,
+)
 from portal.web import external_url
 
 

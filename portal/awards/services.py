@@ -9,8 +9,19 @@ from portal.audit import record
 from portal.awards import allocation as alloc
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.models import Assignment, Award, AwardScope, Proposal, ProposalEvent, \
-    ProposalStatus, Publication, PublicationStage, Review, Round, utcnow
+from portal.models import (
+    Assignment,
+    Award,
+    AwardScope,
+    Proposal,
+    ProposalEvent,
+    ProposalStatus,
+    Publication,
+    PublicationStage,
+    Review,
+    Round,
+    utcnow,
+)
 from portal.results.ranking import round_ranking
 
 

@@ -1,16 +1,16 @@
 """Organizer pages: a contest's dashboard, announcements to its people, and the audit log."""
-from flask import Blueprint, abort, flash, render_template, request
-from flask_babel import gettext as _, ngettext
-from flask_login import current_user, login_required
+from flask import abort, flash, render_template, request
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
 
-from portal import policy
 from portal.contests.services import contest_by_slug
 from portal.dashboard import services
 from portal.dashboard.forms import AnnouncementForm
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.models import Proposal, ProposalStatus
-from portal.web import commit_and_redirect, show_domain_error, organizer_blueprint
+from portal.web import commit_and_redirect, organizer_blueprint, show_domain_error
 
 bp = organizer_blueprint("dashboard", __name__, url_prefix="/admin")
 

@@ -7,7 +7,12 @@ from portal.audit import record
 from portal.errors import DomainError
 from portal.exports import pdf
 from portal.exports.formats import XLSX_MIMETYPE, write_csv, write_xlsx, write_zip
-from portal.exports.sheets import SHEET_KEYS, ExportOptions, contest_awards, contest_sheets
+from portal.exports.sheets import (
+    SHEET_KEYS,
+    ExportOptions,
+    contest_awards,
+    contest_sheets,
+)
 from portal.extensions import db
 from portal.models import Publication, utcnow
 from portal.results.ranking import round_ranking

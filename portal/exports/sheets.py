@@ -13,8 +13,15 @@ from portal.exports.formats import Sheet
 from portal.extensions import db
 from portal.i18n import current_locale
 from portal.labels import proposal_status_label
-from portal.models import Assignment, Award, AwardTier, JudgeMembership, Proposal, \
-    ProposalStatus, Review
+from portal.models import (
+    Assignment,
+    Award,
+    AwardTier,
+    JudgeMembership,
+    Proposal,
+    ProposalStatus,
+    Review,
+)
 from portal.results.forms import METHOD_LABELS
 from portal.scoring import METHODS, review_total
 from portal.timezones import to_beijing_naive

@@ -1,20 +1,28 @@
 """Organizer pages: exports (CSV, XLSX, ZIP), the award list and certificates, score import."""
 import tempfile
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, \
-    url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal.accounts.sessions import require_recent_login
 from portal.contests.services import contest_by_slug
+from portal.database import writes_on_get
 from portal.errors import DomainError
 from portal.exports import imports, services
 from portal.exports.forms import ExportForm, ScoreImportForm
 from portal.exports.sheets import ExportOptions
 from portal.extensions import db
 from portal.i18n import current_locale
-from portal.accounts.sessions import require_recent_login
-from portal.database import writes_on_get
 from portal.web import commit_and_redirect, organizer_blueprint, show_domain_error
 
 bp = organizer_blueprint("exports", __name__, url_prefix="/admin")

@@ -7,8 +7,18 @@ from werkzeug.security import generate_password_hash
 
 from portal.contests.loader import parse_contest, store_contest
 from portal.extensions import db
-from portal.models import Assignment, BudgetLine, Contest, JudgeMembership, Proposal, \
-    ProposalStatus, Review, Score, User, utcnow
+from portal.models import (
+    Assignment,
+    BudgetLine,
+    Contest,
+    JudgeMembership,
+    Proposal,
+    ProposalStatus,
+    Review,
+    Score,
+    User,
+    utcnow,
+)
 
 DEMO_PASSWORD = "demo password 2014"
 PLACES = ["金水区", "二七区", "中原区", "管城回族区", "惠济区", "郑东新区", "新郑市", "登封市",

@@ -1,7 +1,13 @@
 """The ranking settings form."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, RadioField, SelectField, SelectMultipleField, SubmitField
+from wtforms import (
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    SubmitField,
+)
 from wtforms.validators import NumberRange, Optional
 
 from portal.scoring import SUBMISSION_TIME

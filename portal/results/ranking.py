@@ -7,10 +7,24 @@ from dataclasses import dataclass
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
-from portal.models import Assignment, AwardScope, Proposal, ProposalStatus, RankingSnapshot, \
-    Review, Score, utcnow
-from portal.scoring import SUBMISSION_TIME, CriterionInput, ProposalInput, ReviewInput, \
-    bootstrap_ranking, compute_ranking
+from portal.models import (
+    Assignment,
+    AwardScope,
+    Proposal,
+    ProposalStatus,
+    RankingSnapshot,
+    Review,
+    Score,
+    utcnow,
+)
+from portal.scoring import (
+    SUBMISSION_TIME,
+    CriterionInput,
+    ProposalInput,
+    ReviewInput,
+    bootstrap_ranking,
+    compute_ranking,
+)
 
 DEFAULT_BOUNDARY = 10
 LATER_ROUND_STATUSES = (ProposalStatus.ADVANCED, ProposalStatus.AWARDED)

@@ -1,14 +1,14 @@
 """The organizers' ranked list, judge statistics, and the CSV download."""
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
-from portal import policy
 from portal.accounts.forms import ConfirmForm
+from portal.accounts.sessions import require_recent_login
 from portal.audit import record
 from portal.contests.services import contest_by_slug
-from portal.accounts.sessions import require_recent_login
 from portal.database import writes_on_get
+from portal.errors import DomainError
 from portal.extensions import db
 from portal.i18n import current_locale
 from portal.models import User
@@ -17,8 +17,7 @@ from portal.results.forms import METHOD_LABELS, AdvanceForm, RankingSettingsForm
 from portal.results.ranking import round_ranking
 from portal.results.services import csv_with_bom, display_score, ranking_table_rows
 from portal.scoring import METHODS, SUBMISSION_TIME
-from portal.errors import DomainError
-from portal.web import commit_and_redirect, show_domain_error, organizer_blueprint
+from portal.web import commit_and_redirect, organizer_blueprint, show_domain_error
 
 bp = organizer_blueprint("results", __name__)
 

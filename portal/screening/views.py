@@ -1,9 +1,8 @@
 """Screening decisions by organizers, one at a time or for a selection."""
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
-from portal import policy
 from portal.accounts.forms import ConfirmForm
 from portal.contests.services import contest_by_slug
 from portal.errors import DomainError
@@ -12,7 +11,7 @@ from portal.models import Proposal
 from portal.screening import services
 from portal.screening.forms import BulkScreeningForm, ScreeningForm
 from portal.timezones import from_beijing_naive
-from portal.web import show_domain_error, organizer_blueprint
+from portal.web import organizer_blueprint, show_domain_error
 
 bp = organizer_blueprint("screening", __name__, url_prefix="/admin")
 

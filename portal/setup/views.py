@@ -1,15 +1,14 @@
 """Contest setup for organizers: settings, parts, copies for next year, archiving."""
-from flask import Blueprint, abort, render_template
+from flask import abort, render_template
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
-from portal import policy
 from portal.accounts.forms import ConfirmForm
 from portal.contests.services import contest_by_slug
 from portal.errors import DomainError
 from portal.setup import services
 from portal.setup.forms import PART_TITLES, ContestForm, CopyContestForm, parts_form
-from portal.web import commit_and_redirect, show_domain_error, organizer_blueprint
+from portal.web import commit_and_redirect, organizer_blueprint, show_domain_error
 
 bp = organizer_blueprint("setup", __name__, url_prefix="/admin/contests")
 

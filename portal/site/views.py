@@ -1,9 +1,8 @@
 """Site settings and organizer accounts, for organizers."""
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import abort, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
-from portal import policy
 from portal.accounts import invitations
 from portal.accounts.forms import ConfirmForm
 from portal.errors import DomainError
@@ -12,7 +11,7 @@ from portal.i18n import current_locale
 from portal.models import Invitation, InvitationRole, User, utcnow
 from portal.site import services
 from portal.site.forms import InviteOrganizerForm, SiteSettingsForm
-from portal.web import commit_and_redirect, show_domain_error, organizer_blueprint
+from portal.web import commit_and_redirect, organizer_blueprint, show_domain_error
 
 bp = organizer_blueprint("site", __name__, url_prefix="/admin")
 
