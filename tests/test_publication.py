@@ -2,6 +2,8 @@
 the applicants' feedback."""
 from datetime import timedelta
 
+import pytest
+
 from portal.awards import services
 from portal.extensions import db
 from portal.models import Assignment, AuditEvent, Objection, ProposalEvent, ProposalStatus, \
@@ -320,3 +322,15 @@ def test_moves_after_publication_update_the_status(client, auth, contest, organi
     finalize(client, contest)
     page = client.get(f"/contests/{contest.slug}/results").get_data(as_text=True)
     assert "丁项目" in page and "丙项目" not in page
+
+
+def test_a_round_cannot_reopen_after_the_results_are_final(app_context, contest, organizer):
+    from portal.errors import DomainError
+    from portal.judging.services import set_round_closed
+    from portal.models import Publication, PublicationStage, utcnow
+    set_round_closed(organizer, contest.rounds[0], closed=True)
+    db.session.add(Publication(contest_id=contest.id, stage=PublicationStage.FINAL,
+                               published_at=utcnow(), finalized_at=utcnow()))
+    db.session.commit()
+    with pytest.raises(DomainError):
+        set_round_closed(organizer, contest.rounds[0], closed=False, reason="重新评分")

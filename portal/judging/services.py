@@ -11,8 +11,8 @@ from portal.audit import record
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.judging.assigning import assign_judges  # noqa: F401  (re-exported)
-from portal.models import Assignment, InvitationRole, JudgeMembership, Review, Score, User, \
-    utcnow
+from portal.models import Assignment, InvitationRole, JudgeMembership, Publication, \
+    PublicationStage, Review, Score, User, utcnow
 from portal.validation import plain_number
 
 
@@ -118,10 +118,17 @@ def set_round_closed(actor, contest_round, closed, now=None, reason=None):
         if reason is None:
             raise DomainError(_l("Give the reason for reopening the round; it is kept in the "
                                  "audit log."), field="reason")
+        if _results_final(contest_round.contest):
+            raise DomainError(_l("The results are final: the scores stay locked."))
     contest_round.closed_at = (now or utcnow()) if closed else None
     db.session.flush()
     record(actor, "round.closed" if closed else "round.reopened", contest=contest_round.contest,
            target=contest_round, round=contest_round.code, reason=reason)
+
+
+def _results_final(contest):
+    return db.session.scalar(db.select(Publication.id).filter_by(
+        contest_id=contest.id, stage=PublicationStage.FINAL)) is not None
 
 
 def set_judge_active(actor, membership, active):
