@@ -3,7 +3,7 @@ import csv
 import io
 
 from portal.extensions import db
-from portal.models import Proposal, ProposalStatus
+from portal.models import Proposal, ProposalStatus, User, utcnow
 from portal.results.services import spreadsheet_safe
 from tests.factories import assign, make_judge, make_proposal, make_user, review
 
@@ -180,3 +180,19 @@ def test_advancing_needs_a_later_round(client, auth, contest, organizer):
                            data={"mode": "overall", "count": "1"}, follow_redirects=True,
                            headers={"Accept-Language": "en"})
     assert "no later round" in response.get_data(as_text=True)
+
+
+def test_a_review_by_a_judge_found_conflicted_later_does_not_count(client, auth, contest,
+                                                                  organizer):
+    from portal.models import Conflict, ConflictKind
+    a, b, c, d = build_contest(contest, organizer)
+    judge = db.session.scalar(db.select(User).filter_by(email="j1@example.org"))
+    contest.rounds[0].closed_at = contest.rounds[0].closed_at or utcnow()
+    db.session.add(Conflict(contest_id=contest.id, judge_id=judge.id, proposal_id=b.id,
+                            kind=ConflictKind.ORGANIZER, reason="late discovery"))
+    db.session.commit()
+    auth.login(organizer)
+    rows = list(csv.reader(io.StringIO(client.get(
+        f"/admin/contests/{contest.slug}/ranking.csv").data.decode("utf-8-sig"))))
+    body = {row[2]: dict(zip(rows[0], row)) for row in rows[1:]}
+    assert body[b.reference]["评审意见数"] == "0"  # j1's review of b no longer counts

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
+from portal.judging.conflicts import assess, contest_rows
 from portal.models import (
     Assignment,
     AwardScope,
@@ -15,6 +16,7 @@ from portal.models import (
     RankingSnapshot,
     Review,
     Score,
+    User,
     utcnow,
 )
 from portal.scoring import (
@@ -47,8 +49,20 @@ def _round_proposals(contest, contest_round):
     return db.session.scalars(
         db.select(Proposal).filter(Proposal.contest_id == contest.id,
                                    Proposal.status.in_(statuses))
-        .options(selectinload(Proposal.theme), selectinload(Proposal.entrant_type))
+        .options(selectinload(Proposal.theme), selectinload(Proposal.entrant_type),
+                 selectinload(Proposal.applicant))
         .order_by(Proposal.id)).all()
+
+
+def _without_conflicted(contest, proposals, score_rows):
+    """Drop the reviews of judges found conflicted after they scored (a review kept in a closed
+    round, a conflict declared late): they never count in the ranking."""
+    judge_ids = {row[2] for row in score_rows}
+    if not judge_ids:
+        return score_rows
+    judges = db.session.scalars(db.select(User).filter(User.id.in_(judge_ids))).all()
+    conflict_map = assess(proposals, judges, contest_rows(contest.id))
+    return [row for row in score_rows if not conflict_map.conflicted(row[1], row[2])]
 
 
 def _submitted_scores(contest_round):
@@ -95,7 +109,7 @@ def ranking_boundary(contest):
 def _inputs(contest, contest_round):
     proposals = _round_proposals(contest, contest_round)
     by_id = {proposal.id: proposal for proposal in proposals}
-    score_rows = _submitted_scores(contest_round)
+    score_rows = _without_conflicted(contest, proposals, _submitted_scores(contest_round))
     reviews = _review_inputs(score_rows, by_id)
     criteria = [CriterionInput(c.id, c.weight, c.scale_min, c.scale_max) for c in contest.criteria]
     proposal_inputs = [ProposalInput(p.id, theme=p.theme_id, submitted_at=p.submitted_at)
