@@ -57,3 +57,28 @@ def organizer_blueprint(name, import_name, **options):
         policy.require(policy.may_manage_contests(current_user), 403)
 
     return blueprint
+
+
+def flash_form_errors(form):
+    """Show a form's errors as banners, for a form posted from a page that redirects back."""
+    for errors in form.errors.values():
+        for message in errors:
+            flash(message, "danger")
+
+
+def run_button_action(action, message, endpoint, **values):
+    """A state-changing button: check its CSRF token, run `action()`, then commit and say
+    `message`; a refusal (DomainError) is shown instead. Either way, go to `endpoint`."""
+    from flask import abort
+
+    from portal.accounts.forms import ConfirmForm
+    from portal.errors import DomainError
+
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        action()
+    except DomainError as error:
+        show_domain_error(error)
+        return redirect(url_for(endpoint, **values))
+    return commit_and_redirect(message, endpoint, **values)

@@ -11,7 +11,8 @@ from portal.errors import DomainError
 from portal.extensions import db
 from portal.i18n import current_locale
 from portal.models import Objection
-from portal.web import commit_and_redirect, organizer_blueprint, show_domain_error
+from portal.web import commit_and_redirect, organizer_blueprint, run_button_action, \
+    show_domain_error
 
 bp = organizer_blueprint("awards", __name__, url_prefix="/admin/contests/<slug>")
 
@@ -140,15 +141,9 @@ def publication(slug):
 def publish(slug):
     """Publish the provisional list and start the objection period."""
     contest = contest_by_slug(slug)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        publishing.publish_provisional(current_user, contest)
-    except DomainError as error:
-        show_domain_error(error)
-        return redirect(url_for("awards.publication", slug=slug))
-    return commit_and_redirect(_("The provisional list is published and the applicants have "
-                                 "been emailed."), "awards.publication", slug=slug)
+    return run_button_action(lambda: publishing.publish_provisional(current_user, contest),
+                             _("The provisional list is published and the applicants have "
+                               "been emailed."), "awards.publication", slug=slug)
 
 
 @bp.route("/objections/<int:objection_id>/answer", methods=["POST"])

@@ -1,5 +1,5 @@
 """The organizers' ranked list, judge statistics, and the CSV download."""
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -17,7 +17,8 @@ from portal.results.forms import METHOD_LABELS, AdvanceForm, RankingSettingsForm
 from portal.results.ranking import round_ranking
 from portal.results.services import csv_with_bom, display_score, ranking_table_rows
 from portal.scoring import METHODS, SUBMISSION_TIME
-from portal.web import commit_and_redirect, organizer_blueprint, show_domain_error
+from portal.web import commit_and_redirect, flash_form_errors, organizer_blueprint, \
+    show_domain_error
 
 bp = organizer_blueprint("results", __name__)
 
@@ -67,9 +68,7 @@ def advance(slug):
     from_round = _round(contest)
     form = AdvanceForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for message in errors:
-                flash(message, "danger")
+        flash_form_errors(form)
         return redirect(url_for("results.ranking", slug=slug, round=from_round.code))
     ranked = round_ranking(contest, from_round, with_intervals=False)
     chosen = advancement.chosen_for_advance(ranked, form.mode.data, form.count.data,

@@ -3,7 +3,6 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.accounts.forms import ConfirmForm
 from portal.contests.services import contest_by_slug
 from portal.errors import DomainError
 from portal.extensions import db
@@ -11,7 +10,8 @@ from portal.models import Proposal
 from portal.screening import services
 from portal.screening.forms import BulkScreeningForm, ScreeningForm
 from portal.timezones import from_beijing_naive
-from portal.web import organizer_blueprint, show_domain_error
+from portal.web import flash_form_errors, organizer_blueprint, run_button_action, \
+    show_domain_error
 
 bp = organizer_blueprint("screening", __name__, url_prefix="/admin")
 
@@ -35,9 +35,7 @@ def decide(proposal_id):
     proposal = _proposal(proposal_id)
     form = ScreeningForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for message in errors:
-                flash(message, "danger")
+        flash_form_errors(form)
         return redirect(url_for("admin.proposal", proposal_id=proposal_id))
     try:
         services.decide(current_user, proposal, form.decision.data, form.reason.data,
@@ -53,15 +51,9 @@ def decide(proposal_id):
 def undo(proposal_id):
     """Undo a screening decision (until judging starts)."""
     proposal = _proposal(proposal_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        services.undo(current_user, proposal)
-    except DomainError as error:
-        show_domain_error(error)
-        return redirect(url_for("admin.proposal", proposal_id=proposal_id))
-    flash(_("The decision has been undone."), "success")
-    return _finish("admin.proposal", proposal_id=proposal_id)
+    return run_button_action(lambda: services.undo(current_user, proposal),
+                             _("The decision has been undone."), "admin.proposal",
+                             proposal_id=proposal_id)
 
 
 @bp.route("/contests/<slug>/screening", methods=["POST"])
@@ -74,9 +66,7 @@ def decide_many(slug):
     form.proposal_ids.choices = [(int(value), value) for value in
                                  request.form.getlist("proposal_ids") if value.isdigit()]
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for message in errors:
-                flash(message, "danger")
+        flash_form_errors(form)
         return redirect(back)
     proposals = db.session.scalars(db.select(Proposal).filter(
         Proposal.id.in_(form.proposal_ids.data), Proposal.contest_id == contest.id)).all()
