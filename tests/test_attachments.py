@@ -177,3 +177,41 @@ def test_a_retried_upload_attaches_the_file_once(client, proposal):
     response = upload(client, proposal, PDF, "plan.pdf")
     assert response.status_code == 200
     assert db.session.scalar(db.select(db.func.count(Attachment.id))) == 1
+
+
+def jpeg_with_exif(text):
+    exif = b"Exif\x00\x00" + text.encode()
+    app1 = b"\xff\xe1" + (len(exif) + 2).to_bytes(2, "big") + exif
+    return b"\xff\xd8" + app1 + b"\xff\xdb\x00\x04\x00\x00" + b"\xff\xda\x00\x02" + b"\x00" * 32
+
+
+def docx_with_author(name):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<x/>")
+        archive.writestr("docProps/core.xml", f"<cp:coreProperties><dc:creator>{name}"
+                                              "</dc:creator></cp:coreProperties>")
+    return buffer.getvalue()
+
+
+def test_blind_judges_get_files_without_identifying_metadata(client, auth, contest, proposal,
+                                                             organizer):
+    upload(client, proposal, jpeg_with_exif("绿城志愿者协会 王芳"), "photo.jpg")
+    upload(client, proposal, docx_with_author("王芳"), "plan.docx")
+    upload(client, proposal, PDF, "plan.pdf")
+    contest.blind = True
+    db.session.commit()
+    judge = make_judge(contest)
+    assign(proposal, judge, actor=organizer)
+    ids = db.session.scalars(db.select(Attachment.id).order_by(Attachment.id)).all()
+    auth.login(judge)
+    photo, document = client.get(f"/attachments/{ids[0]}").data, client.get(
+        f"/attachments/{ids[1]}").data
+    assert "王芳".encode() not in photo and photo.startswith(b"\xff\xd8")
+    assert "王芳".encode() not in zipfile.ZipFile(io.BytesIO(document)).read("docProps/core.xml")
+    auth.login(organizer)
+    original = client.get(f"/attachments/{ids[0]}").data
+    assert "王芳".encode() in original  # organizers get the file as it was sent
+    page = client.get(f"/admin/proposals/{proposal.id}", headers=EN).get_data(as_text=True)
+    assert "may name their author in their metadata" in page and "plan.pdf" in page
