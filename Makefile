@@ -10,7 +10,7 @@ CATALOGS := $(wildcard portal/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
 .PHONY: run test install translations db seed extract-messages update-messages clean fairness \
-	load
+	load bench e2e security
 
 # Reinstall only when a dependency file changed since the last install.
 $(STAMP): pyproject.toml
@@ -44,13 +44,23 @@ test: install
 LOAD_RESULTS := bench/load-results
 load: install
 	mkdir -p $(LOAD_RESULTS)
-	$(BIN)/python bench/surge.py --database sqlite --users 80 --json $(LOAD_RESULTS)/surge-sqlite.json
-	$(BIN)/python bench/surge.py --database sqlite --users 60 --kill-every 5 --json $(LOAD_RESULTS)/surge-sqlite-kill.json
-	$(BIN)/python bench/surge.py --database postgresql --users 80 --json $(LOAD_RESULTS)/surge-postgresql.json
-	$(BIN)/python bench/surge.py --database postgresql --users 60 --kill-every 5 --json $(LOAD_RESULTS)/surge-postgresql-kill.json
+	$(BIN)/python bench/surge.py --database sqlite --users 60 --json $(LOAD_RESULTS)/surge-sqlite.json
+	$(BIN)/python bench/surge.py --database sqlite --users 40 --kill-every 5 --json $(LOAD_RESULTS)/surge-sqlite-kill.json
+	$(BIN)/python bench/surge.py --database postgresql --users 60 --json $(LOAD_RESULTS)/surge-postgresql.json
+	$(BIN)/python bench/surge.py --database postgresql --users 40 --kill-every 5 --json $(LOAD_RESULTS)/surge-postgresql-kill.json
 	$(BIN)/python bench/judges_load.py --database sqlite --judges 50 --json $(LOAD_RESULTS)/judges-sqlite.json
 	$(BIN)/python bench/judges_load.py --database postgresql --judges 50 --json $(LOAD_RESULTS)/judges-postgresql.json
 	$(BIN)/python -m pytest tests/load -m slow -p no:cacheprovider
+
+# Each figure beside its floor (docs/performance.md); under 10 minutes on 2 cores, never part of
+# the tests. `make bench BENCH_ARGS=--postgresql` adds PostgreSQL.
+bench: install
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# End-to-end journeys in Debian's Chromium (apt-get install chromium), with axe-core checks.
+e2e: install
+	$(BIN)/python -c "import playwright" 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[e2e]'
+	$(BIN)/python -m pytest tests/e2e -m e2e -p no:cacheprovider
 
 # The ranking methods against simulated judges of known bias (docs/ranking.md); a few minutes.
 fairness: install

@@ -55,16 +55,16 @@ def prepare(env):
 class Gunicorn:
     """gunicorn serving the portal on a free localhost port."""
 
-    def __init__(self, env, workers=4, port=None):
+    def __init__(self, env, workers=4, port=None, app="wsgi:app", extra_args=()):
         self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         # A file, not a pipe: a full pipe would block the workers' logging.
         self.log_path = Path(env["PORTAL_INSTANCE_PATH"]) / f"gunicorn-{self.port}.log"
         self.log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
-            [str(REPO / ".venv" / "bin" / "gunicorn"), "wsgi:app", "--bind",
+            [str(REPO / ".venv" / "bin" / "gunicorn"), app, "--bind",
              f"127.0.0.1:{self.port}", "--workers", str(workers), "--timeout", "60",
-             "--graceful-timeout", "5", "--log-level", "warning"],
+             "--graceful-timeout", "5", "--log-level", "warning", *extra_args],
             cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=self.log,
             start_new_session=True)
         self._wait()

@@ -5,6 +5,7 @@ from flask import Flask
 
 from portal.config import REPO_ROOT, config_for_environment, default_instance_path, \
     load_or_create_secret_key
+from portal.validation import RecordIdConverter
 
 
 def create_app(config=None):
@@ -18,6 +19,8 @@ def create_app(config=None):
         template_folder=str(REPO_ROOT / "templates"),
         static_folder=str(REPO_ROOT / "static"),
     )
+    # Before any route is added: ids beyond what a column holds are a 404, not an error.
+    app.url_map.converters["int"] = RecordIdConverter
     app.config.from_object(config_for_environment())
     app.config.update(overrides)
     _complete_config(app)
@@ -84,6 +87,7 @@ def _translate_login_message(message):
 
 
 def register_blueprints(app):
+    from portal.accounts.two_factor_views import bp as two_factor_bp
     from portal.accounts.views import bp as accounts_bp
     from portal.admin.views import bp as admin_bp
     from portal.awards.public import bp as publication_bp
@@ -100,7 +104,7 @@ def register_blueprints(app):
     from portal.setup.views import bp as setup_bp
     from portal.site.views import bp as site_bp
 
-    for blueprint in (ops_bp, contests_bp, accounts_bp, proposals_bp, judging_bp, admin_bp,
+    for blueprint in (ops_bp, contests_bp, accounts_bp, two_factor_bp, proposals_bp, judging_bp, admin_bp,
                       results_bp, setup_bp, screening_bp, site_bp, awards_bp, publication_bp,
                       dashboard_bp, judging_admin_bp, exports_bp):
         app.register_blueprint(blueprint)
@@ -108,10 +112,13 @@ def register_blueprints(app):
 
 def register_request_hooks(app):
     from portal.accounts.sessions import enforce_timeouts
+    from portal.accounts.two_factor_views import require_organizer_two_factor
     from portal.ops.health import install_request_logging
-    from portal.security import set_security_headers
+    from portal.security import refuse_nul_bytes, set_security_headers
     install_request_logging(app)
+    app.before_request(refuse_nul_bytes)
     app.before_request(enforce_timeouts)
+    app.before_request(require_organizer_two_factor)
     app.after_request(set_security_headers)
 
 

@@ -6,6 +6,7 @@ from flask import current_app
 from flask_babel import force_locale
 
 from portal.accounts import services as accounts
+from portal.accounts.passwords import is_common
 from portal.accounts.personal_data import purge_expired
 from portal.contests.loader import ContestFileError, parse_contest, store_contest
 from portal.errors import DomainError
@@ -36,6 +37,8 @@ def create_user_command(email, organizer, password, display_name):
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
         _fail(f"the password must be {PASSWORD_MIN} to {PASSWORD_MAX} characters long")
+    if is_common(password):
+        _fail("the password is on the list of the 10,000 most common passwords: choose another")
     try:
         user = accounts.create_user(email, password, display_name=display_name,
                                     organizer=organizer)

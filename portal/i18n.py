@@ -1,9 +1,17 @@
 """Language choice: the user's pick, remembered; else the browser's; else Chinese."""
 from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from markupsafe import escape
 
 SUPPORTED = {"zh_CN": "中文", "en": "English"}
+
+# Flask-Babel's lazy strings declare themselves safe HTML (`__html__` returns the text as it
+# is), so a lazy message with a name put into it, such as "%(judge)s is not an active judge",
+# reached pages unescaped: in templates, form errors and flashed messages (Flask stores
+# anything with `__html__` in the session as Markup). Messages are text: escape them.
+LazyString.__html__ = lambda self: escape(str(self))
 
 
 def N_(message):

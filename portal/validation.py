@@ -2,8 +2,10 @@
 import re
 from decimal import Decimal
 
+import wtforms
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
+from werkzeug.routing.converters import IntegerConverter
 from wtforms.validators import ValidationError
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -55,3 +57,48 @@ class ChineseMobile:
         except ValueError as error:
             raise ValidationError(
                 _l("Enter a mainland China mobile number: 11 digits starting with 1.")) from error
+
+
+# What the integer columns hold (PostgreSQL `integer`): larger ids, counts or page numbers
+# would reach the database as errors (SQLite: OverflowError; PostgreSQL: out of range).
+INT_MAX = 2**31 - 1
+# More digits before the point than any Numeric column of the portal holds (14, 2).
+DECIMAL_LIMIT = Decimal(10) ** 12
+
+
+def bounded_int(text):
+    """int() for `request.args.get(..., type=bounded_int)`: ValueError beyond INT_MAX."""
+    number = int(text)
+    if abs(number) > INT_MAX:
+        raise ValueError(text)
+    return number
+
+
+class RecordIdConverter(IntegerConverter):
+    """The `int` URL converter, bounded: an id no column can hold is a 404, not an error."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=INT_MAX, signed=False):
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+class IntegerField(wtforms.IntegerField):
+    """An IntegerField refusing numbers beyond INT_MAX (NumberRange would fail converting one
+    to float, and the database would refuse to store it)."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and abs(self.data) > INT_MAX:
+            self.data = None
+            raise ValueError(self.gettext("Not a valid integer value."))
+
+
+class DecimalField(wtforms.DecimalField):
+    """A DecimalField refusing NaN, infinities and numbers too large for any Numeric column
+    (a NaN score cannot even be compared with the scale)."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and (not self.data.is_finite() or
+                                      abs(self.data) >= DECIMAL_LIMIT):
+            self.data = None
+            raise ValueError(self.gettext("Not a valid decimal value."))

@@ -4,15 +4,14 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
+from portal.accounts.passwords import NewPassword
 from portal.validation import PASSWORD_MAX, PASSWORD_MIN, ChineseMobile, EmailAddress
 
 
 def _new_password_fields():
     password = PasswordField(
         _l("Password"),
-        validators=[DataRequired(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX, message=_l(
-            "The password must be between %(min)d and %(max)d characters long.",
-            min=PASSWORD_MIN, max=PASSWORD_MAX))],
+        validators=[DataRequired(), NewPassword()],
         description=_l("At least %(min)d characters. A phrase of several words is easy to "
                        "remember and hard to guess.", min=PASSWORD_MIN),
         render_kw={"autocomplete": "new-password"})
@@ -108,3 +107,31 @@ class ReauthenticateForm(FlaskForm):
                                                               Length(max=PASSWORD_MAX)],
                              render_kw={"autocomplete": "current-password"})
     submit = SubmitField(_l("Continue"))
+
+
+def _code_field(label):
+    return StringField(label, validators=[DataRequired(), Length(max=32)],
+                       render_kw={"autocomplete": "one-time-code", "autocapitalize": "off",
+                                  "spellcheck": "false"})
+
+
+class TwoFactorLoginForm(FlaskForm):
+    """The login's second step: a code from the authenticator app, or a recovery code."""
+
+    code = _code_field(_l("Verification code"))
+    submit = SubmitField(_l("Verify"))
+
+
+class EnableTwoFactorForm(FlaskForm):
+    code = StringField(_l("Code from the authenticator app"),
+                       validators=[DataRequired(), Length(max=32)],
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
+    submit = SubmitField(_l("Turn on two-step login"))
+
+
+class DisableTwoFactorForm(FlaskForm):
+    password = PasswordField(_l("Your password"), validators=[DataRequired(),
+                                                              Length(max=PASSWORD_MAX)],
+                             render_kw={"autocomplete": "current-password"})
+    code = _code_field(_l("Code from the authenticator app, or a recovery code"))
+    submit = SubmitField(_l("Turn off two-step login"))

@@ -104,6 +104,7 @@ def erase_account(user, now=None):
     user.display_name = None
     user.organization = user.contact_name = user.phone = user.entrant_type_code = None
     user.password_hash = "!"  # matches no password
+    user.totp_secret = user.recovery_codes = None
     user.active = False
     user.erased_at = now
     db.session.flush()

@@ -10,6 +10,7 @@ from portal.accounts.forms import ChangePasswordForm, ConfirmForm, DeleteAccount
     ResetPasswordForm
 from portal.accounts.sessions import end_all_sessions, mark_reauthenticated, \
     require_recent_login, start_session
+from portal.accounts.two_factor_views import finish_login
 from portal.database import writes_on_get
 from portal.extensions import db, limiter
 from portal.i18n import current_locale, normalize_locale
@@ -123,9 +124,9 @@ def login():
         if user is None:
             form.password.errors.append(_("The email or the password is wrong."))
         else:
-            start_session(user, remember=form.remember.data)
+            response = finish_login(user, form.remember.data, safe_next(_home_endpoint(user)))
             db.session.commit()
-            return redirect(safe_next(_home_endpoint(user)))
+            return response
     return render_template("accounts/login.html", form=form)
 
 

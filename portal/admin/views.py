@@ -18,6 +18,7 @@ from portal.templating import localized as loc
 from portal.models import Invitation, JudgeMembership, Proposal, ProposalStatus, Round, utcnow
 from portal.screening.forms import BulkScreeningForm, ScreeningForm
 from portal.screening.services import judging_started
+from portal.validation import bounded_int
 from portal.web import commit_and_redirect, external_url, show_domain_error, organizer_blueprint
 
 bp = organizer_blueprint("admin", __name__, url_prefix="/admin")
@@ -46,7 +47,7 @@ def _proposal_filter(contest):
         search=(args.get("q") or "").strip()[:100],
         sort=args.get("sort") if args.get("sort") in services.SORTABLE else "reference",
         descending=args.get("dir") == "desc",
-        page=args.get("page", 1, type=int) or 1)
+        page=max(args.get("page", 1, type=bounded_int) or 1, 1))
 
 
 @bp.route("/contests/<slug>/proposals")

@@ -10,6 +10,7 @@ from portal.dashboard.forms import AnnouncementForm
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.models import Proposal, ProposalStatus
+from portal.validation import bounded_int
 from portal.web import commit_and_redirect, organizer_blueprint, show_domain_error
 
 bp = organizer_blueprint("dashboard", __name__, url_prefix="/admin")
@@ -57,7 +58,8 @@ def announcements(slug):
 def contest_audit(slug):
     """The contest's audit log, newest first, 50 events a page."""
     contest = contest_by_slug(slug)
-    pagination, rows = services.contest_audit_page(contest, request.args.get("page", 1, type=int))
+    pagination, rows = services.contest_audit_page(
+        contest, request.args.get("page", 1, type=bounded_int))
     return render_template("dashboard/audit.html", contest=contest, pagination=pagination,
                            rows=rows)
 

@@ -2,10 +2,10 @@
 organizations."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, StringField, SubmitField, TextAreaField
+from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from portal.validation import plain_number
+from portal.validation import DecimalField, plain_number
 
 COMMENT_MAX = 5000
 REASON_MAX = 1000

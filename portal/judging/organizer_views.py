@@ -15,6 +15,7 @@ from portal.judging.organizer_forms import AddConflictForm, AssignProposalsForm,
     ReassignForm, RemoveConflictForm, SavePlanForm
 from portal.models import Assignment, ConflictKind, JudgeMembership, Proposal, Review, Round, \
     User
+from portal.validation import bounded_int
 from portal.web import commit_and_redirect, organizer_blueprint, show_domain_error
 
 bp = organizer_blueprint("judging_admin", __name__, url_prefix="/admin")
@@ -208,8 +209,8 @@ def conflicts_page(slug):
 def remove_conflict(slug):
     """Lift one judge's conflict with one proposal, with a reason."""
     contest = contest_by_slug(slug)
-    proposal = db.session.get(Proposal, request.args.get("proposal", type=int) or 0)
-    judge = db.session.get(User, request.args.get("judge", type=int) or 0)
+    proposal = db.session.get(Proposal, request.args.get("proposal", type=bounded_int) or 0)
+    judge = db.session.get(User, request.args.get("judge", type=bounded_int) or 0)
     if proposal is None or judge is None or proposal.contest_id != contest.id:
         abort(404)
     form = RemoveConflictForm()

@@ -5,11 +5,11 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DecimalField, EmailField, FieldList, Form, \
-    FormField, HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, EmailField, FieldList, Form, FormField, HiddenField, \
+    SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from portal.validation import ChineseMobile, EmailAddress
+from portal.validation import ChineseMobile, DecimalField, EmailAddress, IntegerField
 
 TEXT_LIMITS = {
     "title": 100, "summary": 500, "need": 3000, "beneficiaries": 2000, "plan": 5000,
@@ -46,6 +46,11 @@ class BudgetLineForm(Form):
             valid = False
         if (self.item.data or "").strip() and not amount_typed:
             self.amount.errors = list(self.amount.errors) + [_l("Enter the amount in yuan.")]
+            valid = False
+        if not self.is_blank and not (self.item.data or "").strip() and not amount_typed:
+            # A note alone (or spaces) would become a line without an amount.
+            self.item.errors = list(self.item.errors) + [
+                _l("Fill in the item and its amount, or clear the line.")]
             valid = False
         return valid
 

@@ -2,7 +2,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -11,6 +10,7 @@ from wtforms import (
 from wtforms.validators import NumberRange, Optional
 
 from portal.scoring import SUBMISSION_TIME
+from portal.validation import IntegerField
 
 METHOD_LABELS = {
     "plain": _l("Mean of the review totals"),

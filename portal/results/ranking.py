@@ -1,8 +1,11 @@
 """A round's ranked list: reads the reviews, calls `portal.scoring`, caches the bootstrap."""
 import hashlib
+import itertools
 import json
-from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from operator import itemgetter
+from types import SimpleNamespace
 
 from sqlalchemy.orm import selectinload
 
@@ -41,35 +44,103 @@ class RoundRanking:
     proposals: dict              # id -> Proposal
     intervals: dict              # id -> interval dict (bootstrap), possibly empty
     boundary: int
+    facts: dict = field(default_factory=dict)   # id -> row: theme, entrant type, reference
 
 
-def _round_proposals(contest, contest_round):
-    statuses = ProposalStatus.IN_COMPETITION if contest_round.position == 1 \
+def _round_statuses(contest_round):
+    return ProposalStatus.IN_COMPETITION if contest_round.position == 1 \
         else LATER_ROUND_STATUSES
-    return db.session.scalars(
-        db.select(Proposal).filter(Proposal.contest_id == contest.id,
-                                   Proposal.status.in_(statuses))
-        .options(selectinload(Proposal.theme), selectinload(Proposal.entrant_type),
-                 selectinload(Proposal.applicant))
+
+
+def _round_conditions(contest, contest_round):
+    return (Proposal.contest_id == contest.id,
+            Proposal.status.in_(_round_statuses(contest_round)))
+
+
+def _round_facts(contest, contest_round):
+    """What the ranking needs of each proposal of the round, as plain rows (10,000 ORM objects
+    cost several times the rest of the computation): ids, theme, submission time, and what
+    the conflict rules read of the proposal and its applicant."""
+    return db.session.execute(
+        db.select(Proposal.id, Proposal.theme_id, Proposal.entrant_type_id, Proposal.reference,
+                  Proposal.submitted_at, Proposal.organization, Proposal.contact_email,
+                  User.email.label("applicant_email"),
+                  User.organization.label("applicant_organization"))
+        .outerjoin(User, User.id == Proposal.applicant_id)
+        .filter(*_round_conditions(contest, contest_round))
         .order_by(Proposal.id)).all()
 
 
-def _without_conflicted(contest, proposals, score_rows):
+class RoundProposals(Mapping):
+    """Proposal id -> Proposal (theme and entrant type loaded) of the round's proposals.
+
+    The objects are read when first asked for: all of them in one query, or with `preload`
+    only those that a page shows.
+    """
+
+    def __init__(self, ids, conditions):
+        self._ids, self._id_set, self._conditions = ids, set(ids), conditions
+        self._loaded, self._complete = {}, False
+
+    def _read(self, *conditions):
+        for proposal in db.session.scalars(
+                db.select(Proposal).filter(*conditions)
+                .options(selectinload(Proposal.theme), selectinload(Proposal.entrant_type))):
+            if proposal.id in self._id_set:
+                self._loaded[proposal.id] = proposal
+
+    def preload(self, ids):
+        """Read the objects of these ids that are not read yet (one query per 500)."""
+        missing = [pid for pid in ids if pid in self._id_set and pid not in self._loaded]
+        for start in range(0, len(missing), 500):
+            self._read(Proposal.id.in_(missing[start:start + 500]))
+
+    def __getitem__(self, proposal_id):
+        if proposal_id not in self._loaded and proposal_id in self._id_set \
+                and not self._complete:
+            self._read(*self._conditions)
+            self._complete = True
+        return self._loaded[proposal_id]
+
+    def __iter__(self):
+        return iter(self._ids)
+
+    def __len__(self):
+        return len(self._ids)
+
+    def __contains__(self, proposal_id):
+        return proposal_id in self._id_set
+
+
+def _conflict_view(fact):
+    # The attributes that judging.conflicts.assess reads of a proposal and its applicant.
+    applicant = None if fact.applicant_email is None else SimpleNamespace(
+        email=fact.applicant_email, organization=fact.applicant_organization)
+    return SimpleNamespace(id=fact.id, organization=fact.organization,
+                           contact_email=fact.contact_email, applicant=applicant)
+
+
+def _without_conflicted(contest, facts, score_rows):
     """Drop the reviews of judges found conflicted after they scored (a review kept in a closed
     round, a conflict declared late): they never count in the ranking."""
     judge_ids = {row[2] for row in score_rows}
     if not judge_ids:
         return score_rows
     judges = db.session.scalars(db.select(User).filter(User.id.in_(judge_ids))).all()
-    conflict_map = assess(proposals, judges, contest_rows(contest.id))
+    conflict_map = assess([_conflict_view(fact) for fact in facts], judges,
+                          contest_rows(contest.id))
+    if not conflict_map.standing:
+        return score_rows
     return [row for row in score_rows if not conflict_map.conflicted(row[1], row[2])]
 
 
 def _submitted_scores(contest_round):
-    """(review id, proposal id, judge id, criterion id, value) of the round's submitted reviews."""
-    return db.session.execute(
+    """(review id, proposal id, judge id, criterion id, value) of the round's submitted reviews,
+    by review id. Values come as floats (the engine computes in floats) and as plain rows from
+    the connection: 150,000 rows through the ORM's row processing cost several times more."""
+    return db.session.connection().execute(
         db.select(Review.id, Assignment.proposal_id, Assignment.judge_id, Score.criterion_id,
-                  Score.value)
+                  db.cast(Score.value, db.Float))
         .join(Assignment, Review.assignment_id == Assignment.id)
         .join(Score, Score.review_id == Review.id)
         .filter(Assignment.round_id == contest_round.id, Review.submitted_at.is_not(None))
@@ -77,13 +148,15 @@ def _submitted_scores(contest_round):
 
 
 def _review_inputs(rows, proposal_ids):
-    scores, owners = defaultdict(dict), {}
-    for review_id, proposal_id, judge_id, criterion_id, value in rows:
+    """ReviewInput per review of the proposals, from the score rows (sorted by review id)."""
+    reviews = []
+    for _review_id, group in itertools.groupby(rows, key=itemgetter(0)):
+        group = list(group)
+        proposal_id, judge_id = group[0][1], group[0][2]
         if proposal_id in proposal_ids:
-            scores[review_id][criterion_id] = value
-            owners[review_id] = (proposal_id, judge_id)
-    return [ReviewInput(*owners[review_id], review_scores)
-            for review_id, review_scores in sorted(scores.items())]
+            reviews.append(ReviewInput(proposal_id, judge_id,
+                                       {row[3]: row[4] for row in group}))
+    return reviews
 
 
 def tie_break_keys(contest):
@@ -107,14 +180,15 @@ def ranking_boundary(contest):
 
 
 def _inputs(contest, contest_round):
-    proposals = _round_proposals(contest, contest_round)
-    by_id = {proposal.id: proposal for proposal in proposals}
-    score_rows = _without_conflicted(contest, proposals, _submitted_scores(contest_round))
-    reviews = _review_inputs(score_rows, by_id)
+    facts = _round_facts(contest, contest_round)
+    proposals = RoundProposals([fact.id for fact in facts],
+                               _round_conditions(contest, contest_round))
+    score_rows = _without_conflicted(contest, facts, _submitted_scores(contest_round))
+    reviews = _review_inputs(score_rows, proposals)
     criteria = [CriterionInput(c.id, c.weight, c.scale_min, c.scale_max) for c in contest.criteria]
-    proposal_inputs = [ProposalInput(p.id, theme=p.theme_id, submitted_at=p.submitted_at)
-                       for p in proposals]
-    return by_id, score_rows, reviews, criteria, proposal_inputs
+    proposal_inputs = [ProposalInput(fact.id, theme=fact.theme_id, submitted_at=fact.submitted_at)
+                       for fact in facts]
+    return proposals, score_rows, reviews, criteria, proposal_inputs, facts
 
 
 def _fingerprint(contest, score_rows, proposal_ids, boundary):
@@ -130,7 +204,8 @@ def _fingerprint(contest, score_rows, proposal_ids, boundary):
 def round_ranking(contest, contest_round=None, with_intervals=True):
     """The ranked list of a round (the current one by default); the bootstrap is cached."""
     contest_round = contest_round or contest.current_round
-    by_id, score_rows, reviews, criteria, proposal_inputs = _inputs(contest, contest_round)
+    by_id, score_rows, reviews, criteria, proposal_inputs, facts = _inputs(contest,
+                                                                           contest_round)
     keys = tie_break_keys(contest)
     result = compute_ranking(reviews, criteria, proposal_inputs, official=contest.ranking_method,
                              tie_break=keys)
@@ -142,7 +217,8 @@ def round_ranking(contest, contest_round=None, with_intervals=True):
                                           reviews, criteria, proposal_inputs,
                                           official=contest.ranking_method, tie_break=keys,
                                           boundary=boundary))
-    return RoundRanking(contest_round, result, by_id, intervals, boundary)
+    return RoundRanking(contest_round, result, by_id, intervals, boundary,
+                        {fact.id: fact for fact in facts})
 
 
 def _cached_intervals(contest, contest_round, score_rows, by_id, boundary, compute):

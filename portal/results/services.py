@@ -8,13 +8,18 @@ from portal.exports.formats import csv_with_bom, spreadsheet_safe  # noqa: F401 
 class TableRow:
     """One line of the ranked list: the proposal, its ranking row and its interval."""
 
-    proposal: object
+    proposals: object   # ranking.RoundProposals: the Proposal is read when it is shown
     ranking: object
     interval: dict
+    fact: object        # the proposal's theme, entrant type and reference (a plain row)
+
+    @property
+    def proposal(self):
+        return self.proposals[self.ranking.proposal_id]
 
 
 SORT_KEYS = {
-    "reference": lambda row: row.proposal.reference or "",
+    "reference": lambda row: row.fact.reference or "",
     "reviews": lambda row: -row.ranking.review_count,
     "rank": lambda row: (row.ranking.rank is None, row.ranking.rank or 0),
 }
@@ -22,13 +27,13 @@ SORT_KEYS = {
 
 def ranking_table_rows(ranked, theme=None, entrant_type=None, sort="rank"):
     """The rows to show, filtered and sorted; within a theme, ranks are the theme ranks."""
-    rows = [TableRow(ranked.proposals[r.proposal_id], r, ranked.intervals.get(r.proposal_id, {}))
-            for r in ranked.result.rows]
+    rows = [TableRow(ranked.proposals, r, ranked.intervals.get(r.proposal_id, {}),
+                     ranked.facts[r.proposal_id]) for r in ranked.result.rows]
     if theme is not None:
-        rows = [row for row in rows if row.proposal.theme_id == theme.id]
+        rows = [row for row in rows if row.fact.theme_id == theme.id]
         rows.sort(key=lambda row: (row.ranking.theme_rank is None, row.ranking.theme_rank or 0))
     if entrant_type is not None:
-        rows = [row for row in rows if row.proposal.entrant_type_id == entrant_type.id]
+        rows = [row for row in rows if row.fact.entrant_type_id == entrant_type.id]
     if sort in SORT_KEYS and sort != "rank":
         rows.sort(key=SORT_KEYS[sort])
     elif sort.startswith("score:"):

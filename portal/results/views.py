@@ -21,6 +21,8 @@ from portal.web import commit_and_redirect, flash_form_errors, organizer_bluepri
     show_domain_error
 
 bp = organizer_blueprint("results", __name__)
+# The ranked list shows this many rows a page: 10,000 rows would take seconds to render.
+ROWS_PER_PAGE = 250
 
 
 
@@ -51,7 +53,12 @@ def ranking(slug):
                          if e.code == request.args.get("entrant_type")), None)
     rows = ranking_table_rows(ranked, theme=theme, entrant_type=entrant_type,
                               sort=request.args.get("sort", "rank"))
+    pages = max(1, -(-len(rows) // ROWS_PER_PAGE))
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    rows = rows[(page - 1) * ROWS_PER_PAGE:page * ROWS_PER_PAGE]
+    ranked.proposals.preload([row.ranking.proposal_id for row in rows])
     return render_template("results/ranking.html", contest=contest, ranked=ranked, rows=rows,
+                           page=page, pages=pages,
                            theme=theme, entrant_type=entrant_type, methods=METHODS,
                            method_labels=METHOD_LABELS, criteria_by_id={
                                c.id: c for c in contest.criteria},

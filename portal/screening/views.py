@@ -10,6 +10,7 @@ from portal.models import Proposal
 from portal.screening import services
 from portal.screening.forms import BulkScreeningForm, ScreeningForm
 from portal.timezones import from_beijing_naive
+from portal.validation import INT_MAX
 from portal.web import flash_form_errors, organizer_blueprint, run_button_action, \
     show_domain_error
 
@@ -56,6 +57,11 @@ def undo(proposal_id):
                              proposal_id=proposal_id)
 
 
+def _is_id(value):
+    """ASCII digits for a number an id column can hold ("²" is a digit to str.isdigit)."""
+    return value.isascii() and value.isdigit() and len(value) <= 10 and int(value) <= INT_MAX
+
+
 @bp.route("/contests/<slug>/screening", methods=["POST"])
 def decide_many(slug):
     """The same decision for every selected proposal of the contest."""
@@ -64,7 +70,7 @@ def decide_many(slug):
     back = url_for("admin.proposals", slug=slug) + (
         "?" + request.query_string.decode() if request.query_string else "")
     form.proposal_ids.choices = [(int(value), value) for value in
-                                 request.form.getlist("proposal_ids") if value.isdigit()]
+                                 request.form.getlist("proposal_ids") if _is_id(value)]
     if not form.validate_on_submit():
         flash_form_errors(form)
         return redirect(back)

@@ -6,12 +6,10 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
-    DecimalField,
     FieldList,
     Form,
     FormField,
     HiddenField,
-    IntegerField,
     SelectField,
     StringField,
     SubmitField,
@@ -27,6 +25,7 @@ from wtforms.validators import (
 )
 
 from portal.models import AwardScope
+from portal.validation import DecimalField, IntegerField
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{1,62}$"
 CODE_PATTERN = r"^[a-z0-9_]{1,32}$"
@@ -134,10 +133,14 @@ class CriterionRow(_PartRow):
     weight = DecimalField(_l("Weight"), default=Decimal(1), validators=[Optional(), NumberRange(
         min=Decimal("0.001"), max=Decimal("1000"), message=_l("The weight must be a positive "
                                                                 "number."))])
-    scale_min = DecimalField(_l("Lowest score"), default=Decimal(1), validators=[Optional()])
-    scale_max = DecimalField(_l("Highest score"), default=Decimal(10), validators=[Optional()])
+    # The scale's columns hold up to 9999.99.
+    scale_min = DecimalField(_l("Lowest score"), default=Decimal(1), validators=[
+        Optional(), NumberRange(min=Decimal("-9999.99"), max=Decimal("9999.99"))])
+    scale_max = DecimalField(_l("Highest score"), default=Decimal(10), validators=[
+        Optional(), NumberRange(min=Decimal("-9999.99"), max=Decimal("9999.99"))])
     scale_step = DecimalField(_l("Step"), default=Decimal(1), validators=[Optional(), NumberRange(
-        min=Decimal("0.01"), message=_l("The step must be a positive number."))])
+        min=Decimal("0.01"), max=Decimal("9999.99"),
+        message=_l("The step must be a positive number."))])
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)

@@ -66,3 +66,28 @@
     }
   });
 })();
+
+// A table wider than a phone's screen scrolls inside its .table-responsive box: when nothing in
+// it can take the focus, the box itself does, so that keyboard users can scroll it too
+// (WCAG 2.1.1; axe-core's scrollable-region-focusable).
+(function () {
+  "use strict";
+  var focusable = "a[href], button, input, select, textarea, [tabindex]";
+  var update = function () {
+    document.querySelectorAll(".table-responsive").forEach(function (box) {
+      var scrolls = box.scrollWidth > box.clientWidth;
+      if (scrolls && !box.querySelector(focusable)) {
+        var caption = box.querySelector("caption");
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        if (caption && !box.hasAttribute("aria-label")) {
+          box.setAttribute("aria-label", caption.textContent.trim());
+        }
+      } else if (!scrolls && box.getAttribute("tabindex") === "0") {
+        box.removeAttribute("tabindex");
+      }
+    });
+  };
+  update();
+  window.addEventListener("resize", update);
+})();

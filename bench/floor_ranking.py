@@ -1,0 +1,130 @@
+"""Floor of the ranking: one plain SQL query for the round's scores, then numpy.
+
+    python bench/floor_ranking.py DSN CONTEST_SLUG [--runs 9]
+
+What the official method (per-judge standardized scores) needs and nothing more: the scores of
+the round's submitted reviews fetched with the DB-API module, review totals (weighted mean of
+the criteria), each judge's mean and spread, z-scores mapped onto the totals' scale, each
+proposal's mean, clipped, and competition ranks. A second floor does the same in one SQL query
+with window functions. Prints the medians as JSON.
+"""
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import connect, emit, placeholder, timed  # noqa: E402
+
+SCORES_SQL = """
+SELECT a.proposal_id, a.judge_id, s.review_id, s.criterion_id, s.value
+FROM scores s JOIN reviews r ON r.id = s.review_id JOIN assignments a ON a.id = r.assignment_id
+WHERE a.round_id = {p} AND r.submitted_at IS NOT NULL
+"""
+
+# The same method in SQL alone: totals, per-judge moments, z-scores, proposal means, ranks.
+WINDOW_SQL = """
+WITH totals AS (
+  SELECT a.proposal_id, a.judge_id, SUM(s.value * c.weight) * 1.0 / SUM(c.weight) AS total
+  FROM scores s JOIN reviews r ON r.id = s.review_id JOIN assignments a ON a.id = r.assignment_id
+  JOIN criteria c ON c.id = s.criterion_id
+  WHERE a.round_id = {p} AND r.submitted_at IS NOT NULL
+  GROUP BY r.id, a.proposal_id, a.judge_id),
+moments AS (
+  SELECT proposal_id, total,
+         AVG(total) OVER (PARTITION BY judge_id) AS judge_mean,
+         AVG(total * total) OVER (PARTITION BY judge_id) AS judge_square,
+         COUNT(*) OVER (PARTITION BY judge_id) AS judge_count,
+         AVG(total) OVER () AS overall_mean,
+         AVG(total * total) OVER () AS overall_square,
+         COUNT(*) OVER () AS overall_count
+  FROM totals),
+scored AS (
+  SELECT proposal_id, AVG(overall_mean + (total - judge_mean)
+         / SQRT((judge_square - judge_mean * judge_mean) * judge_count / (judge_count - 1))
+         * SQRT((overall_square - overall_mean * overall_mean) * overall_count
+                / (overall_count - 1))) AS score
+  FROM moments GROUP BY proposal_id)
+SELECT proposal_id, score, RANK() OVER (ORDER BY score DESC) FROM scored
+ORDER BY score DESC, proposal_id
+"""
+
+
+def round_of(connection, slug):
+    p = placeholder(connection)
+    return connection.execute(
+        f"SELECT r.id, c.id FROM rounds r JOIN contests c ON c.id = r.contest_id "
+        f"WHERE c.slug = {p} ORDER BY r.position LIMIT 1", (slug,)).fetchone()
+
+
+def criteria_of(connection, contest_id):
+    p = placeholder(connection)
+    return connection.execute(
+        f"SELECT id, weight, scale_min, scale_max FROM criteria WHERE contest_id = {p}",
+        (contest_id,)).fetchall()
+
+
+def fetch_scores(connection, round_id):
+    rows = connection.execute(SCORES_SQL.format(p=placeholder(connection)),
+                              (round_id,)).fetchall()
+    return np.array(rows, dtype=float).reshape(len(rows), 5)
+
+
+def rank_standardized(scores, criteria):
+    """(proposal ids, scores, competition ranks), best first, from the score rows."""
+    ids, weights = np.array([[c[0], float(c[1])] for c in criteria]).T
+    weight_of = np.zeros(int(ids.max()) + 1)
+    weight_of[ids.astype(np.intp)] = weights
+    low = float(np.dot([float(c[2]) for c in criteria], weights) / weights.sum())
+    high = float(np.dot([float(c[3]) for c in criteria], weights) / weights.sum())
+    proposal, judge, review, criterion, value = scores.T
+    _reviews, first, review_index = np.unique(review, return_index=True, return_inverse=True)
+    weight = weight_of[criterion.astype(np.intp)]
+    totals = np.bincount(review_index, value * weight) / np.bincount(review_index, weight)
+    judge_ids, judge_index = np.unique(judge[first], return_inverse=True)
+    count = np.bincount(judge_index)
+    mean = np.bincount(judge_index, totals) / count
+    sd = np.sqrt(np.bincount(judge_index, (totals - mean[judge_index]) ** 2) / (count - 1))
+    standardized = totals.mean() + (totals - mean[judge_index]) / sd[judge_index] \
+        * totals.std(ddof=1)
+    proposal_ids, proposal_index = np.unique(proposal[first], return_inverse=True)
+    score = np.clip(np.bincount(proposal_index, standardized) / np.bincount(proposal_index),
+                    low, high)
+    order = np.lexsort((proposal_ids, -score))
+    ordered = score[order]
+    new_value = np.concatenate(([True], ordered[1:] != ordered[:-1]))
+    ranks = np.maximum.accumulate(np.where(new_value, np.arange(1, len(order) + 1), 0))
+    return proposal_ids[order].astype(np.int64), ordered, ranks
+
+
+def window_ranking(connection, round_id):
+    return connection.execute(WINDOW_SQL.format(p=placeholder(connection)),
+                              (round_id,)).fetchall()
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("dsn")
+    parser.add_argument("contest")
+    parser.add_argument("--runs", type=int, default=9)
+    args = parser.parse_args(argv)
+    connection = connect(args.dsn)
+    round_id, contest_id = round_of(connection, args.contest)
+    criteria = criteria_of(connection, contest_id)
+    query = timed(lambda: fetch_scores(connection, round_id), args.runs)
+    scores = fetch_scores(connection, round_id)
+    compute = timed(lambda: rank_standardized(scores, criteria), args.runs)
+    floor = timed(lambda: rank_standardized(fetch_scores(connection, round_id), criteria),
+                  args.runs)
+    window = timed(lambda: window_ranking(connection, round_id), max(3, args.runs // 2), 1)
+    ids, _score, _ranks = rank_standardized(scores, criteria)
+    emit({"floor_ms": floor["median_ms"], "query_ms": query["median_ms"],
+          "numpy_ms": compute["median_ms"], "window_sql_ms": window["median_ms"],
+          "score_rows": len(scores), "proposals": len(ids), "detail": floor,
+          "top": ids[:5].tolist(), "started": time.time()})
+
+
+if __name__ == "__main__":
+    main()

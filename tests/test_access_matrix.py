@@ -1,0 +1,329 @@
+"""Access control, route by route: every rule of `app.url_map` (but `static`) has a row in
+MATRIX giving what each role gets, in a world where each role has something to own or not:
+an applicant who owns proposal P and one who does not, a judge assigned to P, a judge of the
+contest not assigned to it, a judge assigned to P but with a conflict of interest with it,
+and an organizer. A route without a row fails `test_every_route_is_in_the_matrix`.
+
+GET is requested for pages; POST with empty data (CSRF is off in the test config) for every
+route that takes it. A POST row gives the statuses of the roles it refuses; `OK` marks the
+roles it lets in, whose empty form may then get anything but a refusal or an error.
+"""
+import io
+import itertools
+import os
+
+import pytest
+from flask import url_for
+from werkzeug.datastructures import FileStorage
+from werkzeug.routing.converters import AnyConverter
+
+from portal.accounts.services import CONFIRM_EMAIL, RESET_PASSWORD, _password_fingerprint
+from portal.awards import publishing
+from portal.extensions import db
+from portal.models import Award, Conflict, ConflictKind, JudgeMembership
+from portal.proposals.attachments import add_attachment
+from portal.tokens import make_token
+from tests.factories import Auth, assign, make_contest, make_judge, make_proposal, make_user
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+ROLES = ("anonymous", "owner", "non_owner", "judge_assigned", "judge_unassigned",
+         "judge_conflicted", "organizer")
+LOGIN = "login"        # 302 to the login page
+MOVED = "redirect"     # 302 anywhere else
+OK = "ok"              # POST: let in (anything but 5xx, 403, 404 or the login page)
+
+
+def row(anonymous, owner, non_owner, judge_assigned, judge_unassigned, judge_conflicted,
+        organizer):
+    return dict(zip(ROLES, (anonymous, owner, non_owner, judge_assigned, judge_unassigned,
+                            judge_conflicted, organizer)))
+
+
+def everyone(status):
+    return row(*[status] * 7)
+
+
+def signed_in(status, anonymous=LOGIN):
+    return row(anonymous, *[status] * 6)
+
+
+def organizers(status=200):
+    """An organizer page: the login page for strangers, 403 for other accounts."""
+    return row(LOGIN, 403, 403, 403, 403, 403, status)
+
+
+# (method, endpoint) -> what each role gets. Parameters come from `world()`.
+MATRIX = {
+    # Public pages
+    ("GET", "contests.index"): everyone(200),
+    ("GET", "contests.show"): everyone(200),
+    ("GET", "ops.healthz"): everyone(200),
+    ("GET", "accounts.privacy"): everyone(200),
+    ("GET", "publication.results"): everyone(200),
+    ("GET", "publication.objection"): everyone(200),
+    ("POST", "publication.objection"): everyone(422),
+    # Accounts
+    ("GET", "accounts.login"): row(200, *[MOVED] * 6),
+    ("POST", "accounts.login"): row(200, *[MOVED] * 6),
+    ("GET", "accounts.register"): row(200, *[MOVED] * 6),
+    ("POST", "accounts.register"): row(200, *[MOVED] * 6),
+    ("GET", "accounts.request_reset"): everyone(200),
+    ("POST", "accounts.request_reset"): everyone(200),
+    ("GET", "accounts.reset_password"): everyone(200),
+    ("POST", "accounts.reset_password"): everyone(200),
+    ("GET", "accounts.confirm_email"): row(LOGIN, *[MOVED] * 6),
+    ("POST", "accounts.resend_confirmation"): signed_in(OK),
+    ("POST", "accounts.logout"): everyone(MOVED),
+    ("POST", "accounts.set_language"): everyone(MOVED),
+    ("GET", "accounts.profile"): signed_in(200),
+    ("POST", "accounts.profile"): signed_in(OK),
+    ("GET", "accounts.account"): signed_in(200),
+    ("GET", "accounts.change_password"): signed_in(200),
+    ("POST", "accounts.change_password"): signed_in(OK),
+    ("GET", "accounts.reauthenticate"): signed_in(200),
+    ("POST", "accounts.reauthenticate"): signed_in(OK),
+    ("POST", "accounts.download_data"): signed_in(OK),
+    ("POST", "accounts.delete_account"): signed_in(OK),
+    ("GET", "two_factor.verify"): row(LOGIN, *[MOVED] * 6),
+    ("POST", "two_factor.verify"): row(LOGIN, *[MOVED] * 6),
+    ("GET", "two_factor.setup"): signed_in(200),
+    ("POST", "two_factor.setup"): signed_in(OK),
+    ("POST", "two_factor.disable"): signed_in(OK),
+    # Applicants
+    ("GET", "proposals.mine"): signed_in(200),
+    ("GET", "proposals.new"): row(LOGIN, 200, 200, 403, 403, 403, 403),
+    ("POST", "proposals.new"): row(LOGIN, OK, OK, 403, 403, 403, 403),
+    ("GET", "proposals.show"): row(LOGIN, 200, 404, 404, 404, 404, 404),
+    ("GET", "proposals.edit"): row(LOGIN, 200, 404, 404, 404, 404, 404),
+    ("POST", "proposals.edit"): row(LOGIN, OK, 404, 404, 404, 404, 404),
+    ("POST", "proposals.submit"): row(LOGIN, OK, 404, 404, 404, 404, 404),
+    ("POST", "proposals.withdraw"): row(LOGIN, OK, 404, 404, 404, 404, 404),
+    ("POST", "proposals.delete"): row(LOGIN, OK, 404, 404, 404, 404, 404),
+    ("POST", "proposals.upload"): row(LOGIN, OK, 404, 404, 404, 404, 404),
+    ("GET", "proposals.download"): row(LOGIN, 200, 404, 200, 404, 404, 200),
+    ("POST", "proposals.delete_attachment"): row(LOGIN, OK, 404, 404, 404, 404, 404),
+    # Judges
+    ("GET", "judging.accept_invitation"): everyone(200),
+    ("POST", "judging.accept_invitation"): everyone(200),
+    ("GET", "judging.index"): row(LOGIN, 403, 403, 200, 200, 200, 403),
+    ("GET", "judging.review"): row(LOGIN, 404, 404, 200, 404, 404, 404),
+    ("POST", "judging.review"): row(LOGIN, 404, 404, OK, 404, 404, 404),
+    ("POST", "judging.recuse"): row(LOGIN, 404, 404, OK, 404, 404, 404),
+    ("GET", "judging.declared_conflicts"): row(LOGIN, 403, 403, 200, 200, 200, 403),
+    ("POST", "judging.declared_conflicts"): row(LOGIN, 403, 403, OK, OK, OK, 403),
+    ("POST", "judging.withdraw_conflict"): row(LOGIN, 403, 403, OK, 404, 404, 403),
+    # Organizers
+    ("GET", "admin.index"): organizers(),
+    ("GET", "admin.proposals"): organizers(),
+    ("GET", "admin.proposal"): organizers(),
+    ("POST", "admin.proposal"): organizers(OK),
+    ("GET", "admin.judges"): organizers(),
+    ("POST", "admin.judges"): organizers(OK),
+    ("POST", "admin.invitation_action"): organizers(OK),
+    ("POST", "admin.judge_activation"): organizers(OK),
+    ("POST", "admin.toggle_round"): organizers(OK),
+    ("GET", "admin.reopen_round"): organizers(),
+    ("POST", "admin.reopen_round"): organizers(OK),
+    ("GET", "judging_admin.rounds"): organizers(),
+    ("GET", "judging_admin.plan"): organizers(),
+    ("POST", "judging_admin.plan"): organizers(OK),
+    ("GET", "judging_admin.judge_proposals"): organizers(),
+    ("POST", "judging_admin.judge_proposals"): organizers(OK),
+    ("GET", "judging_admin.reassign"): organizers(),
+    ("POST", "judging_admin.reassign"): organizers(OK),
+    ("GET", "judging_admin.conflicts_page"): organizers(),
+    ("POST", "judging_admin.conflicts_page"): organizers(OK),
+    ("GET", "judging_admin.remove_conflict"): organizers(404),  # no pair named
+    ("POST", "judging_admin.remove_conflict"): organizers(404),  # no pair named
+    ("POST", "judging_admin.remind"): organizers(OK),
+    ("POST", "screening.decide"): organizers(OK),
+    ("POST", "screening.undo"): organizers(OK),
+    ("POST", "screening.decide_many"): organizers(OK),
+    ("GET", "setup.new"): organizers(),
+    ("POST", "setup.new"): organizers(OK),
+    ("GET", "setup.settings"): organizers(),
+    ("POST", "setup.settings"): organizers(OK),
+    ("GET", "setup.parts"): organizers(),
+    ("POST", "setup.parts"): organizers(OK),
+    ("GET", "setup.copy"): organizers(),
+    ("POST", "setup.copy"): organizers(OK),
+    ("POST", "setup.archive"): organizers(OK),
+    ("GET", "site.settings"): organizers(),
+    ("POST", "site.settings"): organizers(OK),
+    ("GET", "site.organizers"): organizers(),
+    ("POST", "site.organizers"): organizers(OK),
+    ("POST", "site.organizer_activation"): organizers(OK),
+    ("GET", "dashboard.overview"): organizers(),
+    ("GET", "dashboard.announcements"): organizers(),
+    ("POST", "dashboard.announcements"): organizers(OK),
+    ("GET", "dashboard.contest_audit"): organizers(),
+    ("GET", "dashboard.proposal_audit"): organizers(),
+    ("GET", "results.ranking"): organizers(),
+    ("GET", "results.ranking_csv"): organizers(),
+    ("GET", "results.judge_statistics"): organizers(),
+    ("POST", "results.advance"): organizers(OK),
+    ("POST", "results.ranking_settings"): organizers(OK),
+    ("GET", "awards.index"): organizers(),
+    ("GET", "awards.preview"): organizers(),
+    ("POST", "awards.allocate"): organizers(OK),
+    ("GET", "awards.move"): organizers(),
+    ("POST", "awards.move"): organizers(OK),
+    ("GET", "awards.publication"): organizers(),
+    ("POST", "awards.publish"): organizers(OK),
+    ("POST", "awards.answer"): organizers(OK),
+    ("POST", "awards.finalize"): organizers(OK),
+    ("GET", "exports.index"): organizers(),
+    ("GET", "exports.download"): organizers(400),  # no format chosen
+    ("GET", "exports.award_list"): organizers(),
+    ("GET", "exports.certificates"): organizers(),
+    ("GET", "exports.score_template"): organizers(),
+    ("GET", "exports.score_import"): organizers(),
+    ("POST", "exports.score_import"): organizers(OK),
+}
+
+
+def world_values(client):
+    """The contest and its people; returns (URL parameter values, {role: user or None})."""
+    contest = make_contest()
+    owner = make_user("owner@example.org", name="申报人甲")
+    non_owner = make_user("other@example.org", name="申报人乙", organization="另一个协会")
+    organizer = make_user("organizer@example.org", organizer=True)
+    colleague = make_user("colleague@example.org", organizer=True)
+    proposal = make_proposal(contest, owner, title="甲的项目")
+    other_proposal = make_proposal(contest, non_owner, title="乙的项目", theme_index=1)
+    attachment = add_attachment(owner, proposal, FileStorage(io.BytesIO(PDF), "计划书.pdf"))
+    judge_assigned = make_judge(contest, "assigned@example.org", name="评委甲")
+    judge_unassigned = make_judge(contest, "unassigned@example.org", name="评委乙")
+    judge_conflicted = make_judge(contest, "conflicted@example.org", name="评委丙")
+    (assignment,) = assign(proposal, judge_assigned)
+    assign(proposal, judge_conflicted)
+    assign(other_proposal, judge_assigned)
+    # Recorded directly, so that the conflicted judge's assignment stays (as it would when a
+    # conflict comes to light after assignment, e.g. through an automatic rule).
+    db.session.add(Conflict(contest_id=contest.id, judge_id=judge_conflicted.id,
+                            proposal_id=proposal.id, kind=ConflictKind.DECLARED_PROPOSAL,
+                            reason="亲属关系"))
+    declared = Conflict(contest_id=contest.id, judge_id=judge_assigned.id,
+                        organization="某基金会", kind=ConflictKind.DECLARED_ORGANIZATION)
+    db.session.add(declared)
+    from portal.judging.services import invite_judge
+    invitation, invitation_token = invite_judge(None, contest, "pending@example.org")
+    db.session.add(Award(contest_id=contest.id, proposal_id=other_proposal.id,
+                         tier_id=contest.award_tiers[0].id))
+    db.session.flush()
+    publishing.publish_provisional(organizer, contest)
+    objection = publishing.file_objection(contest, "观众", "watcher@example.org", "有异议")
+    db.session.commit()
+    values = {
+        "slug": contest.slug, "proposal_id": proposal.id, "attachment_id": attachment.id,
+        "assignment_id": assignment.id, "round_id": contest.rounds[0].id,
+        "membership_id": db.session.scalar(db.select(JudgeMembership.id).filter_by(
+            user_id=judge_assigned.id)),
+        "conflict_id": declared.id, "invitation_id": invitation.id, "user_id": colleague.id,
+        "objection_id": objection.id,
+        # Each token-taking page gets a working token: what the token opens is what is tested.
+        "accounts.confirm_email:token": make_token(CONFIRM_EMAIL, {
+            "user": non_owner.id, "email": non_owner.email}),
+        "accounts.reset_password:token": make_token(RESET_PASSWORD, {
+            "user": non_owner.id, "pw": _password_fingerprint(non_owner)}),
+        "judging.accept_invitation:token": invitation_token,
+    }
+    users = {"anonymous": None, "owner": owner, "non_owner": non_owner,
+             "judge_assigned": judge_assigned, "judge_unassigned": judge_unassigned,
+             "judge_conflicted": judge_conflicted, "organizer": organizer}
+    return values, users
+
+
+def urls_for(app, method, endpoint, values):
+    """The URLs of the rule: one per choice of its `any(...)` parts for GET, the first for
+    POST (which may change things)."""
+    (rule,) = [r for r in app.url_map.iter_rules()
+               if r.endpoint == endpoint and method in r.methods]
+    options = []
+    for name in sorted(rule.arguments):
+        converter = rule._converters[name]
+        if isinstance(converter, AnyConverter):
+            items = sorted(converter.items)
+            options.append([(name, item) for item in (items if method == "GET" else items[:1])])
+        else:
+            options.append([(name, values.get(f"{endpoint}:{name}", values.get(name)))])
+    with app.test_request_context():
+        return [url_for(endpoint, **dict(combination))
+                for combination in itertools.product(*options)]
+
+
+def outcome(response):
+    if response.status_code == 302:
+        return LOGIN if response.location.split("?")[0] == "/login" else MOVED
+    return response.status_code
+
+
+def check(response, expected):
+    got = outcome(response)
+    if expected == OK:
+        return got not in (LOGIN, 403, 404) and response.status_code < 500
+    return got == expected
+
+
+def route_keys(app):
+    keys = set()
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for method in ("GET", "POST"):
+            if method in rule.methods:
+                keys.add((method, rule.endpoint))
+    return keys
+
+
+def test_every_route_is_in_the_matrix(web_app):
+    missing = sorted(route_keys(web_app) - set(MATRIX))
+    assert not missing, f"add these routes to MATRIX with each role's expected status: {missing}"
+    stale = sorted(set(MATRIX) - route_keys(web_app))
+    assert not stale, f"these MATRIX rows name no route any more: {stale}"
+
+
+def test_every_row_names_every_role():
+    assert all(set(expected) == set(ROLES) for expected in MATRIX.values())
+
+
+def _log_in(client, user):
+    client.post("/logout")
+    if user is not None:
+        response = Auth(client).login(user)
+        assert response.status_code == 302, f"{user.email} could not log in"
+
+
+def _run(web_app, role, method, keys):
+    """Request every key's URLs as `role`; returns the mismatches."""
+    client = web_app.test_client()
+    values, users = world_values(client)
+    mismatches = []
+    _log_in(client, users[role])
+    for key in keys:  # in MATRIX order: destructive actions come after the others
+        expected = MATRIX[key][role]
+        for url in urls_for(web_app, method, key[1], values):
+            if method == "POST":
+                _log_in(client, users[role])  # an earlier POST may have logged out
+                response = client.post(url, data={})
+            else:
+                response = client.get(url)
+            if not check(response, expected):
+                mismatches.append((key[1], url, expected, outcome(response)))
+    return mismatches
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_pages(web_app, app_context, role):
+    keys = [key for key in MATRIX if key[0] == "GET"]
+    mismatches = _run(web_app, role, "GET", keys)
+    assert not mismatches, "\n".join(f"{e} GET {u}: expected {x}, got {g}"
+                                     for e, u, x, g in mismatches)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_posts(web_app, app_context, role):
+    keys = [key for key in MATRIX if key[0] == "POST"]
+    mismatches = _run(web_app, role, "POST", keys)
+    assert not mismatches, "\n".join(f"{e} POST {u}: expected {x}, got {g}"
+                                     for e, u, x, g in mismatches)

@@ -1,0 +1,45 @@
+"""The ranked list in pages, and the round's proposals read only when they are shown."""
+import pytest
+
+from portal.results import views
+from portal.results.ranking import round_ranking
+from tests.test_results import build_contest
+
+
+def test_the_ranked_list_is_shown_a_page_at_a_time(client, auth, contest, organizer,
+                                                    monkeypatch):
+    a, b, c, d = build_contest(contest, organizer)   # ranked b, then a and c tied, then d
+    monkeypatch.setattr(views, "ROWS_PER_PAGE", 2)
+    auth.login(organizer)
+    url = f"/admin/contests/{contest.slug}/ranking"
+    first = client.get(url).get_data(as_text=True)
+    assert "乙项目" in first and "甲项目" in first and "丁项目" not in first
+    assert 'aria-current="page">1<' in first and "page=2" in first
+    second = client.get(url + "?page=2").get_data(as_text=True)
+    assert "丁项目" in second and "乙项目" not in second
+    # A page past the end shows the last one; a sort starts again from the first page.
+    assert "丁项目" in client.get(url + "?page=9").get_data(as_text=True)
+    assert "page=2" in first and "sort=reference&amp;page" not in first
+
+
+def test_the_round_proposals_are_read_when_asked_for(contest, organizer, count_queries):
+    a, b, c, d = build_contest(contest, organizer)
+    ranked = round_ranking(contest, with_intervals=False)
+    proposals = ranked.proposals
+    assert list(proposals) == sorted([a.id, b.id, c.id, d.id])
+    assert b.id in proposals and 0 not in proposals and len(proposals) == 4
+    with count_queries() as preloading:
+        proposals.preload([b.id, a.id])
+        assert proposals[b.id].title == "乙项目" and proposals[a.id].theme is not None
+    assert preloading.total > 0
+    with count_queries() as again:
+        proposals.preload([b.id])
+        assert proposals[a.id].reference == a.reference
+    assert again.total == 0
+    with count_queries() as everything:
+        assert {proposals[pid].title for pid in proposals} == {
+            "甲项目", "乙项目", "=HYPERLINK(\"x\")", "丁项目"}
+    assert everything.total > 0
+    with pytest.raises(KeyError):
+        proposals[0]
+    assert ranked.facts[d.id].reference == d.reference
