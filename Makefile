@@ -10,7 +10,7 @@ CATALOGS := $(wildcard portal/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
 .PHONY: run test install translations db seed extract-messages update-messages clean fairness \
-	load bench e2e security
+	load bench e2e screenshots security
 
 # Reinstall only when a dependency file changed since the last install.
 $(STAMP): pyproject.toml
@@ -59,8 +59,14 @@ bench: install
 
 # End-to-end journeys in Debian's Chromium (apt-get install chromium), with axe-core checks.
 e2e: install
-	$(BIN)/python -c "import playwright" 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[e2e]'
-	$(BIN)/python -m pytest tests/e2e -m e2e -p no:cacheprovider
+	$(BIN)/python -c "import playwright" 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[test,e2e]'
+	$(BIN)/python -m pytest tests/e2e -m e2e -p no:cacheprovider $(PYTEST_ARGS)
+
+# The guides' screenshots (docs/screenshots/), taken by the Chinese journeys.
+screenshots: install
+	$(BIN)/python -c "import playwright" 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[test,e2e]'
+	rm -f docs/screenshots/*.png
+	E2E_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest tests/e2e/test_journeys.py -m e2e -k zh_CN -p no:cacheprovider
 
 # The ranking methods against simulated judges of known bias (docs/ranking.md); a few minutes.
 fairness: install

@@ -18,7 +18,7 @@ def contest_form(**overrides):
     data = {"slug": "zzcf-2015", "name_zh": "第二届大赛", "name_en": "2nd contest",
             "organizer_zh": "郑州慈善总会", "opens_at": "2015-03-01T09:00",
             "submission_deadline": "2015-06-30T17:00", "results_at": "",
-            "proposal_limit": "3", "reference_prefix": "ZZCF-2015",
+            "proposal_limit": "3", "reference_prefix": "ZZCF-2015", "objection_days": "7",
             "rules_zh": "**规则** <script>alert(1)</script>"}
     data.update(overrides)
     return data
@@ -169,3 +169,13 @@ def test_setup_pages_are_for_organizers_only(client, auth, contest, applicant, u
     assert client.get(url).status_code == 302
     auth.login(applicant)
     assert client.get(url).status_code == 403
+
+
+def test_publication_settings_are_part_of_the_contest(client, signed_in, contest):
+    response = client.post(f"/admin/contests/{contest.slug}/settings", data=contest_form(
+        slug=contest.slug, settings_version=contest.settings_version, objection_days="0",
+        funding_pool="250000", show_feedback_to_applicants="y"))
+    assert response.status_code == 302
+    db.session.refresh(contest)
+    assert (contest.objection_days, contest.funding_pool, contest.show_feedback_to_applicants) \
+        == (0, 250000, True)

@@ -64,6 +64,12 @@ def _decimal(value, where):
     return number
 
 
+def _whole_number(value, where, minimum):
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        raise ContestFileError(f"{where}: must be a whole number of at least {minimum}")
+    return value
+
+
 def _items(spec, key, parse_item):
     items = spec.get(key)
     if not isinstance(items, list) or not items:
@@ -171,6 +177,10 @@ def parse_contest(text, now):
         "contact": spec.get("contact"), "opens_at": opens_at, "submission_deadline": deadline,
         "results_at": results_at, "proposal_limit": limit, "blind": bool(spec.get("blind", False)),
         "reference_prefix": str(spec.get("reference_prefix") or slug.upper()),
+        "objection_days": _whole_number(spec.get("objection_days", 7), "objection_days", 0),
+        "funding_pool": None if spec.get("funding_pool") is None
+        else _decimal(spec["funding_pool"], "funding_pool"),
+        "show_feedback_to_applicants": bool(spec.get("show_feedback_to_applicants", False)),
     }
     return {
         "contest": contest,

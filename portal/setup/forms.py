@@ -68,6 +68,16 @@ class ContestForm(FlaskForm):
         DataRequired(), Length(max=32), Regexp(r"^[A-Za-z0-9-]+$", message=_l(
             "Letters, digits and hyphens, e.g. ZZCF-2015."))])
     blind = BooleanField(_l("Blind judging: judges do not see who submitted a proposal"))
+    objection_days = IntegerField(
+        _l("Objection period (days)"), default=7,
+        validators=[InputRequired(), NumberRange(min=0, max=90)],
+        description=_l("How long the provisional results are open to objections (公示期); "
+                       "0 to finalize at once."))
+    funding_pool = DecimalField(_l("Funding pool (yuan)"), places=2, validators=[
+        Optional(), NumberRange(min=Decimal(0), max=Decimal("9999999999.99"))],
+        description=_l("The total of the grants; the award page warns before it is exceeded."))
+    show_feedback_to_applicants = BooleanField(
+        _l("After the results are final, applicants see the judges' feedback (without names)"))
     submit = SubmitField(_l("Save"))
 
     def validate(self, extra_validators=None):

@@ -13,7 +13,8 @@ from portal.timezones import from_beijing_naive, to_beijing_naive
 CONTEST_FIELDS = ("name_zh", "name_en", "organizer_zh", "organizer_en", "description_zh",
                   "description_en", "rules_zh", "rules_en", "faq_zh", "faq_en", "contact",
                   "opens_at", "submission_deadline", "results_at", "proposal_limit",
-                  "reference_prefix", "blind")
+                  "reference_prefix", "blind", "objection_days", "funding_pool",
+                  "show_feedback_to_applicants")
 TIME_FIELDS = ("opens_at", "submission_deadline", "results_at", "closes_at")
 PART_FIELDS = {
     "themes": ("description_zh", "description_en"),
