@@ -68,6 +68,11 @@ screenshots: install
 	rm -f docs/screenshots/*.png
 	E2E_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest tests/e2e/test_journeys.py -m e2e -k zh_CN -p no:cacheprovider
 
+# Static analysis and attack tools against a running portal, in their own virtualenvs
+# (tests/security/run.sh; about 10-15 minutes).
+security: install
+	bash tests/security/run.sh
+
 # The ranking methods against simulated judges of known bias (docs/ranking.md); a few minutes.
 fairness: install
 	$(BIN)/python bench/fairness.py
