@@ -104,9 +104,9 @@ def register_blueprints(app):
     from portal.setup.views import bp as setup_bp
     from portal.site.views import bp as site_bp
 
-    for blueprint in (ops_bp, contests_bp, accounts_bp, two_factor_bp, proposals_bp, judging_bp, admin_bp,
-                      results_bp, setup_bp, screening_bp, site_bp, awards_bp, publication_bp,
-                      dashboard_bp, judging_admin_bp, exports_bp):
+    for blueprint in (ops_bp, contests_bp, accounts_bp, two_factor_bp, proposals_bp, judging_bp,
+                      admin_bp, results_bp, setup_bp, screening_bp, site_bp, awards_bp,
+                      publication_bp, dashboard_bp, judging_admin_bp, exports_bp):
         app.register_blueprint(blueprint)
 
 

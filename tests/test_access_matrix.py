@@ -10,7 +10,6 @@ roles it lets in, whose empty form may then get anything but a refusal or an err
 """
 import io
 import itertools
-import os
 
 import pytest
 from flask import url_for
@@ -182,7 +181,7 @@ MATRIX = {
 }
 
 
-def world_values(client):
+def world_values():
     """The contest and its people; returns (URL parameter values, {role: user or None})."""
     contest = make_contest()
     owner = make_user("owner@example.org", name="申报人甲")
@@ -297,7 +296,7 @@ def _log_in(client, user):
 def _run(web_app, role, method, keys):
     """Request every key's URLs as `role`; returns the mismatches."""
     client = web_app.test_client()
-    values, users = world_values(client)
+    values, users = world_values()
     mismatches = []
     _log_in(client, users[role])
     for key in keys:  # in MATRIX order: destructive actions come after the others

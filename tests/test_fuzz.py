@@ -46,8 +46,7 @@ def fields(*names, numbers=()):
 
 @pytest.fixture
 def world(web_app, app_context):
-    client = web_app.test_client()
-    values, users = world_values(client)
+    values, users = world_values()
     return web_app, values, users
 
 

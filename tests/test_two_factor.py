@@ -11,7 +11,7 @@ from portal.accounts import two_factor
 from portal.extensions import db
 from portal.models import SiteSettings
 from tests.conftest import make_test_app
-from tests.factories import PASSWORD, Auth, make_user
+from tests.factories import PASSWORD, Auth
 
 EN = {"Accept-Language": "en"}
 

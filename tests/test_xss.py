@@ -8,10 +8,10 @@ import csv
 import io
 import itertools
 import zipfile
-from urllib.parse import urlencode
 from datetime import timedelta
 from decimal import Decimal
 from html.parser import HTMLParser
+from urllib.parse import urlencode
 
 import openpyxl
 import pytest
@@ -176,7 +176,7 @@ def poison(values, users):
 @pytest.fixture
 def poisoned(web_app, app_context):
     client = web_app.test_client()
-    values, users = world_values(client)
+    values, users = world_values()
     contest = poison(values, users)
     return client, values, users, contest
 
