@@ -22,7 +22,11 @@ OPEN_ENDPOINTS = ("static", "ops.healthz", "contests.index")
 
 def _pending_account_key():
     pending = session.get(two_factor.PENDING)
-    user_id = pending.get("user") if isinstance(pending, dict) else None
+    return _account_key(pending.get("user") if isinstance(pending, dict) else None)
+
+
+def _account_key(user_id):
+    """One counter of code attempts per account, for the login's second step and turning off."""
     return f"login-code:{user_id}"
 
 
@@ -116,7 +120,7 @@ def _issuer():
 @bp.route("/account/two-step/disable", methods=["POST"])
 @login_required
 @require_recent_login
-@_limit("LOGIN_LIMIT_PER_ACCOUNT", key_func=lambda: f"login-code:{current_user.get_id()}")
+@_limit("LOGIN_LIMIT_PER_ACCOUNT", key_func=lambda: _account_key(getattr(current_user, "id", None)))
 def disable():
     """Turn off two-step login with the password and a code."""
     user = current_user._get_current_object()
