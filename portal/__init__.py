@@ -60,6 +60,7 @@ def register_extensions(app):
         render_migration_item
     from portal.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
     from portal.i18n import N_, select_locale, select_timezone
+    from portal.results.generation import install_generation_hooks
 
     configure_sqlite_engines()
     db.init_app(app)
@@ -69,6 +70,7 @@ def register_extensions(app):
     mail.init_app(app)
     limiter.init_app(app)
     install_after_commit_hooks()
+    install_generation_hooks()
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"

@@ -55,9 +55,7 @@ def preview(slug):
     contest = contest_by_slug(slug)
     if services.awards_locked(services.publication_of(contest)):
         return redirect(url_for("awards.index", slug=slug))  # which says they are final
-    response = _render_preview(contest, AllocationForm(formdata=None))
-    db.session.commit()  # keeps the ranking's bootstrap computed for this set of scores
-    return response
+    return _render_preview(contest, AllocationForm(formdata=None))
 
 
 @bp.route("/awards/allocate", methods=["POST"])

@@ -6,13 +6,13 @@ from portal.models.contests import (AwardScope, AwardTier, Contest, ContestStatu
                                     EntrantType, Invitation, InvitationRole, JudgeMembership,
                                     Round, SiteSettings, Theme, judge_expertise)
 from portal.models.judging import Assignment, Award, Conflict, ConflictKind, Objection, \
-    Publication, PublicationStage, RankingSnapshot, Review, Score
+    Publication, PublicationStage, RankingGeneration, RankingSnapshot, Review, Score
 from portal.models.proposals import Attachment, BudgetLine, Proposal, ProposalEvent, \
     ProposalStatus
 
 __all__ = [
     "Award", "Conflict", "ConflictKind", "Objection", "Publication", "PublicationStage",
-    "RankingSnapshot",
+    "RankingGeneration", "RankingSnapshot",
     "AwardScope", "AwardTier", "InvitationRole", "SiteSettings", "judge_expertise",
     "Assignment", "Attachment", "AuditEvent", "BudgetLine", "Contest", "ContestStatus", "Criterion", "EntrantType",
     "Invitation", "JudgeMembership", "Notification", "Proposal", "ProposalEvent", "ProposalStatus", "Review",

@@ -2,6 +2,7 @@
 from decimal import Decimal
 
 from sqlalchemy import (
+    BigInteger,
     JSON,
     ForeignKey,
     Integer,
@@ -118,6 +119,17 @@ class RankingSnapshot(db.Model):
     fingerprint: Mapped[str] = mapped_column(String(64))
     computed_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     payload = mapped_column(JSON)
+
+
+class RankingGeneration(db.Model):
+    """One row: a counter that every transaction changing a ranking's inputs raises when it
+    commits (`portal.results.generation`). A ranking computed at value N is still current
+    while the counter reads N."""
+
+    __tablename__ = "ranking_generation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0, nullable=False)
 
 
 class Award(db.Model):

@@ -9,6 +9,7 @@ from types import SimpleNamespace
 
 from sqlalchemy.orm import selectinload
 
+from portal.database import write_beside_request
 from portal.extensions import db
 from portal.judging.conflicts import assess, contest_rows
 from portal.models import (
@@ -30,6 +31,7 @@ from portal.scoring import (
     bootstrap_ranking,
     compute_ranking,
 )
+from portal.results.generation import LatestComputations, current_generation
 
 DEFAULT_BOUNDARY = 10
 LATER_ROUND_STATUSES = (ProposalStatus.ADVANCED, ProposalStatus.AWARDED)
@@ -201,29 +203,68 @@ def _fingerprint(contest, score_rows, proposal_ids, boundary):
     return digest.hexdigest()
 
 
+@dataclass(frozen=True)
+class _Computed:
+    """What a ranking computed for a round, without database objects: kept between requests."""
+
+    result: object
+    proposal_ids: list
+    facts: dict
+    intervals: dict | None    # None: computed without the bootstrap
+    boundary: int
+
+
+# Per process, keyed by database, round and generation (portal.results.generation): a few
+# rounds' rankings, each a few MB at 10,000 proposals.
+_computed = LatestComputations(size=4)
+
+
+def forget_computed_rankings():
+    _computed.clear()
+
+
 def round_ranking(contest, contest_round=None, with_intervals=True):
-    """The ranked list of a round (the current one by default); the bootstrap is cached."""
+    """The ranked list of a round (the current one by default); the ranking is computed once
+    per change of its inputs, the bootstrap once per change of the scores."""
     contest_round = contest_round or contest.current_round
+    generation = current_generation()
+    key = None if generation is None else (str(db.engine.url), contest_round.id, generation)
+    computed = _computed.get(key) if key else None
+    if computed is None or (with_intervals and computed.intervals is None):
+        computed = _compute(contest, contest_round, with_intervals)
+        if key:
+            _computed.put(key, computed)
+    proposals = RoundProposals(computed.proposal_ids, _round_conditions(contest, contest_round))
+    return RoundRanking(contest_round, computed.result, proposals,
+                        computed.intervals or {} if with_intervals else {},
+                        computed.boundary, computed.facts)
+
+
+def _compute(contest, contest_round, with_intervals):
     by_id, score_rows, reviews, criteria, proposal_inputs, facts = _inputs(contest,
                                                                            contest_round)
     keys = tie_break_keys(contest)
     result = compute_ranking(reviews, criteria, proposal_inputs, official=contest.ranking_method,
                              tie_break=keys)
     boundary = ranking_boundary(contest)
-    intervals = {}
-    if with_intervals and reviews:
-        intervals = _cached_intervals(contest, contest_round, score_rows, by_id, boundary,
-                                      lambda: bootstrap_ranking(
-                                          reviews, criteria, proposal_inputs,
-                                          official=contest.ranking_method, tie_break=keys,
-                                          boundary=boundary))
-    return RoundRanking(contest_round, result, by_id, intervals, boundary,
-                        {fact.id: fact for fact in facts})
+    intervals = None
+    if with_intervals:
+        intervals = {}
+        if reviews:
+            intervals = _cached_intervals(contest, contest_round, score_rows, by_id, boundary,
+                                          lambda: bootstrap_ranking(
+                                              reviews, criteria, proposal_inputs,
+                                              official=contest.ranking_method, tie_break=keys,
+                                              boundary=boundary))
+    return _Computed(result, list(by_id), {fact.id: fact for fact in facts}, intervals,
+                     boundary)
 
 
 def _cached_intervals(contest, contest_round, score_rows, by_id, boundary, compute):
     fingerprint = _fingerprint(contest, score_rows, list(by_id), boundary)
-    snapshot = db.session.scalar(db.select(RankingSnapshot).filter_by(round_id=contest_round.id))
+    snapshot = db.session.execute(
+        db.select(RankingSnapshot.fingerprint, RankingSnapshot.payload)
+        .filter_by(round_id=contest_round.id)).first()
     if snapshot is not None and snapshot.fingerprint == fingerprint:
         return {int(key): value for key, value in snapshot.payload["intervals"].items()}
     bootstrap = compute()
@@ -233,9 +274,15 @@ def _cached_intervals(contest, contest_round, score_rows, by_id, boundary, compu
         for item in bootstrap.intervals}
     payload = {"intervals": {str(key): value for key, value in intervals.items()},
                "replicates": bootstrap.replicates, "level": bootstrap.level}
-    if snapshot is None:
-        snapshot = RankingSnapshot(round_id=contest_round.id)
-        db.session.add(snapshot)
-    snapshot.fingerprint, snapshot.payload, snapshot.computed_at = fingerprint, payload, utcnow()
-    db.session.flush()  # the view commits it: the next view reuses it until a score changes
+    write_beside_request(lambda connection: _store_snapshot(
+        connection, contest_round.id, fingerprint, payload))
     return intervals
+
+
+def _store_snapshot(connection, round_id, fingerprint, payload):
+    values = {"fingerprint": fingerprint, "payload": payload, "computed_at": utcnow()}
+    table = RankingSnapshot.__table__
+    updated = connection.execute(table.update().where(table.c.round_id == round_id)
+                                 .values(**values))
+    if updated.rowcount == 0:
+        connection.execute(table.insert().values(round_id=round_id, **values))

@@ -7,7 +7,6 @@ from portal.accounts.forms import ConfirmForm
 from portal.accounts.sessions import require_recent_login
 from portal.audit import record
 from portal.contests.services import contest_by_slug
-from portal.database import writes_on_get
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.i18n import current_locale
@@ -42,12 +41,10 @@ def _settings_form(contest):
 
 
 @bp.route("/admin/contests/<slug>/ranking")
-@writes_on_get
 def ranking(slug):
     """The ranked list of a round: overall or per theme, every method, intervals and flags."""
     contest = contest_by_slug(slug)
     ranked = round_ranking(contest, _round(contest))
-    db.session.commit()  # keeps the bootstrap computed for this set of scores
     theme = next((t for t in contest.themes if t.code == request.args.get("theme")), None)
     entrant_type = next((e for e in contest.entrant_types
                          if e.code == request.args.get("entrant_type")), None)
@@ -123,12 +120,10 @@ def judge_statistics(slug):
 
 @bp.route("/admin/contests/<slug>/ranking.csv")
 @require_recent_login
-@writes_on_get
 def ranking_csv(slug):
     """The ranked list as CSV (UTF-8 with BOM, so that Excel shows the Chinese text)."""
     contest = contest_by_slug(slug)
     ranked = round_ranking(contest, _round(contest))
-    db.session.commit()
     locale = current_locale()
     header = [_("Rank"), _("Rank in theme"), _("Reference"), _("Title"), _("Theme"),
               _("Entrant type"), _("Organization"), _("Reviews"), _("Score"),

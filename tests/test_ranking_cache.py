@@ -1,0 +1,125 @@
+"""A round's ranking is computed once per change of its inputs, never served stale."""
+from decimal import Decimal
+
+import pytest
+
+from portal.extensions import db
+from portal.models import Assignment, RankingSnapshot, Score
+from portal.results import ranking as ranking_module
+from portal.results.generation import current_generation
+from portal.results.ranking import round_ranking
+from tests.test_results import build_contest
+
+
+@pytest.fixture
+def computations(monkeypatch):
+    """How many times the ranking engine ran."""
+    calls = []
+    original = ranking_module.compute_ranking
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(ranking_module, "compute_ranking", counting)
+    return calls
+
+
+def _assignment_of(proposal):
+    return db.session.scalars(db.select(Assignment).filter_by(proposal_id=proposal.id)).first()
+
+
+def test_a_second_view_reuses_the_ranking(contest, organizer, computations):
+    build_contest(contest, organizer)
+    db.session.commit()
+    first = round_ranking(contest)
+    again = round_ranking(contest)
+    assert len(computations) == 1
+    assert again.result is first.result and again.intervals == first.intervals
+
+
+def test_a_changed_score_is_ranked_at_once(contest, organizer, computations):
+    a, b, c, d = build_contest(contest, organizer)
+    db.session.commit()
+    before = round_ranking(contest).result
+    assert [item.proposal_id for item in before.rows[:1]] == [b.id]
+    for score in _assignment_of(b).review.scores:
+        score.value = Decimal(1)
+    assert current_generation() is None        # the session's own change is not committed
+    db.session.commit()
+    after = round_ranking(contest).result
+    assert len(computations) == 2
+    assert after.rows[-1].proposal_id in (b.id, d.id)
+    assert [item.proposal_id for item in after.rows[:1]] != [b.id]
+
+
+def test_a_rolled_back_change_keeps_the_ranking(contest, organizer, computations):
+    a, b, c, d = build_contest(contest, organizer)
+    db.session.commit()
+    generation = current_generation()
+    round_ranking(contest)
+    b.title = "改过的标题"
+    db.session.rollback()
+    assert current_generation() == generation
+    round_ranking(contest)
+    assert len(computations) == 1
+
+
+def test_a_judges_new_organization_counts_but_a_new_session_does_not(contest, organizer):
+    a, b, c, d = build_contest(contest, organizer)
+    db.session.commit()
+    generation = current_generation()
+    judge = _assignment_of(b).judge
+    judge.session_token = "a new session"
+    db.session.commit()
+    assert current_generation() == generation
+    # Now the judge works where b's applicant does: their review of b, its only one, stops
+    # counting.
+    assert b.organization
+    judge.organization = b.organization
+    db.session.commit()
+    assert current_generation() == generation + 1
+    assert b.id not in {item.proposal_id for item in round_ranking(contest).result.rows
+                        if item.review_count}
+
+
+def test_bulk_statements_count(contest, organizer, computations):
+    build_contest(contest, organizer)
+    db.session.commit()
+    generation = current_generation()
+    db.session.execute(db.update(Score).values(value=Decimal(5)))
+    db.session.commit()
+    assert current_generation() == generation + 1
+    assert {item.score for item in round_ranking(contest).result.rows
+            if item.review_count} == {5.0}
+
+
+def test_the_ranked_list_stores_the_bootstrap_and_then_reuses_it(
+        client, auth, contest, organizer, monkeypatch):
+    build_contest(contest, organizer)
+    db.session.commit()
+    auth.login(organizer)
+    url = f"/admin/contests/{contest.slug}/ranking"
+    assert client.get(url).status_code == 200
+    assert db.session.scalar(db.select(RankingSnapshot.round_id)) == contest.current_round.id
+    ranking_module.forget_computed_rankings()   # another worker: reads the stored bootstrap
+
+    def no_bootstrap(*_args, **_kwargs):
+        raise AssertionError("the stored bootstrap should have been used")
+
+    monkeypatch.setattr(ranking_module, "bootstrap_ranking", no_bootstrap)
+    assert client.get(url).status_code == 200
+
+
+def test_without_the_counter_row_nothing_is_cached(contest, organizer, computations):
+    build_contest(contest, organizer)
+    db.session.commit()
+    db.session.execute(db.text("DELETE FROM ranking_generation"))
+    try:
+        assert current_generation() is None
+        round_ranking(contest)
+        round_ranking(contest)
+        assert len(computations) == 2
+    finally:
+        db.session.rollback()
+    assert current_generation() is not None
