@@ -58,17 +58,30 @@ def _accept(invitation, form, **account):
 @bp.route("/judge")
 @login_required
 def index():
-    """The signed-in judge's assignments per contest: progress, filters, the next to score."""
+    """The signed-in judge's assignments per contest: progress, counts, deadlines, filters, a
+    page of rows and the next to score."""
     theme_code = (request.args.get("theme") or "").strip()[:32] or None
     unscored_only = request.args.get("unscored") == "1"
-    work = workspace.judge_workspace(current_user, theme_code, unscored_only)
+    status = request.args.get("status")
+    status = status if status in workspace.STATUSES else None
+    work = workspace.judge_workspace(current_user, theme_code, unscored_only, status,
+                                     request.args.get("page", 1, type=int))
     policy.require(work is not None, 403)
     themes = {}
-    for contest_work in work:
+    for contest_work in work.contests:
         for theme in contest_work.contest.themes:
             themes.setdefault(theme.code, theme)
     return render_template("judging/index.html", work=work, themes=list(themes.values()),
-                           theme_code=theme_code, unscored_only=unscored_only)
+                           theme_code=theme_code, unscored_only=unscored_only, status=status,
+                           query=_workspace_url)
+
+
+def _workspace_url(**changes):
+    """This page's address with some arguments changed (None drops one)."""
+    args = request.args.to_dict()
+    args.update(changes)
+    return url_for("judging.index", **{key: value for key, value in args.items()
+                                       if value is not None})
 
 
 def _assignment(assignment_id):

@@ -1,5 +1,7 @@
-"""The judge's workspace: their assignments per contest with progress, filters and the next
-proposal to score, in a bounded number of queries whatever the number of assignments."""
+"""The judge's workspace: their assignments per contest with progress, counts per status,
+deadlines, filters, one page of rows and the next proposal to score, in a bounded number of
+queries whatever the number of assignments."""
+from collections import Counter
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import selectinload
@@ -7,55 +9,154 @@ from sqlalchemy.orm import selectinload
 from portal.extensions import db
 from portal.judging.conflicts import assess
 from portal.judging.services import scoring_refusal
-from portal.models import Assignment, Conflict, JudgeMembership, Proposal, ProposalStatus, utcnow
+from portal.models import Assignment, Conflict, Contest, JudgeMembership, Proposal, \
+    ProposalStatus, Review, User, utcnow
+
+ROWS_PER_PAGE = 25
+# A review's status as the judge sees it, in the order the counts are shown.
+TODO, DRAFT, SUBMITTED = "todo", "draft", "submitted"
+STATUSES = (TODO, DRAFT, SUBMITTED)
+
+
+@dataclass(slots=True)
+class AssignmentRow:
+    """What the list shows of one assignment: never the applicant's identity."""
+
+    id: int
+    contest_id: int
+    reference: str
+    title: str
+    theme: object
+    round: object
+    status: str
 
 
 @dataclass
 class ContestWork:
     contest: object
-    assignments: list = field(default_factory=list)  # shown, after the filters
-    scored: int = 0   # submitted reviews, before the filters
-    total: int = 0    # assignments, before the filters
+    rows: list = field(default_factory=list)     # the current page's rows of this contest
+    matched: int = 0      # assignments that match the filters, on every page
+    counts: dict = field(default_factory=dict)   # status -> assignments, after the theme filter
+    scored: int = 0       # submitted reviews, before the filters
+    total: int = 0        # assignments, before the filters
     next_assignment: object = None
+    deadlines: list = field(default_factory=list)  # (round, refusal or None), rounds in use
 
 
-def is_scored(assignment):
-    return assignment.review is not None and assignment.review.submitted_at is not None
+@dataclass
+class Workspace:
+    contests: list
+    page: int = 1
+    pages: int = 1
+
+    def page_numbers(self, around=2):
+        """The pages to link: the first, the last and `around` each side of the current one;
+        None where pages are left out."""
+        numbers = []
+        for number in range(1, self.pages + 1):
+            if number in (1, self.pages) or abs(number - self.page) <= around:
+                numbers.append(number)
+            elif numbers[-1] is not None:
+                numbers.append(None)
+        return numbers
 
 
-def judge_workspace(user, theme_code=None, unscored_only=False, now=None):
+@dataclass(slots=True)
+class _Applicant:
+    email: str | None
+    organization: str | None
+
+
+@dataclass(slots=True)
+class _ConflictSubject:
+    """A proposal as portal.judging.conflicts.assess reads it, from plain columns."""
+
+    id: int
+    organization: str | None
+    contact_email: str | None
+    applicant: _Applicant | None
+
+
+def _assigned_rows(judge_id, contest_ids):
+    """contest id -> the judge's assignments to proposals in competition, as plain tuples
+    (assignment, round, proposal, theme, reference, title, status, then what conflicts read)."""
+    status = db.case((Review.id.is_(None), TODO), (Review.submitted_at.is_(None), DRAFT),
+                     else_=SUBMITTED)
+    rows = db.session.execute(
+        db.select(Proposal.contest_id, Assignment.id, Assignment.round_id, Proposal.id,
+                  Proposal.theme_id, Proposal.reference, Proposal.title, status,
+                  Proposal.organization, Proposal.contact_email, Proposal.applicant_id,
+                  User.email, User.organization)
+        .join(Proposal, Proposal.id == Assignment.proposal_id)
+        .outerjoin(User, User.id == Proposal.applicant_id)
+        .outerjoin(Review, Review.assignment_id == Assignment.id)
+        .filter(Assignment.judge_id == judge_id, Proposal.contest_id.in_(contest_ids),
+                Proposal.status.in_(ProposalStatus.IN_COMPETITION))
+        .order_by(Assignment.id)).tuples()
+    by_contest = {}
+    for contest_id, *row in rows:
+        by_contest.setdefault(contest_id, []).append(row)
+    return by_contest
+
+
+def _visible_rows(user, contest, rows, conflict_rows):
+    """The AssignmentRows of the contest's rows, without those the judge has a conflict with
+    (portal.judging.conflicts.assess, given the proposals' plain columns)."""
+    themes = {theme.id: theme for theme in contest.themes}
+    rounds = {round_.id: round_ for round_ in contest.rounds}
+    subjects = {}
+    for _id, _round, proposal_id, *_shown, organization, email, applicant_id, \
+            applicant_email, applicant_organization in rows:
+        subjects[proposal_id] = _ConflictSubject(
+            proposal_id, organization, email,
+            None if applicant_id is None else _Applicant(applicant_email, applicant_organization))
+    found = assess(list(subjects.values()), [user],
+                   [row for row in conflict_rows if row.contest_id == contest.id])
+    judge_id = user.id
+    return [AssignmentRow(assignment_id, contest.id, reference, title, themes.get(theme_id),
+                          rounds[round_id], status)
+            for assignment_id, round_id, proposal_id, theme_id, reference, title, status,
+            *_conflict_columns in rows if not found.conflicted(proposal_id, judge_id)]
+
+
+def judge_workspace(user, theme_code=None, unscored_only=False, status=None, page=1, now=None):
     """The judge's contests (active memberships) with their assignments, conflicted ones left
-    out; None when the user judges no contest."""
+    out, and the page `page` of those matching the filters (ROWS_PER_PAGE rows over every
+    contest, by assignment); None when the user judges no contest."""
     now = now or utcnow()
     memberships = db.session.scalars(
         db.select(JudgeMembership).filter_by(user_id=user.id, active=True)
-        .options(selectinload(JudgeMembership.contest))
+        .options(selectinload(JudgeMembership.contest).selectinload(Contest.themes),
+                 selectinload(JudgeMembership.contest).selectinload(Contest.rounds))
         .order_by(JudgeMembership.contest_id)).all()
     if not memberships:
         return None
     contest_ids = [membership.contest_id for membership in memberships]
-    assignments = db.session.scalars(
-        db.select(Assignment).join(Proposal)
-        .filter(Assignment.judge_id == user.id, Proposal.contest_id.in_(contest_ids),
-                Proposal.status.in_(ProposalStatus.IN_COMPETITION))
-        .options(selectinload(Assignment.proposal).selectinload(Proposal.theme),
-                 selectinload(Assignment.proposal).selectinload(Proposal.applicant),
-                 selectinload(Assignment.review), selectinload(Assignment.round))
-        .order_by(Assignment.id)).all()
-    rows = db.session.scalars(db.select(Conflict).filter(
+    assigned = _assigned_rows(user.id, contest_ids)
+    conflict_rows = db.session.scalars(db.select(Conflict).filter(
         Conflict.judge_id == user.id, Conflict.contest_id.in_(contest_ids))).all()
-    work = []
+    contests, matching = [], []
     for membership in memberships:
-        mine = [a for a in assignments if a.proposal.contest_id == membership.contest_id]
-        conflicts = assess([a.proposal for a in mine], [user],
-                           [row for row in rows if row.contest_id == membership.contest_id])
-        visible = [a for a in mine if not conflicts.conflicted(a.proposal_id, user.id)]
-        shown = [a for a in visible
-                 if (not theme_code or a.proposal.theme.code == theme_code)
-                 and not (unscored_only and is_scored(a))]
-        work.append(ContestWork(
-            contest=membership.contest, assignments=shown,
-            scored=sum(1 for a in visible if is_scored(a)), total=len(visible),
-            next_assignment=next((a for a in shown if not is_scored(a)
-                                  and scoring_refusal(a.round, now) is None), None)))
-    return work
+        contest = membership.contest
+        visible = _visible_rows(user, contest, assigned.get(contest.id, []), conflict_rows)
+        themed = [row for row in visible if not theme_code
+                  or (row.theme is not None and row.theme.code == theme_code)]
+        shown = [row for row in themed if not (unscored_only and row.status == SUBMITTED)
+                 and (status is None or row.status == status)]
+        refusals = {round_.id: scoring_refusal(round_, now)
+                    for round_ in {row.round for row in visible}}
+        counts = Counter(row.status for row in themed)
+        matching.extend(shown)
+        contests.append(ContestWork(
+            contest=contest, matched=len(shown),
+            counts={key: counts[key] for key in STATUSES},
+            scored=sum(1 for row in visible if row.status == SUBMITTED), total=len(visible),
+            next_assignment=next((row for row in themed if row.status != SUBMITTED
+                                  and refusals[row.round.id] is None), None),
+            deadlines=[(round_, refusals[round_.id]) for round_ in contest.rounds
+                       if round_.id in refusals]))
+    pages = max(1, -(-len(matching) // ROWS_PER_PAGE))
+    page = min(max(page, 1), pages)
+    for row in matching[(page - 1) * ROWS_PER_PAGE:page * ROWS_PER_PAGE]:
+        next(work for work in contests if work.contest.id == row.contest_id).rows.append(row)
+    return Workspace(contests=contests, page=page, pages=pages)
