@@ -6,8 +6,10 @@ Needs the portal's environment (PORTAL_INSTANCE_PATH, DATABASE_URL). Each run is
 context, as a request is: the contest is read again and nothing is cached in the session.
 Figures: the official method alone (the round's inputs read as round_ranking reads them, then
 that method's scores and ranks), every method (round_ranking without intervals, what
-compute_ranking returns), a page view (round_ranking with the bootstrap read from its cache),
-and the bootstrap (1,000 replicates, once per change of scores). Prints medians as JSON.
+compute_ranking returns, the process's ranking cache emptied first), a page view (round_ranking
+as a view calls it: the ranking cached for the current inputs), the first view after a change
+(the ranking computed again, the bootstrap read from its stored snapshot), and the bootstrap
+(1,000 replicates, once per change of scores). Prints medians as JSON.
 """
 import argparse
 import sys
@@ -44,7 +46,7 @@ def main(argv=None):
         return run
 
     def official_only(contest):
-        reviews, criteria, proposals = ranking._inputs(contest, contest.current_round)[2:5]
+        reviews, criteria, proposals = ranking._inputs(contest, contest.current_round)[1:4]
         table = build_table(reviews, criteria, proposals)
         adjustments = fit_adjustments(table)
         scores = method_scores(METHODS[contest.ranking_method], table, adjustments)
@@ -62,7 +64,7 @@ def main(argv=None):
         captured["boundary"] = ranking.ranking_boundary(contest)
 
     in_request(capture)()
-    reviews, criteria, proposals = captured["inputs"][2:5]
+    reviews, criteria, proposals = captured["inputs"][1:4]
 
     def engine_all():
         return compute_ranking(reviews, criteria, proposals, official=captured["method"],
@@ -73,20 +75,27 @@ def main(argv=None):
                                  tie_break=captured["keys"], boundary=captured["boundary"])
 
     def page_view(contest):
-        result = ranking.round_ranking(contest)
-        db.session.commit()   # the first call stores the bootstrap; later ones only read it
-        return result
+        return ranking.round_ranking(contest)   # the first call stores the bootstrap
+
+    def every_method(contest):
+        ranking.forget_computed_rankings()
+        return ranking.round_ranking(contest, with_intervals=False)
+
+    def after_change(contest):
+        ranking.forget_computed_rankings()
+        return ranking.round_ranking(contest)
 
     def stale_cache(contest):
         db.session.execute(db.delete(ranking.RankingSnapshot))
-        return page_view(contest)
+        db.session.commit()
+        return after_change(contest)
 
     runs = args.runs
     figures = {
         "official": timed(in_request(official_only), runs),
-        "all_methods": timed(in_request(
-            lambda contest: ranking.round_ranking(contest, with_intervals=False)), runs),
+        "all_methods": timed(in_request(every_method), runs),
         "page_view": timed(in_request(page_view), runs),
+        "first_view_after_change": timed(in_request(after_change), runs),
         "inputs": timed(in_request(inputs), runs),
         "engine_all_methods": timed(engine_all, runs),
         "bootstrap": timed(bootstrap, max(2, runs // 3), 0),

@@ -1,10 +1,8 @@
 """A round's ranked list: reads the reviews, calls `portal.scoring`, caches the bootstrap."""
 import hashlib
-import itertools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from operator import itemgetter
 from types import SimpleNamespace
 
 from sqlalchemy.orm import selectinload
@@ -27,11 +25,11 @@ from portal.scoring import (
     SUBMISSION_TIME,
     CriterionInput,
     ProposalInput,
-    ReviewInput,
     bootstrap_ranking,
     compute_ranking,
 )
 from portal.results.generation import LatestComputations, current_generation
+from portal.scoring.table import ReviewArrays
 
 DEFAULT_BOUNDARY = 10
 LATER_ROUND_STATUSES = (ProposalStatus.ADVANCED, ProposalStatus.AWARDED)
@@ -122,43 +120,31 @@ def _conflict_view(fact):
                            contact_email=fact.contact_email, applicant=applicant)
 
 
-def _without_conflicted(contest, facts, score_rows):
+def _without_conflicted(contest, facts, reviews):
     """Drop the reviews of judges found conflicted after they scored (a review kept in a closed
     round, a conflict declared late): they never count in the ranking."""
-    judge_ids = {row[2] for row in score_rows}
+    judge_ids = set(reviews.judge_ids.tolist())
     if not judge_ids:
-        return score_rows
+        return reviews
     judges = db.session.scalars(db.select(User).filter(User.id.in_(judge_ids))).all()
     conflict_map = assess([_conflict_view(fact) for fact in facts], judges,
                           contest_rows(contest.id))
-    if not conflict_map.standing:
-        return score_rows
-    return [row for row in score_rows if not conflict_map.conflicted(row[1], row[2])]
+    return reviews.without(set(conflict_map.standing))
 
 
-def _submitted_scores(contest_round):
-    """(review id, proposal id, judge id, criterion id, value) of the round's submitted reviews,
-    by review id. Values come as floats (the engine computes in floats) and as plain rows from
-    the connection: 150,000 rows through the ORM's row processing cost several times more."""
-    return db.session.connection().execute(
+def _submitted_reviews(contest, contest_round):
+    """The round's submitted reviews as ReviewArrays (one row per review, the contest's
+    criteria as columns). The scores come as floats (the engine computes in floats), unsorted,
+    as plain rows: ordering 150,000 rows, or making Decimal and ORM rows of them, costs several
+    times the rest of the computation."""
+    rows = db.session.connection().execute(
         db.select(Review.id, Assignment.proposal_id, Assignment.judge_id, Score.criterion_id,
                   db.cast(Score.value, db.Float))
         .join(Assignment, Review.assignment_id == Assignment.id)
         .join(Score, Score.review_id == Review.id)
         .filter(Assignment.round_id == contest_round.id, Review.submitted_at.is_not(None))
-        .order_by(Review.id, Score.criterion_id)).all()
-
-
-def _review_inputs(rows, proposal_ids):
-    """ReviewInput per review of the proposals, from the score rows (sorted by review id)."""
-    reviews = []
-    for _review_id, group in itertools.groupby(rows, key=itemgetter(0)):
-        group = list(group)
-        proposal_id, judge_id = group[0][1], group[0][2]
-        if proposal_id in proposal_ids:
-            reviews.append(ReviewInput(proposal_id, judge_id,
-                                       {row[3]: row[4] for row in group}))
-    return reviews
+    ).all()
+    return ReviewArrays.from_score_rows(rows, [criterion.id for criterion in contest.criteria])
 
 
 def tie_break_keys(contest):
@@ -185,21 +171,20 @@ def _inputs(contest, contest_round):
     facts = _round_facts(contest, contest_round)
     proposals = RoundProposals([fact.id for fact in facts],
                                _round_conditions(contest, contest_round))
-    score_rows = _without_conflicted(contest, facts, _submitted_scores(contest_round))
-    reviews = _review_inputs(score_rows, proposals)
+    reviews = _without_conflicted(contest, facts, _submitted_reviews(contest, contest_round))
     criteria = [CriterionInput(c.id, c.weight, c.scale_min, c.scale_max) for c in contest.criteria]
     proposal_inputs = [ProposalInput(fact.id, theme=fact.theme_id, submitted_at=fact.submitted_at)
                        for fact in facts]
-    return proposals, score_rows, reviews, criteria, proposal_inputs, facts
+    return proposals, reviews, criteria, proposal_inputs, facts
 
 
-def _fingerprint(contest, score_rows, proposal_ids, boundary):
+def _fingerprint(contest, reviews, proposal_ids, boundary):
     digest = hashlib.sha256()
     digest.update(json.dumps([contest.ranking_method, contest.tie_break, boundary,
                               [(c.id, str(c.weight)) for c in contest.criteria],
                               sorted(proposal_ids)], default=str).encode())
-    for row in score_rows:
-        digest.update(repr(tuple(row)).encode())
+    for array in (reviews.proposal_ids, reviews.judge_ids, reviews.scores):
+        digest.update(array.tobytes())   # rows in review id order
     return digest.hexdigest()
 
 
@@ -241,8 +226,7 @@ def round_ranking(contest, contest_round=None, with_intervals=True):
 
 
 def _compute(contest, contest_round, with_intervals):
-    by_id, score_rows, reviews, criteria, proposal_inputs, facts = _inputs(contest,
-                                                                           contest_round)
+    by_id, reviews, criteria, proposal_inputs, facts = _inputs(contest, contest_round)
     keys = tie_break_keys(contest)
     result = compute_ranking(reviews, criteria, proposal_inputs, official=contest.ranking_method,
                              tie_break=keys)
@@ -250,8 +234,8 @@ def _compute(contest, contest_round, with_intervals):
     intervals = None
     if with_intervals:
         intervals = {}
-        if reviews:
-            intervals = _cached_intervals(contest, contest_round, score_rows, by_id, boundary,
+        if len(reviews):
+            intervals = _cached_intervals(contest, contest_round, reviews, by_id, boundary,
                                           lambda: bootstrap_ranking(
                                               reviews, criteria, proposal_inputs,
                                               official=contest.ranking_method, tie_break=keys,
@@ -260,8 +244,8 @@ def _compute(contest, contest_round, with_intervals):
                      boundary)
 
 
-def _cached_intervals(contest, contest_round, score_rows, by_id, boundary, compute):
-    fingerprint = _fingerprint(contest, score_rows, list(by_id), boundary)
+def _cached_intervals(contest, contest_round, reviews, by_id, boundary, compute):
+    fingerprint = _fingerprint(contest, reviews, list(by_id), boundary)
     snapshot = db.session.execute(
         db.select(RankingSnapshot.fingerprint, RankingSnapshot.payload)
         .filter_by(round_id=contest_round.id)).first()

@@ -1,4 +1,5 @@
 """The review table: plain inputs turned into sorted numpy arrays that every method shares."""
+import itertools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Hashable
@@ -23,6 +24,45 @@ class ProposalInput:
     proposal_id: Hashable
     theme: Hashable = None
     submitted_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ReviewArrays:
+    """Reviews as arrays, one row per review, as a database query gives them (the alternative
+    to a list of plain.ReviewInput, for 50,000 reviews): integer proposal and judge ids, and
+    the scores in the order of the criteria given beside them (NaN where a score is missing).
+    """
+
+    proposal_ids: np.ndarray
+    judge_ids: np.ndarray
+    scores: np.ndarray        # reviews × criteria
+
+    @classmethod
+    def from_score_rows(cls, rows, criterion_ids):
+        """From rows (review id, proposal id, judge id, criterion id, value), any order."""
+        # fromiter over the flattened rows: numpy reads database row objects one at a time.
+        rows = np.fromiter(itertools.chain.from_iterable(rows), dtype=float).reshape(-1, 5)
+        review_ids, first, review_at = np.unique(rows[:, 0], return_index=True,
+                                                 return_inverse=True)
+        present, criterion_at = np.unique(rows[:, 3], return_inverse=True)
+        column_of = {criterion_id: column for column, criterion_id in enumerate(criterion_ids)}
+        column_at = np.array([column_of.get(int(criterion_id), -1) for criterion_id in present],
+                             dtype=np.intp)[criterion_at.reshape(-1)]
+        known = column_at >= 0   # a score of a criterion not given does not count
+        scores = np.full((len(review_ids), len(criterion_ids)), np.nan)
+        scores[review_at.reshape(-1)[known], column_at[known]] = rows[known, 4]
+        return cls(rows[first, 1].astype(np.int64), rows[first, 2].astype(np.int64), scores)
+
+    def without(self, pairs):
+        """The reviews except those of these (proposal id, judge id) pairs."""
+        if not pairs:
+            return self
+        kept = np.array([(proposal_id, judge_id) not in pairs for proposal_id, judge_id
+                         in zip(self.proposal_ids.tolist(), self.judge_ids.tolist())], dtype=bool)
+        return ReviewArrays(self.proposal_ids[kept], self.judge_ids[kept], self.scores[kept])
+
+    def __len__(self):
+        return len(self.proposal_ids)
 
 
 @dataclass(frozen=True)
@@ -71,7 +111,8 @@ def as_criteria(criteria):
 
 
 def build_table(reviews, criteria, proposals):
-    """Validate the inputs (reviews are plain.ReviewInput) and lay them out as a ReviewTable.
+    """Validate the inputs (reviews are plain.ReviewInput items, or ReviewArrays) and lay them
+    out as a ReviewTable.
 
     Reviews of proposals not in `proposals` are left out, as plain.rank_proposals does.
     Raises ValueError on a missing score, non-positive weights, a duplicate proposal or a
@@ -86,22 +127,48 @@ def build_table(reviews, criteria, proposals):
     weights = np.array([float(criterion.weight) for criterion in criteria], dtype=float)
     if not len(weights) or weights.sum() <= 0 or (weights < 0).any():
         raise ValueError("the weights must be non-negative and add up to a positive number")
-    kept = [review for review in reviews if review.proposal_id in position]
-    judge_ids = tuple(sorted({review.judge_id for review in kept}))
-    judge_position = {judge_id: index for index, judge_id in enumerate(judge_ids)}
-    scores = _score_matrix(kept, [criterion.criterion_id for criterion in criteria])
-    proposal_index = np.array([position[review.proposal_id] for review in kept], dtype=np.intp)
-    judge_index = np.array([judge_position[review.judge_id] for review in kept], dtype=np.intp)
+    criterion_ids = [criterion.criterion_id for criterion in criteria]
+    if isinstance(reviews, ReviewArrays):
+        proposal_index, judge_ids, judge_index, scores = _index_arrays(reviews, proposals,
+                                                                       len(criterion_ids))
+    else:
+        proposal_index, judge_ids, judge_index, scores = _index_reviews(reviews, position,
+                                                                        criterion_ids)
     order = np.lexsort((judge_index, proposal_index))
     proposal_index, judge_index, scores = proposal_index[order], judge_index[order], scores[order]
     _refuse_repeated_reviews(proposal_index, judge_index, proposals, judge_ids)
     themes, theme_index = _number_themes(proposals)
     return ReviewTable(
         proposals=tuple(proposals), judge_ids=judge_ids,
-        criterion_ids=tuple(criterion.criterion_id for criterion in criteria),
+        criterion_ids=tuple(criterion_ids),
         proposal_index=proposal_index, judge_index=judge_index, criterion_scores=scores,
         totals=scores @ weights / weights.sum(), scale=_total_scale(criteria, weights),
         theme_index=theme_index, themes=themes)
+
+
+def _index_reviews(reviews, position, criterion_ids):
+    kept = [review for review in reviews if review.proposal_id in position]
+    judge_ids = tuple(sorted({review.judge_id for review in kept}))
+    judge_position = {judge_id: index for index, judge_id in enumerate(judge_ids)}
+    scores = _score_matrix(kept, criterion_ids)
+    proposal_index = np.array([position[review.proposal_id] for review in kept], dtype=np.intp)
+    judge_index = np.array([judge_position[review.judge_id] for review in kept], dtype=np.intp)
+    return proposal_index, judge_ids, judge_index, scores
+
+
+def _index_arrays(reviews, proposals, criterion_count):
+    """The same numbering as _index_reviews, for ReviewArrays (integer proposal ids)."""
+    if reviews.scores.shape != (len(reviews), criterion_count):
+        raise ValueError("the reviews' scores do not match the criteria")
+    if np.isnan(reviews.scores).any():
+        raise ValueError("a review has no score for a criterion")
+    sorted_ids = np.array([proposal.proposal_id for proposal in proposals], dtype=np.int64)
+    at = np.minimum(np.searchsorted(sorted_ids, reviews.proposal_ids), max(len(sorted_ids) - 1, 0))
+    kept = (sorted_ids[at] == reviews.proposal_ids) if len(sorted_ids) else \
+        np.zeros(len(reviews), dtype=bool)
+    judge_ids, judge_index = np.unique(reviews.judge_ids[kept], return_inverse=True)
+    return (at[kept].astype(np.intp), tuple(judge_ids.tolist()),
+            judge_index.astype(np.intp).reshape(-1), reviews.scores[kept])
 
 
 def _score_matrix(reviews, criterion_ids):
