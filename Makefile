@@ -29,9 +29,9 @@ translations: $(COMPILED)
 db: install
 	$(FLASK) db upgrade
 
-seed: db
-	$(FLASK) load-contest $(SEED_CONTEST) --skip-existing
-	$(FLASK) ensure-organizer
+# Migrate, load the seed contest unless it is there, make sure of an organizer: one process.
+seed: install
+	$(FLASK) prepare $(SEED_CONTEST)
 
 run: seed
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)

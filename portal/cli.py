@@ -4,6 +4,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask_babel import force_locale
+from flask_migrate import upgrade
 
 from portal.accounts import services as accounts
 from portal.accounts.passwords import is_common
@@ -83,6 +84,18 @@ def load_contest_command(path, update, skip_existing):
         _fail(f"{path}: {error}")
     db.session.commit()
     click.echo(f"{'loaded' if created else 'updated'} contest {contest.slug}")
+
+
+@click.command("prepare")
+@click.argument("seed_contest", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_context
+def prepare_command(ctx, seed_contest):
+    """Make the instance ready to serve: migrate the database, load SEED_CONTEST unless it is
+    there, make sure an organizer exists. What `make run` does first, in one process (each
+    `flask` command pays the app's start-up again)."""
+    upgrade()
+    ctx.invoke(load_contest_command, path=seed_contest, update=False, skip_existing=True)
+    ctx.invoke(ensure_organizer_command)
 
 
 @click.command("contests")
@@ -180,7 +193,7 @@ def export_command(slug, kind, out, round_code, judge_names, comments, locale):
 
 def register_commands(app):
     for command in (create_user_command, ensure_organizer_command, load_contest_command,
-                    contests_command, invite_judge_command, send_deadline_reminders_command,
+                    prepare_command, contests_command, invite_judge_command, send_deadline_reminders_command,
                     remind_judges_command,
                     purge_expired_command, sweep_uploads_command, export_command):
         app.cli.add_command(command)

@@ -69,6 +69,16 @@ def test_load_contest_then_refuse_then_update_then_skip(invoke):
     assert db.session.scalar(db.select(db.func.count(Theme.id))) == 10
 
 
+def test_prepare_migrates_loads_the_contest_once_and_makes_an_organizer(invoke):
+    first = invoke("prepare", str(SEED_FILE))
+    assert first.exit_code == 0, first.output
+    assert "loaded contest zzcf-2014" in first.output and "Organizer account" in first.output
+    again = invoke("prepare", str(SEED_FILE))
+    assert again.exit_code == 0 and "already loaded" in again.output
+    assert db.session.scalar(db.select(db.func.count(Contest.id))) == 1
+    assert db.session.scalar(db.select(db.func.count(User.id)).filter_by(is_organizer=True)) == 1
+
+
 def test_load_contest_reports_a_bad_file(invoke, tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("slug: Bad Slug!\n", encoding="utf-8")
