@@ -8,7 +8,7 @@ from markupsafe import escape
 
 from portal.audit import record
 from portal.extensions import db
-from portal.models import AuditEvent, utcnow
+from portal.models import AuditEvent, ProposalStatus, utcnow
 from portal.proposals.services import withdraw_proposal
 from tests.factories import assign, email_text, make_judge, make_proposal, make_user, review
 from tests.test_query_bounds import grow
@@ -127,6 +127,26 @@ def test_the_dashboard_counts_a_small_contest(client, auth, contest, organizer):
     deadline = contest.submission_deadline.astimezone(_shanghai()).date().isoformat()
     assert tables["by-day"][f"{deadline} Deadline"] == ["0", "3"]
     assert 'data-marker="Deadline"' in page
+
+
+def test_judging_progress_counts_submitted_reviews_of_proposals_in_competition(
+        client, auth, contest, organizer):
+    judge, other = make_judge(contest), make_judge(contest, "other@example.org")
+    eligible, draft_scored, ineligible = (
+        make_proposal(contest, make_user(f"{name}@example.org")) for name in "abc")
+    first, _second = assign(eligible, judge, other)
+    review(first, 7, 8, 9)
+    review(assign(draft_scored, judge)[0], 5, 5, 5, submit=False)
+    review(assign(ineligible, judge)[0], 6, 6, 6)
+    # Decided after the assignment (the screening pages refuse that; the data model does not).
+    eligible.status, ineligible.status = ProposalStatus.ELIGIBLE, ProposalStatus.INELIGIBLE
+    db.session.commit()
+    auth.login(organizer)
+
+    page = client.get(f"/admin/contests/{contest.slug}/dashboard", headers=EN).get_data(True)
+
+    # A draft review is not done; an ineligible proposal's assignment is not judging work.
+    assert tables_in(page)["judging"] == {"First round": ["3", "1", "33%"]}
 
 
 def _shanghai():

@@ -20,7 +20,8 @@ from portal.i18n import current_locale
 from portal.judging.services import active_judges
 from portal.labels import action_label, proposal_event_label, proposal_status_label
 from portal.mail import queue_email
-from portal.models import Assignment, AuditEvent, Proposal, ProposalStatus, Review, User
+from portal.models import Assignment, AuditEvent, Proposal, ProposalStatus, Review, Round, \
+    User
 from portal.tokens import make_token, read_token
 from portal.web import external_url
 
@@ -136,14 +137,21 @@ def _submissions_by_day(contest):
 
 
 def _judging_progress(contest):
-    """Assignments and submitted reviews per round, on the proposals still in competition."""
-    # A judge cannot review a withdrawn or ineligible proposal: it would never count as done.
+    """Assignments and submitted reviews per round, on the proposals still in competition.
+
+    A judge cannot review a withdrawn or ineligible proposal: it would never count as done.
+    Read from the rounds' assignments (a round's proposals are its contest's), leaving out
+    those of the proposals out of competition (usually few): joining every proposal instead
+    read each one's row, most of the page's time at 10,000 proposals.
+    """
+    out_of_competition = db.select(Proposal.id).filter(
+        Proposal.contest_id == contest.id, Proposal.status.not_in(ProposalStatus.IN_COMPETITION))
     counts = {round_id: (assigned, reviewed) for round_id, assigned, reviewed in db.session.execute(
-        db.select(Assignment.round_id, func.count(Assignment.id), func.count(Review.submitted_at))
-        .join(Proposal, Proposal.id == Assignment.proposal_id)
-        .outerjoin(Review, Review.assignment_id == Assignment.id)
-        .filter(Proposal.contest_id == contest.id,
-                Proposal.status.in_(ProposalStatus.IN_COMPETITION))
+        db.select(Assignment.round_id, func.count(Assignment.id), func.count(Review.id))
+        .outerjoin(Review, and_(Review.assignment_id == Assignment.id,
+                                Review.submitted_at.is_not(None)))
+        .filter(Assignment.round_id.in_(db.select(Round.id).filter_by(contest_id=contest.id)),
+                Assignment.proposal_id.not_in(out_of_competition))
         .group_by(Assignment.round_id))}
     return [RoundProgress(contest_round, *counts.get(contest_round.id, (0, 0)))
             for contest_round in contest.rounds]
