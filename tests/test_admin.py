@@ -1,9 +1,13 @@
 """The organizers' console: who may open it, the proposal list, judges and assignments."""
+import re
+from decimal import Decimal
+
 import pytest
 
 from portal.extensions import db
 from portal.models import Assignment, AuditEvent, Invitation, JudgeMembership, User
-from tests.factories import PASSWORD, assign, link_in, make_judge, make_proposal, make_user
+from tests.factories import PASSWORD, assign, link_in, make_judge, make_proposal, make_user, \
+    review
 
 EN = {"Accept-Language": "en"}
 ORGANIZER_PAGES = ["/admin/", "/admin/settings", "/admin/organizers",
@@ -44,6 +48,29 @@ def test_the_proposal_list_shows_theme_status_and_progress(client, auth, contest
     assert "2 proposals" in page
     page = client.get(f"/admin/contests/{contest.slug}/proposals?theme=education_aid").get_data(True)
     assert "助学项目" in page and "安老项目" not in page
+
+
+def test_the_proposal_table_shows_review_progress_on_sorted_pages(client, auth, contest,
+                                                                  organizer, monkeypatch):
+    from portal.admin import services
+    monkeypatch.setattr(services, "PER_PAGE", 2)
+    judge, other = make_judge(contest), make_judge(contest, "other@example.org")
+    made = [make_proposal(contest, make_user(f"p{n}@example.org"), title=f"项目{n}",
+                          budget_lines=[{"item": "物资", "amount": Decimal(amount), "note": None}])
+            for n, amount in enumerate(["300", "100", "200"])]
+    first, _second = assign(made[0], judge, other)
+    review(first, 7, 8, 9)
+    review(assign(made[2], judge)[0], 5, 5, 5, submit=False)
+    auth.login(organizer)
+
+    def rows(query):
+        page = client.get(f"/admin/contests/{contest.slug}/proposals?{query}", headers=EN)
+        return [(title, progress) for title, progress in re.findall(
+            r'>(项目\d)</a>.*?<td class="text-end">(\d+ / \d+)</td>', page.get_data(True), re.S)]
+
+    assert rows("sort=budget&dir=desc") == [("项目0", "1 / 2"), ("项目2", "0 / 1")]
+    assert rows("sort=budget&dir=desc&page=2") == [("项目1", "0 / 0")]
+    assert rows("sort=budget&q=项目2") == [("项目2", "0 / 1")]
 
 
 def test_a_draft_is_not_visible_to_organizers(client, auth, contest, applicant, organizer):

@@ -1,8 +1,10 @@
 """Queries behind the organizer pages, each bounded in the number of SQL statements."""
 from collections import Counter
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, or_
 from sqlalchemy.orm import selectinload
 
@@ -64,8 +66,47 @@ class ProposalFilter:
         return conditions
 
 
+class TableRow(NamedTuple):
+    """A row of the proposal table: the few columns it shows, and its review progress."""
+
+    id: int
+    reference: str | None
+    title: str
+    theme: object
+    organization: str | None
+    status: str
+    budget_total: object
+    assigned: int
+    reviewed: int
+
+
+class _TablePage(Pagination):
+    """A page of rows whose total is already known from the counts per status."""
+
+    def _query_items(self):
+        return self._query_args["fetch"](self._query_offset, self.per_page)
+
+    def _query_count(self):
+        return self._query_args["total"]
+
+
+def _progress_columns():
+    """A proposal's assignments and submitted reviews, as correlated counts."""
+    assigned = (db.select(func.count(Assignment.id))
+                .filter(Assignment.proposal_id == Proposal.id).scalar_subquery())
+    reviewed = (db.select(func.count(Review.id)).join(Assignment)
+                .filter(Assignment.proposal_id == Proposal.id, Review.submitted_at.is_not(None))
+                .scalar_subquery())
+    return assigned, reviewed
+
+
 def proposal_page(contest, wanted):
-    """One page of the filtered, sorted proposal table, and the count per status."""
+    """One page of the filtered, sorted proposal table, and the count per status: two
+    statements whatever the page shows.
+
+    The page's ids are sorted first (an index or a sort of keys), then only their rows are
+    read, with the columns the table shows: sorting whole rows read every proposal's texts.
+    """
     conditions = wanted.conditions(contest)
     counts = dict(db.session.execute(
         db.select(Proposal.status, func.count(Proposal.id)).filter(*conditions)
@@ -73,24 +114,24 @@ def proposal_page(contest, wanted):
     if wanted.status:
         conditions.append(Proposal.status == wanted.status)
     column = SORTABLE.get(wanted.sort, Proposal.reference)
-    order = column.desc() if wanted.descending else column.asc()
-    query = (db.select(Proposal).filter(*conditions)
-             .options(selectinload(Proposal.theme), selectinload(Proposal.entrant_type))
-             .order_by(order, Proposal.id))
-    page = db.paginate(query, page=wanted.page, per_page=PER_PAGE, error_out=False)
+    order = (column.desc() if wanted.descending else column.asc(), Proposal.id)
+    themes = {theme.id: theme for theme in contest.themes}
+
+    def fetch(offset, limit):
+        shown = (db.select(Proposal.id).filter(*conditions).order_by(*order)
+                 .limit(limit).offset(offset).subquery())
+        rows = db.session.execute(
+            db.select(Proposal.id, Proposal.reference, Proposal.title, Proposal.theme_id,
+                      Proposal.organization, Proposal.status, Proposal.budget_total,
+                      *_progress_columns())
+            .join(shown, shown.c.id == Proposal.id).order_by(*order))
+        return [TableRow(row.id, row.reference, row.title, themes.get(row.theme_id),
+                         *row[4:]) for row in rows]
+
+    total = counts.get(wanted.status, 0) if wanted.status else sum(counts.values())
+    page = _TablePage(page=wanted.page, per_page=PER_PAGE, error_out=False, fetch=fetch,
+                      total=total)
     return page, counts
-
-
-def review_progress(proposal_ids):
-    """proposal id -> (assignments, submitted reviews), in one query."""
-    if not proposal_ids:
-        return {}
-    rows = db.session.execute(
-        db.select(Assignment.proposal_id, func.count(Assignment.id), func.count(Review.submitted_at))
-        .outerjoin(Review, Review.assignment_id == Assignment.id)
-        .filter(Assignment.proposal_id.in_(proposal_ids))
-        .group_by(Assignment.proposal_id))
-    return {proposal_id: (assigned, reviewed) for proposal_id, assigned, reviewed in rows}
 
 
 def assignments_of(proposal):

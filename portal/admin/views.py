@@ -57,8 +57,7 @@ def proposals(slug):
     wanted = _proposal_filter(contest)
     page, counts = services.proposal_page(contest, wanted)
     return render_template("admin/proposals.html", contest=contest, page=page, counts=counts,
-                           wanted=wanted, progress=services.review_progress(
-                               [p.id for p in page.items]),
+                           wanted=wanted,
                            statuses=[s for s in ProposalStatus.ALL if s != ProposalStatus.DRAFT],
                            bulk_form=BulkScreeningForm(), sortable=services.SORTABLE)
 
