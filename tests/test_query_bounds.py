@@ -52,16 +52,18 @@ def test_the_judges_list_of_assignments(client, auth, contest, organizer, count_
 
 
 def test_the_applicants_home(client, auth, contest, applicant, count_queries):
+    """The same statements with no proposal yet as with several (contests and themes are read
+    once, for the list of contests)."""
     auth.login(applicant)
-    make_proposal(contest, applicant)
     with count_queries() as counted:
         client.get("/my/proposals")
-    small = counted.total
+    none_yet = counted.total
+    make_proposal(contest, applicant)
     make_proposal(contest, applicant, theme_index=3)
     make_proposal(contest, applicant, theme_index=5, submit=False)
     with count_queries() as counted:
         client.get("/my/proposals")
-    assert counted.total == small
+    assert counted.total == none_yet
 
 
 def test_the_proposal_table_empty_or_full(client, auth, contest, organizer, count_queries):

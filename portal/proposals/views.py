@@ -4,7 +4,6 @@ import io
 from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.orm import selectinload
 
 from portal import policy
 from portal.accounts.forms import ConfirmForm
@@ -43,12 +42,14 @@ def _form(contest, proposal=None):
 @login_required
 def mine():
     """The applicant's home: each proposal with its status and what to do next."""
+    # Every contest is listed with its themes first: the proposals' contests and themes are
+    # then found among them (in the session), with no query of their own.
+    contests = listed_contests()
     proposals = db.session.scalars(
         db.select(Proposal).filter_by(applicant_id=current_user.id)
-        .options(selectinload(Proposal.contest), selectinload(Proposal.theme))
         .order_by(Proposal.created_at.desc())).all()
     now = utcnow()
-    open_contests = [contest for contest in listed_contests()
+    open_contests = [contest for contest in contests
                      if contest.status_at(now) == ContestStatus.OPEN
                      and policy.may_apply_to(current_user, contest)]
     return render_template("proposals/mine.html", proposals=proposals,
