@@ -4,7 +4,7 @@ queries whatever the number of assignments."""
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal.extensions import db
 from portal.judging.conflicts import assess
@@ -77,24 +77,29 @@ class _ConflictSubject:
     applicant: _Applicant | None
 
 
+# Built once: SQLAlchemy then skips making the statement and its cache key on every request.
+_ASSIGNED = (
+    db.select(Proposal.contest_id, Assignment.id, Assignment.round_id, Proposal.id,
+              Proposal.theme_id, Proposal.reference, Proposal.title,
+              db.case((Review.id.is_(None), TODO), (Review.submitted_at.is_(None), DRAFT),
+                      else_=SUBMITTED),
+              Proposal.organization, Proposal.contact_email, Proposal.applicant_id,
+              User.email, User.organization)
+    .join(Proposal, Proposal.id == Assignment.proposal_id)
+    .outerjoin(User, User.id == Proposal.applicant_id)
+    .outerjoin(Review, Review.assignment_id == Assignment.id)
+    .filter(Assignment.judge_id == db.bindparam("judge_id"),
+            Proposal.contest_id.in_(db.bindparam("contest_ids", expanding=True)),
+            Proposal.status.in_(ProposalStatus.IN_COMPETITION))
+    .order_by(Assignment.id))
+
+
 def _assigned_rows(judge_id, contest_ids):
     """contest id -> the judge's assignments to proposals in competition, as plain tuples
     (assignment, round, proposal, theme, reference, title, status, then what conflicts read)."""
-    status = db.case((Review.id.is_(None), TODO), (Review.submitted_at.is_(None), DRAFT),
-                     else_=SUBMITTED)
-    rows = db.session.execute(
-        db.select(Proposal.contest_id, Assignment.id, Assignment.round_id, Proposal.id,
-                  Proposal.theme_id, Proposal.reference, Proposal.title, status,
-                  Proposal.organization, Proposal.contact_email, Proposal.applicant_id,
-                  User.email, User.organization)
-        .join(Proposal, Proposal.id == Assignment.proposal_id)
-        .outerjoin(User, User.id == Proposal.applicant_id)
-        .outerjoin(Review, Review.assignment_id == Assignment.id)
-        .filter(Assignment.judge_id == judge_id, Proposal.contest_id.in_(contest_ids),
-                Proposal.status.in_(ProposalStatus.IN_COMPETITION))
-        .order_by(Assignment.id)).tuples()
     by_contest = {}
-    for contest_id, *row in rows:
+    for contest_id, *row in db.session.execute(
+            _ASSIGNED, {"judge_id": judge_id, "contest_ids": contest_ids}).tuples():
         by_contest.setdefault(contest_id, []).append(row)
     return by_contest
 
@@ -126,8 +131,8 @@ def judge_workspace(user, theme_code=None, unscored_only=False, status=None, pag
     now = now or utcnow()
     memberships = db.session.scalars(
         db.select(JudgeMembership).filter_by(user_id=user.id, active=True)
-        .options(selectinload(JudgeMembership.contest).selectinload(Contest.themes),
-                 selectinload(JudgeMembership.contest).selectinload(Contest.rounds))
+        .options(joinedload(JudgeMembership.contest).selectinload(Contest.themes),
+                 joinedload(JudgeMembership.contest).selectinload(Contest.rounds))
         .order_by(JudgeMembership.contest_id)).all()
     if not memberships:
         return None
