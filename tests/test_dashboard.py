@@ -149,6 +149,34 @@ def test_judging_progress_counts_submitted_reviews_of_proposals_in_competition(
     assert tables_in(page)["judging"] == {"First round": ["3", "1", "33%"]}
 
 
+def test_the_counts_are_read_once_per_change(client, auth, contest, organizer, count_queries):
+    judge = make_judge(contest)
+    proposal = make_proposal(contest, make_user("a@example.org"))
+    (assignment,) = assign(proposal, judge)
+    auth.login(organizer)
+    url = f"/admin/contests/{contest.slug}/dashboard"
+
+    def view():
+        with count_queries() as counted:
+            page = client.get(url, headers=EN).get_data(True)
+        return counted.total, tables_in(page)
+
+    first, tables = view()
+    assert tables["judging"] == {"First round": ["1", "0", "0%"]}
+    again, _tables = view()
+    assert again == first - 3  # the three GROUP BY queries
+
+    review(assignment, 7, 8, 9)
+    assert view()[1]["judging"] == {"First round": ["1", "1", "100%"]}
+    make_proposal(contest, make_user("b@example.org"), theme_index=4)
+    assert view()[1]["by-theme"]["Education aid"] == ["1"]
+    withdraw_proposal(proposal.applicant, proposal)
+    db.session.commit()
+    tables = view()[1]
+    assert tables["by-status"]["Withdrawn"] == ["1"]
+    assert tables["judging"] == {"First round": ["0", "0", "—"]}
+
+
 def _shanghai():
     from zoneinfo import ZoneInfo
     return ZoneInfo("Asia/Shanghai")

@@ -22,6 +22,7 @@ from portal.labels import action_label, proposal_event_label, proposal_status_la
 from portal.mail import queue_email
 from portal.models import Assignment, AuditEvent, Proposal, ProposalStatus, Review, Round, \
     User
+from portal.results.generation import LatestComputations, current_generation
 from portal.tokens import make_token, read_token
 from portal.web import external_url
 
@@ -90,8 +91,51 @@ class Dashboard:
     rounds: list
 
 
+class _Counts(NamedTuple):
+    """What the dashboard counts, as plain data (ids, statuses, days): kept between requests."""
+
+    by_theme: Counter
+    by_entrant_type: Counter
+    by_status: Counter
+    daily: dict
+    rounds: dict
+
+
+# Per process, keyed by database, contest and the generation of the ranking's inputs
+# (portal.results.generation), which include every proposal, assignment and review: the counts
+# are read again only after one of them changed.
+_counted = LatestComputations(size=8)
+
+
 def dashboard_for(contest):
-    """The contest's figures: three GROUP BY queries, plus its themes, entrant types and rounds."""
+    """The contest's figures: three GROUP BY queries once per change of the proposals,
+    assignments or reviews, plus the contest's themes, entrant types and rounds."""
+    generation = current_generation()
+    key = None if generation is None else (str(db.engine.url), contest.id, generation)
+    counts = _counted.get(key) if key else None
+    if counts is None:
+        counts = _count(contest)
+        if key:
+            _counted.put(key, counts)
+    entrant_types = [(entrant_type, counts.by_entrant_type[entrant_type.id])
+                     for entrant_type in contest.entrant_types]
+    if counts.by_entrant_type[None]:  # proposals submitted before entrant types were recorded
+        entrant_types.append((None, counts.by_entrant_type[None]))
+    by_status = counts.by_status
+    return Dashboard(
+        total=sum(by_status.values()),
+        by_theme=[(theme, counts.by_theme[theme.id]) for theme in contest.themes],
+        by_entrant_type=entrant_types,
+        # A status added to the portal later still shows, after the known ones.
+        by_status=[(status, by_status[status]) for status in
+                   [*ELIGIBILITY_STATUSES, *sorted(set(by_status) - set(ELIGIBILITY_STATUSES))]],
+        by_day=_submissions_by_day(contest, counts.daily),
+        rounds=[RoundProgress(contest_round, *counts.rounds.get(contest_round.id, (0, 0)))
+                for contest_round in contest.rounds],
+    )
+
+
+def _count(contest):
     by_theme, by_entrant_type, by_status = Counter(), Counter(), Counter()
     for theme_id, entrant_type_id, status, number in db.session.execute(
             db.select(Proposal.theme_id, Proposal.entrant_type_id, Proposal.status,
@@ -101,30 +145,17 @@ def dashboard_for(contest):
         by_theme[theme_id] += number
         by_entrant_type[entrant_type_id] += number
         by_status[status] += number
-    entrant_types = [(entrant_type, by_entrant_type[entrant_type.id])
-                     for entrant_type in contest.entrant_types]
-    if by_entrant_type[None]:  # proposals submitted before entrant types were recorded
-        entrant_types.append((None, by_entrant_type[None]))
-    return Dashboard(
-        total=sum(by_status.values()),
-        by_theme=[(theme, by_theme[theme.id]) for theme in contest.themes],
-        by_entrant_type=entrant_types,
-        # A status added to the portal later still shows, after the known ones.
-        by_status=[(status, by_status[status]) for status in
-                   [*ELIGIBILITY_STATUSES, *sorted(set(by_status) - set(ELIGIBILITY_STATUSES))]],
-        by_day=_submissions_by_day(contest),
-        rounds=_judging_progress(contest),
-    )
-
-
-def _submissions_by_day(contest):
-    """Every day from the opening to the deadline (stretched to cover any submission)."""
     day = shanghai_date(Proposal.submitted_at)
     daily = {date.fromisoformat(text): number for text, number in db.session.execute(
         db.select(day, func.count(Proposal.id))
         .filter(Proposal.contest_id == contest.id, Proposal.status != ProposalStatus.DRAFT,
                 Proposal.submitted_at.is_not(None))
         .group_by(day))}
+    return _Counts(by_theme, by_entrant_type, by_status, daily, _judging_progress(contest))
+
+
+def _submissions_by_day(contest, daily):
+    """Every day from the opening to the deadline (stretched to cover any submission)."""
     deadline = local_date(contest.submission_deadline)
     first = min([local_date(contest.opens_at), *daily])
     last = max([deadline, *daily])
@@ -137,7 +168,7 @@ def _submissions_by_day(contest):
 
 
 def _judging_progress(contest):
-    """Assignments and submitted reviews per round, on the proposals still in competition.
+    """round id -> (assignments, submitted reviews), on the proposals still in competition.
 
     A judge cannot review a withdrawn or ineligible proposal: it would never count as done.
     Read from the rounds' assignments (a round's proposals are its contest's), leaving out
@@ -146,15 +177,13 @@ def _judging_progress(contest):
     """
     out_of_competition = db.select(Proposal.id).filter(
         Proposal.contest_id == contest.id, Proposal.status.not_in(ProposalStatus.IN_COMPETITION))
-    counts = {round_id: (assigned, reviewed) for round_id, assigned, reviewed in db.session.execute(
+    return {round_id: (assigned, reviewed) for round_id, assigned, reviewed in db.session.execute(
         db.select(Assignment.round_id, func.count(Assignment.id), func.count(Review.id))
         .outerjoin(Review, and_(Review.assignment_id == Assignment.id,
                                 Review.submitted_at.is_not(None)))
         .filter(Assignment.round_id.in_(db.select(Round.id).filter_by(contest_id=contest.id)),
                 Assignment.proposal_id.not_in(out_of_competition))
         .group_by(Assignment.round_id))}
-    return [RoundProgress(contest_round, *counts.get(contest_round.id, (0, 0)))
-            for contest_round in contest.rounds]
 
 
 # --- Announcements -----------------------------------------------------------------------------
