@@ -10,8 +10,10 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from portal.exports.formats import Sheet, cell_value, csv_cell, sheet_title, write_xlsx
+from portal.exports.sheets import ExportOptions, contest_sheets
 from portal.extensions import db
 from portal.models import AuditEvent, Award
+from portal.results.ranking import round_ranking
 from portal.timezones import to_beijing_naive
 from tests.factories import assign, make_judge, make_proposal, make_user, review
 
@@ -293,6 +295,20 @@ def test_a_bounded_number_of_queries_whatever_the_size(client, auth, contest, or
     with count_queries() as large:
         assert client.get(url).status_code == 200
     assert large.total == small.total
+
+
+def test_the_long_sheets_are_read_as_they_are_written(contest, organizer, count_queries):
+    build_contest(contest, organizer)
+    ranked = round_ranking(contest)
+    sheets = {sheet.key: sheet for sheet in contest_sheets(
+        contest, ExportOptions(contest.rounds[0], comments=True), ranked)}
+    for key in ("ranking", "reviews", "proposals"):
+        assert iter(sheets[key].rows) is sheets[key].rows, key   # an iterator, not a list
+    with count_queries() as reading:
+        reviews = list(sheets["reviews"].rows)
+    assert reading.total == 1 and len(reviews) == 4
+    assert [line[-1] for line in reviews[:2]] == ["需求调研扎实", "=1+1"]   # by judge order
+    assert reviews[0][3:6] == [Decimal("9.00"), Decimal("8.00"), Decimal("7.00")]
 
 
 def test_cells_keep_numbers_and_neutralize_text():

@@ -71,6 +71,14 @@ def cell_value(value):
 
 def csv_cell(value):
     """A value as CSV text: numbers unquoted as written, times to the minute, text neutralized."""
+    # The common cells first, without the general checks: an export writes millions of them.
+    kind = type(value)
+    if kind is str:
+        return "'" + value if value.startswith(_FORMULA_PREFIXES) else value
+    if kind is int or kind is Decimal:
+        return str(value)
+    if kind is float:
+        return str(value) if math.isfinite(value) else ""
     value = cell_value(value)
     if value is None:
         return ""

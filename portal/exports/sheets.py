@@ -6,6 +6,7 @@ when the organizer asks for them.
 """
 import itertools
 from dataclasses import dataclass
+from decimal import Decimal
 from operator import itemgetter
 
 from flask_babel import gettext as _
@@ -19,6 +20,7 @@ from portal.models import (
     Assignment,
     Award,
     AwardTier,
+    BudgetLine,
     JudgeMembership,
     Proposal,
     ProposalStatus,
@@ -34,6 +36,10 @@ MONEY = "#,##0.00"
 SCORE = "0.00"
 # Every sheet, in workbook order; `ranking` alone is the CSV download.
 SHEET_KEYS = ("ranking", "reviews", "proposals", "judges", "awards")
+# The long sheets' rows are read from the database in batches of this many as they are written,
+# so that a worker never holds a whole contest's reviews or proposal texts.
+REVIEW_ROWS_PER_BATCH = 3000
+PROPOSAL_ROWS_PER_BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,18 @@ class ExportOptions:
     contest_round: object
     judge_names: bool = False
     comments: bool = False
+
+
+class KeyDefaultDict(dict):
+    """A dict that makes a missing value from its key (defaultdict's factory gets no key)."""
+
+    def __init__(self, make):
+        super().__init__()
+        self._make = make
+
+    def __missing__(self, key):
+        value = self[key] = self._make(key)
+        return value
 
 
 def judge_code(position):
@@ -98,9 +116,18 @@ def contest_awards(contest):
         .order_by(AwardTier.position, Proposal.reference, Proposal.id)).all()
 
 
+def part_names(parts, locale):
+    """Theme (or entrant type, tier) id -> its name in the reader's language."""
+    return {part.id: part.localized("name", locale) for part in parts}
+
+
 def ranking_sheet(ranked, awards):
-    """One row per proposal of the round: every method's score and rank, interval, ties, award."""
+    """One row per proposal of the round: every method's score and rank, interval, ties, award.
+    Its rows are made as they are written, from the ranking's plain rows (no Proposal object)."""
     locale = current_locale()
+    contest = ranked.contest_round.contest
+    themes = part_names(contest.themes, locale)
+    entrant_types = part_names(contest.entrant_types, locale)
     award_of = {award.proposal_id: award for award in awards}
     columns = [(_("Rank"), None), (_("Rank in theme"), None), (_("Reference"), None),
                (_("Title"), None), (_("Theme"), None), (_("Entrant type"), None),
@@ -116,44 +143,57 @@ def ranking_sheet(ranked, awards):
     header = [label for label, _format in columns]
     formats = {index: number_format for index, (_label, number_format) in enumerate(columns)
                if number_format}
-    rows = []
-    for row in ranked.result.rows:
-        proposal = ranked.proposals[row.proposal_id]
-        interval = ranked.intervals.get(row.proposal_id, {})
-        award = award_of.get(proposal.id)
-        line = [row.rank, row.theme_rank, proposal.reference, proposal.title,
-                _name(proposal.theme, locale), _name(proposal.entrant_type, locale),
-                proposal.organization, row.review_count, _number(row.score)]
-        for method in METHODS:
-            line += [_number(row.scores.get(method)), row.ranks.get(method)]
-        line += [_number(interval.get("score_low")), _number(interval.get("score_high")),
-                 interval.get("rank_low"), interval.get("rank_high"), _yes(row.tied),
-                 _yes(interval.get("statistically_tied")),
-                 _name(award.tier, locale) if award else "", award.grant if award else None]
-        rows.append(line)
-    return Sheet("ranking", _("Ranking"), header, rows, widths={3: 40}, formats=formats)
+    yes = _("yes")
+
+    def lines():
+        for row in ranked.result.rows:
+            fact = ranked.facts[row.proposal_id]
+            interval = ranked.intervals.get(row.proposal_id, {})
+            award = award_of.get(row.proposal_id)
+            line = [row.rank, row.theme_rank, fact.reference, fact.title,
+                    themes.get(fact.theme_id, ""), entrant_types.get(fact.entrant_type_id, ""),
+                    fact.organization, row.review_count, _number(row.score)]
+            for method in METHODS:
+                line += [_number(row.scores.get(method)), row.ranks.get(method)]
+            line += [_number(interval.get("score_low")), _number(interval.get("score_high")),
+                     interval.get("rank_low"), interval.get("rank_high"),
+                     yes if row.tied else "", yes if interval.get("statistically_tied") else "",
+                     _name(award.tier, locale) if award else "", award.grant if award else None]
+            yield line
+
+    return Sheet("ranking", _("Ranking"), header, lines(), widths={3: 40}, formats=formats)
 
 
-def _submitted_reviews(contest_round):
+def _submitted_reviews(contest, contest_round):
     """(reference, theme id, judge id, judge's name, comment, {criterion id: score}) of each
-    submitted review of the round, from one query of plain rows: the round's 50,000 reviews as
-    ORM objects (with their scores, assignments, judges and proposals) took seconds and most
-    of a worker's memory."""
-    rows = db.session.execute(
+    submitted review of the round, by reference then judge (in the order judges joined the
+    contest), read in batches of plain rows as they are written: the round's 50,000 reviews
+    as ORM objects, or all at once, took seconds and most of a worker's memory."""
+    membership = db.aliased(JudgeMembership)
+    # Through the connection: plain rows, without the ORM's row processing.
+    rows = db.session.connection().execute(
         db.select(Review.id, Proposal.reference, Proposal.theme_id, Assignment.judge_id,
                   User.display_name, User.email, Review.comment, Score.criterion_id,
-                  Score.value)
+                  db.cast(Score.value, db.Float))
         .join(Assignment, Review.assignment_id == Assignment.id)
         .join(Proposal, Proposal.id == Assignment.proposal_id)
         .outerjoin(User, User.id == Assignment.judge_id)
+        .outerjoin(membership, (membership.contest_id == contest.id)
+                   & (membership.user_id == Assignment.judge_id))
         .outerjoin(Score, Score.review_id == Review.id)
         .filter(Assignment.round_id == contest_round.id, Review.submitted_at.is_not(None))
-        .order_by(Review.id))
+        .order_by(Proposal.reference, membership.id.is_(None), membership.id,
+                  Assignment.judge_id, Review.id)
+        .execution_options(stream_results=True))
+    rows = itertools.chain.from_iterable(rows.partitions(REVIEW_ROWS_PER_BATCH))
+    # The scores come as floats and become Decimals as the column holds them, once per
+    # distinct value: 150,000 conversions by the driver layer cost more than the query.
+    decimals = KeyDefaultDict(lambda value: Decimal(f"{value:.{Score.value.type.scale}f}"))
     for _review_id, group in itertools.groupby(rows, key=itemgetter(0)):
         group = list(group)
         _id, reference, theme_id, judge_id, display_name, email, comment = group[0][:7]
         yield (reference, theme_id, judge_id, display_name or email or "", comment,
-               {row.criterion_id: row.value for row in group if row.criterion_id is not None})
+               {row[7]: decimals[row[8]] for row in group if row[7] is not None})
 
 
 def reviews_header(criteria, locale, judge_names=False, comments=False, title=False):
@@ -175,39 +215,53 @@ def reviews_sheet(contest, options, codes):
         header.append(_("Comment"))
     first_score = 3 + (1 if options.judge_names else 0)
     formats = {first_score + offset: SCORE for offset in range(len(criteria) + 1)}
-    themes = {theme.id: _name(theme, locale) for theme in contest.themes}
-    lines, totals = [], {}
-    for reference, theme_id, judge_id, name, comment, scores in _submitted_reviews(
-            options.contest_round):
-        line = [reference, themes.get(theme_id, ""), code_of(codes, judge_id)]
-        if options.judge_names:
-            line.append(name)
-        values = tuple(scores.get(criterion.id) for criterion in criteria)
-        line += values
-        # Exact totals (fractions) are slow and few are distinct: 1-10 on three criteria make
-        # at most 1,000, for 50,000 reviews.
-        if values not in totals:
-            try:
-                totals[values] = _number(review_total(scores, weights))
-            except ValueError:  # a criterion added after the review was submitted
-                totals[values] = None
-        line.append(totals[values])
-        if options.comments:
-            line.append(comment)
-        lines.append(line)
-    lines.sort(key=lambda line: (line[0] or "", line[2]))
-    return Sheet("reviews", _("Review records"), header, lines, formats=formats)
+    themes = part_names(contest.themes, locale)
+
+    def lines():
+        totals = {}
+        for reference, theme_id, judge_id, name, comment, scores in _submitted_reviews(
+                contest, options.contest_round):
+            line = [reference, themes.get(theme_id, ""), code_of(codes, judge_id)]
+            if options.judge_names:
+                line.append(name)
+            values = tuple(scores.get(criterion.id) for criterion in criteria)
+            line += values
+            # Exact totals (fractions) are slow and few are distinct: 1-10 on three criteria
+            # make at most 1,000, for 50,000 reviews.
+            if values not in totals:
+                try:
+                    totals[values] = _number(review_total(scores, weights))
+                except ValueError:  # a criterion added after the review was submitted
+                    totals[values] = None
+            line.append(totals[values])
+            if options.comments:
+                line.append(comment)
+            yield line
+
+    return Sheet("reviews", _("Review records"), header, lines(), formats=formats)
 
 
 def proposals_sheet(contest):
-    """Every proposal but drafts (the applicant's private work), with all its fields."""
+    """Every proposal but drafts (the applicant's private work), with all its fields: plain
+    rows read in batches as they are written, so that a worker never holds every text."""
     locale = current_locale()
-    proposals = db.session.scalars(
-        db.select(Proposal)
+    themes = part_names(contest.themes, locale)
+    entrant_types = part_names(contest.entrant_types, locale)
+    budgets = _budget_texts(contest)
+    rows = db.session.execute(
+        db.select(Proposal.id, Proposal.reference, Proposal.title, Proposal.theme_id,
+                  Proposal.entrant_type_id, Proposal.organization,
+                  User.display_name.label("applicant_name"), User.email.label("applicant_email"),
+                  Proposal.contact_name, Proposal.contact_phone, Proposal.contact_email,
+                  Proposal.status, Proposal.status_note, Proposal.submitted_at,
+                  Proposal.summary, Proposal.need, Proposal.beneficiaries,
+                  Proposal.beneficiary_count, Proposal.plan, Proposal.budget_total,
+                  Proposal.outcomes, Proposal.innovation, Proposal.team,
+                  Proposal.sustainability, Proposal.publish_consent)
+        .outerjoin(User, User.id == Proposal.applicant_id)
         .filter(Proposal.contest_id == contest.id, Proposal.status != ProposalStatus.DRAFT)
-        .options(selectinload(Proposal.theme), selectinload(Proposal.entrant_type),
-                 selectinload(Proposal.applicant), selectinload(Proposal.budget_lines))
-        .order_by(Proposal.reference, Proposal.id)).all()
+        .order_by(Proposal.reference, Proposal.id)
+        .execution_options(yield_per=PROPOSAL_ROWS_PER_BATCH))
     header = [_("Reference"), _("Project title"), _("Theme"), _("Entrant type"),
               _("Organization"), _("Applicant"), _("Contact person for this proposal"),
               _("Contact mobile phone"), _("Contact email"), _("Status"), _("Status note"),
@@ -215,26 +269,32 @@ def proposals_sheet(contest):
               _("Number of beneficiaries"), _("Activities and timeline"), _("Budget"),
               _("Budget total (yuan)"), _("Expected outcomes"), _("What is innovative"),
               _("Team"), _("Sustainability"), _("May be published if awarded")]
-    rows = [[
-        proposal.reference, proposal.title, _name(proposal.theme, locale),
-        _name(proposal.entrant_type, locale), proposal.organization,
-        judge_name(proposal.applicant), proposal.contact_name, proposal.contact_phone,
-        proposal.contact_email, str(proposal_status_label(proposal.status)),
-        proposal.status_note, to_beijing_naive(proposal.submitted_at), proposal.summary,
-        proposal.need, proposal.beneficiaries, proposal.beneficiary_count, proposal.plan,
-        _budget_text(proposal), proposal.budget_total, proposal.outcomes, proposal.innovation,
-        proposal.team, proposal.sustainability, _yes(proposal.publish_consent)]
-        for proposal in proposals]
-    return Sheet("proposals", _("Proposals"), header, rows, widths={1: 40},
+    lines = ([
+        row.reference, row.title, themes.get(row.theme_id, ""),
+        entrant_types.get(row.entrant_type_id, ""), row.organization,
+        (row.applicant_name or row.applicant_email or ""), row.contact_name, row.contact_phone,
+        row.contact_email, str(proposal_status_label(row.status)), row.status_note,
+        to_beijing_naive(row.submitted_at), row.summary, row.need, row.beneficiaries,
+        row.beneficiary_count, row.plan, budgets.get(row.id, ""), row.budget_total,
+        row.outcomes, row.innovation, row.team, row.sustainability, _yes(row.publish_consent)]
+        for row in rows)
+    return Sheet("proposals", _("Proposals"), header, lines, widths={1: 40},
                  formats={18: MONEY})
 
 
-def _budget_text(proposal):
-    lines = []
-    for line in proposal.budget_lines:
-        text = f"{line.item} {line.amount}"
-        lines.append(f"{text} ({line.note})" if line.note else text)
-    return "; ".join(lines)
+def _budget_texts(contest):
+    """Proposal id -> its budget lines as one text ("item amount (note); ..."), one query."""
+    rows = db.session.execute(
+        db.select(BudgetLine.proposal_id, BudgetLine.item, BudgetLine.amount, BudgetLine.note)
+        .join(Proposal, Proposal.id == BudgetLine.proposal_id)
+        .filter(Proposal.contest_id == contest.id, Proposal.status != ProposalStatus.DRAFT)
+        .order_by(BudgetLine.proposal_id, BudgetLine.position))
+    texts = {}
+    for proposal_id, lines in itertools.groupby(rows, key=itemgetter(0)):
+        texts[proposal_id] = "; ".join(
+            f"{item} {amount} ({note})" if note else f"{item} {amount}"
+            for _id, item, amount, note in lines)
+    return texts
 
 
 def judges_sheet(contest, options, codes, ranked):

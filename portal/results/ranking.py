@@ -59,11 +59,13 @@ def _round_conditions(contest, contest_round):
 
 def _round_facts(contest, contest_round):
     """What the ranking needs of each proposal of the round, as plain rows (10,000 ORM objects
-    cost several times the rest of the computation): ids, theme, submission time, and what
-    the conflict rules read of the proposal and its applicant."""
+    cost several times the rest of the computation): ids, theme, submission time, what the
+    conflict rules read of the proposal and its applicant, and what the ranking's downloads
+    show (reference, title, entrant type, organization)."""
     return db.session.execute(
         db.select(Proposal.id, Proposal.theme_id, Proposal.entrant_type_id, Proposal.reference,
-                  Proposal.submitted_at, Proposal.organization, Proposal.contact_email,
+                  Proposal.title, Proposal.submitted_at, Proposal.organization,
+                  Proposal.contact_email,
                   User.email.label("applicant_email"),
                   User.organization.label("applicant_organization"))
         .outerjoin(User, User.id == Proposal.applicant_id)

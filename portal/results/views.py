@@ -8,6 +8,7 @@ from portal.accounts.sessions import require_recent_login
 from portal.audit import record
 from portal.contests.services import contest_by_slug
 from portal.errors import DomainError
+from portal.exports.sheets import part_names
 from portal.extensions import db
 from portal.i18n import current_locale
 from portal.models import User
@@ -130,14 +131,15 @@ def ranking_csv(slug):
               _("Interval low"), _("Interval high")] + [
         str(METHOD_LABELS[method]) for method in METHODS] + [_("Tied"),
                                                              _("Statistically tied")]
+    themes = part_names(contest.themes, locale)
+    entrant_types = part_names(contest.entrant_types, locale)
     lines = []
     for row in ranking_table_rows(ranked):
-        proposal, interval = row.proposal, row.interval
+        fact, interval = row.fact, row.interval
         lines.append([
-            row.ranking.rank or "", row.ranking.theme_rank or "", proposal.reference,
-            proposal.title, proposal.theme.localized("name", locale),
-            proposal.entrant_type.localized("name", locale) if proposal.entrant_type else "",
-            proposal.organization, row.ranking.review_count, display_score(row.ranking.score),
+            row.ranking.rank or "", row.ranking.theme_rank or "", fact.reference, fact.title,
+            themes.get(fact.theme_id, ""), entrant_types.get(fact.entrant_type_id, ""),
+            fact.organization, row.ranking.review_count, display_score(row.ranking.score),
             display_score(interval.get("score_low")), display_score(interval.get("score_high"))]
             + [display_score(row.ranking.scores.get(method)) for method in METHODS]
             + [_("yes") if row.ranking.tied else "",
