@@ -14,6 +14,7 @@ from portal.extensions import db
 from portal.accounts import invitations
 from portal.i18n import current_locale
 from portal.judging import services as judging
+from portal.labels import proposal_status_label
 from portal.templating import localized as loc
 from portal.models import Invitation, JudgeMembership, Proposal, ProposalStatus, Round, utcnow
 from portal.screening.forms import BulkScreeningForm, ScreeningForm
@@ -56,8 +57,10 @@ def proposals(slug):
     contest = contest_by_slug(slug)
     wanted = _proposal_filter(contest)
     page, counts = services.proposal_page(contest, wanted)
+    # Each label translated once, not once per row (a lazy string translates on every use).
+    status_labels = {status: str(proposal_status_label(status)) for status in ProposalStatus.ALL}
     return render_template("admin/proposals.html", contest=contest, page=page, counts=counts,
-                           wanted=wanted,
+                           wanted=wanted, status_labels=status_labels,
                            statuses=[s for s in ProposalStatus.ALL if s != ProposalStatus.DRAFT],
                            bulk_form=BulkScreeningForm(), sortable=services.SORTABLE)
 
