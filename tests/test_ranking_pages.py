@@ -2,7 +2,9 @@
 import pytest
 
 from portal.results import views
-from portal.results.ranking import round_ranking
+from portal.extensions import db
+from portal.results.ranking import RoundProposals, round_ranking
+from tests.factories import assign, make_judge, make_proposal, make_user, review
 from tests.test_results import build_contest
 
 
@@ -43,3 +45,25 @@ def test_the_round_proposals_are_read_when_asked_for(contest, organizer, count_q
     with pytest.raises(KeyError):
         proposals[0]
     assert ranked.facts[d.id].reference == d.reference
+
+
+def test_the_pages_name_proposals_from_the_rankings_rows(client, auth, contest, organizer,
+                                                          monkeypatch):
+    """The ranked list and the judges' statistics (with an outlier review) read no Proposal
+    object: 10,000 of them took most of a page's time."""
+    judges = [make_judge(contest, f"o{n}@example.org") for n in range(4)]
+    odd = make_proposal(contest, make_user("odd@example.org"), title="离群项目")
+    for judge, score in zip(judges, (9, 9, 9, 1)):
+        (assignment,) = assign(odd, judge, actor=organizer)
+        review(assignment, score, score, score)
+    db.session.commit()
+    auth.login(organizer)
+
+    def no_proposals(*_args):
+        raise AssertionError("a Proposal object was read")
+
+    monkeypatch.setattr(RoundProposals, "_read", no_proposals)
+    statistics = client.get(f"/admin/contests/{contest.slug}/ranking/judges")
+    assert statistics.status_code == 200 and odd.reference in statistics.get_data(as_text=True)
+    ranked_list = client.get(f"/admin/contests/{contest.slug}/ranking").get_data(as_text=True)
+    assert "离群项目" in ranked_list and odd.reference in ranked_list

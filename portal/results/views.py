@@ -54,9 +54,9 @@ def ranking(slug):
     pages = max(1, -(-len(rows) // ROWS_PER_PAGE))
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
     rows = rows[(page - 1) * ROWS_PER_PAGE:page * ROWS_PER_PAGE]
-    ranked.proposals.preload([row.ranking.proposal_id for row in rows])
     return render_template("results/ranking.html", contest=contest, ranked=ranked, rows=rows,
                            page=page, pages=pages,
+                           theme_names=part_names(contest.themes, current_locale()),
                            theme=theme, entrant_type=entrant_type, methods=METHODS,
                            method_labels=METHOD_LABELS, criteria_by_id={
                                c.id: c for c in contest.criteria},
