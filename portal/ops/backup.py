@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 
 from portal.extensions import db
 from portal.mail import outbox_path
+from portal.results.generation import generation_or_none, move_generation_past
 
 MANIFEST = "manifest.json"
 
@@ -67,6 +68,7 @@ def restore_backup(archive_file):
     """Replace the database and the uploads with those of a backup made by create_backup."""
     url = _database_url()
     uploads = Path(current_app.config["PORTAL_UPLOAD_PATH"])
+    generation = generation_or_none()
     with tempfile.TemporaryDirectory() as temporary, tarfile.open(archive_file) as archive:
         workdir = Path(temporary)
         archive.extractall(workdir, filter="data")
@@ -87,4 +89,5 @@ def restore_backup(archive_file):
             shutil.rmtree(uploads, ignore_errors=True)
             shutil.copytree(workdir / "uploads", uploads)
     os.makedirs(outbox_path(), exist_ok=True)
+    move_generation_past(generation)
     return manifest

@@ -15,6 +15,7 @@ from collections import OrderedDict
 from threading import Lock
 
 from sqlalchemy import event, inspect
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from portal.extensions import db
@@ -92,6 +93,27 @@ def current_generation():
         return None
     return session.scalar(db.select(RankingGeneration.value)
                           .where(RankingGeneration.id == GENERATION_ID))
+
+
+def move_generation_past(previous):
+    """After the database was replaced (a restored backup holds an older counter), raise the
+    counter past the value the replaced database had reached, so that no process can take a
+    computation cached before the restore for a current one."""
+    restored = generation_or_none()
+    if previous is None or restored is None:
+        return
+    db.session.execute(db.update(RankingGeneration).where(RankingGeneration.id == GENERATION_ID)
+                       .values(value=max(previous, restored) + 1))
+    db.session.commit()
+
+
+def generation_or_none():
+    """The counter, or None when this database has none yet (a backup older than it)."""
+    try:
+        return current_generation()
+    except SQLAlchemyError:
+        db.session.rollback()
+        return None
 
 
 class LatestComputations:
