@@ -79,6 +79,18 @@ class Gunicorn:
                 time.sleep(0.2)
         raise RuntimeError("gunicorn did not start: " + self.log_path.read_text()[-2000:])
 
+    def server_errors(self):
+        """The exceptions the portal logged (the last line of each traceback), in order."""
+        lines = self.log_path.read_text(errors="replace").splitlines()
+        errors, in_traceback = [], False
+        for line in lines:
+            if line.startswith("Traceback"):
+                in_traceback = True
+            elif in_traceback and line and not line.startswith((" ", "\t")):
+                errors.append(line[:300])
+                in_traceback = False
+        return errors
+
     def worker_pids(self):
         out = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True,
                              text=True).stdout

@@ -206,6 +206,7 @@ def main(argv=None):
         finally:
             if server is not None:
                 server.stop()
+        server_errors = server.server_errors() if server is not None else []
         problems = verify(env, results)
         drop_database(created)
     acknowledged = sum(1 for result in results if result["reference"])
@@ -215,14 +216,17 @@ def main(argv=None):
         "workers_killed": len(killed), "client_retries": sum(r["retries"] for r in results),
         "seconds": round(elapsed, 1), "problems": problems, "failure_samples": failures[:3],
         "retry_causes": sorted({kind for r in results for kind in r["error_kinds"]}),
+        # Exceptions the portal logged: a killed worker leaves none; any of them is a bug.
+        "server_errors": len(server_errors), "server_error_samples": sorted(set(server_errors))[:5],
         "latency": {step: percentiles(values) for step, values in sorted(timings.items())},
     }
     print(json.dumps(report, ensure_ascii=False, indent=2))
     if args.json:
         args.json.write_text(json.dumps(report, ensure_ascii=False, indent=2))
-    ok = not problems and (args.kill_every or not failures)
+    ok = not problems and not server_errors and (args.kill_every or not failures)
     log("surge:", "ok" if ok else "FAILED", f"{acknowledged}/{args.users} acknowledged",
-        f"{len(failures)} journeys failed", f"{len(problems)} problems")
+        f"{len(failures)} journeys failed", f"{len(problems)} problems",
+        f"{len(server_errors)} server errors")
     return 0 if ok else 1
 
 

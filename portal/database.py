@@ -72,6 +72,26 @@ def write_beside_request(write):
         logging.getLogger(__name__).info("a concurrent request stored it first")
 
 
+WROTE = "portal_wrote"
+
+
+def without_write_lock(slow_work):
+    """`slow_work()` (hashing a password: about 100 ms of CPU) outside the request's
+    transaction, when nothing has been written in it yet.
+
+    A writing request holds SQLite's write lock from its first statement (BEGIN IMMEDIATE):
+    every other writer would queue behind the hash, and in a deadline surge they queued past
+    the busy timeout ("database is locked"). Ending a transaction that wrote nothing loses
+    nothing; what was read is read again when next used.
+    """
+    from portal.extensions import db
+    session = db.session
+    if not (session.new or session.dirty or session.deleted or session.info.get(WROTE)
+            or session.info.get(AFTER_COMMIT)):
+        session.commit()
+    return slow_work()
+
+
 def _on_begin(connection):
     """A request that may write takes SQLite's write lock when its transaction begins.
 
@@ -114,6 +134,7 @@ def run_after_commit(callback):
 
 
 def _run_callbacks(session):
+    session.info.pop(WROTE, None)
     callbacks = session.info.pop(AFTER_COMMIT, [])
     for callback in callbacks:
         try:
@@ -124,6 +145,11 @@ def _run_callbacks(session):
 
 def _drop_callbacks(session, _previous_transaction=None):
     session.info.pop(AFTER_COMMIT, None)
+    session.info.pop(WROTE, None)
+
+
+def _note_write(session, _context):
+    session.info[WROTE] = True
 
 
 def install_after_commit_hooks():
@@ -131,3 +157,4 @@ def install_after_commit_hooks():
     if not event.contains(Session, "after_commit", _run_callbacks):
         event.listen(Session, "after_commit", _run_callbacks)
         event.listen(Session, "after_soft_rollback", _drop_callbacks)
+        event.listen(Session, "after_flush", _note_write)
