@@ -117,7 +117,9 @@ def register_request_hooks(app):
     from portal.accounts.two_factor_views import require_organizer_two_factor
     from portal.ops.health import install_request_logging
     from portal.security import refuse_nul_bytes, set_security_headers
+    from portal.static_files import install_static_fingerprints
     install_request_logging(app)
+    install_static_fingerprints(app)
     app.before_request(refuse_nul_bytes)
     app.before_request(enforce_timeouts)
     app.before_request(require_organizer_two_factor)

@@ -2,6 +2,8 @@
 from flask import abort, current_app, request
 from flask_login import current_user
 
+from portal.static_files import is_static_request
+
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
     "script-src 'self'",
@@ -19,7 +21,7 @@ CONTENT_SECURITY_POLICY = "; ".join([
 def set_security_headers(response):
     headers = response.headers
     # Pages seen by a signed-in person, and every download, may hold personal data.
-    if request.endpoint != "static" and (current_user.is_authenticated or
+    if not is_static_request() and (current_user.is_authenticated or
                                          "Content-Disposition" in headers):
         headers["Cache-Control"] = "no-store"
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)

@@ -1,5 +1,6 @@
 """The factory, configuration, security headers, languages and error pages."""
 import os
+import re
 import stat
 
 import pytest
@@ -86,3 +87,23 @@ def test_forms_are_csrf_protected(tmp_path, database_url, app, url):
     protected = make_test_app(tmp_path, database_url, WTF_CSRF_ENABLED=True)
     response = protected.test_client().post(url, data={"email": "a@example.org"})
     assert response.status_code == 400
+
+
+def test_static_files_have_fingerprinted_urls_cached_for_a_year(client, contest):
+    page = client.get("/").get_data(as_text=True)
+    match = re.search(r'href="(/static/css/portal\.css\?v=([0-9a-f]{12}))"', page)
+    assert match, "the stylesheet's URL carries a digest of its content"
+    response = client.get(match.group(1))
+    assert response.status_code == 200
+    cache = response.headers["Cache-Control"]
+    assert "max-age=31536000" in cache and "immutable" in cache and "public" in cache
+    assert "max-age=31536000" not in client.get("/static/css/portal.css").headers.get(
+        "Cache-Control", "")   # without the digest: the usual revalidation
+
+
+def test_a_static_file_costs_no_database_work_even_signed_in(client, auth, applicant,
+                                                            count_queries):
+    auth.login(applicant)
+    with count_queries() as counted:
+        assert client.get("/static/css/portal.css").status_code == 200
+    assert counted.total == 0

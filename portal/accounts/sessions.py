@@ -11,6 +11,8 @@ from flask import current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from portal.static_files import is_static_request
+
 STARTED, SEEN, REAUTHENTICATED = "started_at", "seen_at", "reauthenticated_at"
 
 
@@ -39,7 +41,7 @@ def end_all_sessions(user):
 
 def enforce_timeouts():
     """A before_request hook: log out sessions idle or old beyond the configured limits."""
-    if not current_user.is_authenticated:
+    if is_static_request() or not current_user.is_authenticated:
         return None
     config, now = current_app.config, time.time()
     started, seen = session.get(STARTED, 0), session.get(SEEN, 0)

@@ -12,6 +12,7 @@ from portal.accounts.sessions import require_recent_login, start_session
 from portal.extensions import db, limiter
 from portal.models import User
 from portal.site.services import site_settings
+from portal.static_files import is_static_request
 
 bp = Blueprint("two_factor", __name__)
 
@@ -145,7 +146,8 @@ def disable():
 def require_organizer_two_factor():
     """While the site requires it, an organizer without two-step login reaches only the
     account pages (to set it up, or to log out)."""
-    if not current_user.is_authenticated or not current_user.is_organizer:
+    if is_static_request() or not current_user.is_authenticated or \
+            not current_user.is_organizer:
         return None
     if request.blueprint in OPEN_BLUEPRINTS or request.endpoint in OPEN_ENDPOINTS:
         return None
