@@ -205,17 +205,19 @@ def count_queries():
     from sqlalchemy.engine import Engine
 
     class Counted:
-        total = 0
-
-    def on_execute(*_args):
-        Counted.total += 1
+        def __init__(self):
+            self.total = 0
 
     @contextmanager
     def counting():
-        Counted.total = 0
+        counted = Counted()   # one per use: two counts of a test compare, never alias
+
+        def on_execute(*_args):
+            counted.total += 1
+
         event.listen(Engine, "before_cursor_execute", on_execute)
         try:
-            yield Counted
+            yield counted
         finally:
             event.remove(Engine, "before_cursor_execute", on_execute)
 

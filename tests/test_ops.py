@@ -67,17 +67,19 @@ def test_a_restore_moves_the_ranking_generation_past_the_replaced_one(
         pytest.skip("the PostgreSQL path needs pg_dump/pg_restore of the server's major version")
     make_contest()
     db.session.commit()
+    backed_up = db.session.scalar(db.select(RankingGeneration.value))
     archive = tmp_path / "backup.tar.gz"
     assert runner.invoke(args=["backup", "--out", str(archive)]).exit_code == 0
     fresh = make_test_app(tmp_path / "fresh", f"sqlite:///{tmp_path}/fresh.sqlite3")
     with fresh.app_context():
         from flask_migrate import upgrade
         upgrade()
-        db.session.execute(db.update(RankingGeneration).values(value=1000))
+        reached = backed_up + 1000   # the replaced database had gone further
+        db.session.execute(db.update(RankingGeneration).values(value=reached))
         db.session.commit()
         result = fresh.test_cli_runner().invoke(args=["restore", str(archive), "--yes"])
         assert result.exit_code == 0, result.output
-        assert db.session.scalar(db.select(RankingGeneration.value)) == 1001
+        assert db.session.scalar(db.select(RankingGeneration.value)) == reached + 1
         db.session.remove()
 
 

@@ -5,6 +5,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
 
 from portal.database import write_beside_request
@@ -32,6 +34,7 @@ from portal.results.generation import LatestComputations, current_generation
 from portal.scoring.table import ReviewArrays
 
 DEFAULT_BOUNDARY = 10
+UPSERTS = {"sqlite": sqlite_insert, "postgresql": postgresql_insert}
 LATER_ROUND_STATUSES = (ProposalStatus.ADVANCED, ProposalStatus.AWARDED)
 
 
@@ -266,9 +269,9 @@ def _cached_intervals(contest, contest_round, reviews, by_id, boundary, compute)
 
 
 def _store_snapshot(connection, round_id, fingerprint, payload):
+    """Insert or replace the round's snapshot in one statement (both engines have upserts)."""
+    insert = UPSERTS[connection.dialect.name]
     values = {"fingerprint": fingerprint, "payload": payload, "computed_at": utcnow()}
-    table = RankingSnapshot.__table__
-    updated = connection.execute(table.update().where(table.c.round_id == round_id)
-                                 .values(**values))
-    if updated.rowcount == 0:
-        connection.execute(table.insert().values(round_id=round_id, **values))
+    statement = insert(RankingSnapshot.__table__).values(round_id=round_id, **values)
+    connection.execute(statement.on_conflict_do_update(index_elements=["round_id"],
+                                                       set_=values))
