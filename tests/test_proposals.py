@@ -125,6 +125,16 @@ def test_a_double_submitted_form_creates_one_proposal(client, contest, signed_in
     assert db.session.scalar(db.select(db.func.count(Proposal.id))) == 1
 
 
+@pytest.mark.parametrize("token", ["9" * 2000, "{{7*7}}", "短"])
+def test_a_form_token_it_did_not_issue_is_replaced(client, contest, signed_in, token):
+    """Found by the fuzz test on PostgreSQL: a token longer than its column was a 500."""
+    response = client.post(f"/contests/{contest.slug}/proposals/new",
+                           data=form_data(contest, form_token=token))
+    assert response.status_code == 302
+    proposal = db.session.scalar(db.select(Proposal))
+    assert proposal.creation_token != token and len(proposal.creation_token) <= 64
+
+
 @pytest.mark.parametrize("lines, message", [
     ([("", "500", "")], "Say what the amount is for."),
     ([("教材", "", "")], "Enter the amount in yuan."),

@@ -1,4 +1,5 @@
 """The proposal form and its budget lines."""
+import re
 import secrets
 from decimal import Decimal
 
@@ -59,6 +60,10 @@ class BudgetLineForm(Form):
         return not self.item.data and self.amount.data is None and not self.note.data
 
 
+# What secrets.token_urlsafe issues, within Proposal.creation_token's 64 characters.
+FORM_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
 class ProposalForm(FlaskForm):
     """A draft needs a title and a theme; the rest is checked when the proposal is submitted."""
 
@@ -101,7 +106,8 @@ class ProposalForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.theme_id.choices = [(0, _l("Choose a theme…"))] + [
             (theme.id, theme.localized("name", locale)) for theme in themes]
-        if not self.form_token.data:
+        # A token this form did not issue (tampered, or too long for its column) is replaced.
+        if not FORM_TOKEN.fullmatch(self.form_token.data or ""):
             self.form_token.data = secrets.token_urlsafe(24)
         while len(self.budget_lines) < min(
                 self.budget_line_count() + BLANK_BUDGET_LINES, self.budget_lines.max_entries):
