@@ -245,3 +245,127 @@ def test_erasing_the_account_forgets_the_secret(client, applicant):
 def test_login_through_the_auth_helper_still_works_without_two_step(client, applicant):
     Auth(client).login(applicant)
     assert signed_in(client)
+
+
+def login_with_csrf(client, user, secret=None, steps=1):
+    """Log in through the real forms of an app with CSRF on, reading each form's token."""
+    def token(url, prefix=""):
+        page = client.get(url).get_data(as_text=True)
+        return re.search(rf'name="{prefix}csrf_token" type="hidden" value="([^"]+)"',
+                         page).group(1)
+    response = client.post("/login", data={"csrf_token": token("/login"), "email": user.email,
+                                           "password": PASSWORD})
+    if secret is not None:
+        response = client.post("/login/code", data={"csrf_token": token("/login/code"),
+                                                    "code": code(secret, steps)})
+    assert response.status_code == 302 and "/login" not in response.location
+    return token
+
+
+def new_codes(client, password=PASSWORD, one_time=None, **extra):
+    return client.post("/account/two-step/recovery-codes", headers=EN, data={
+        "codes-password": password, "codes-code": one_time, **extra})
+
+
+def shown_codes(response):
+    return re.findall(r"<li>([a-z2-9]{5}-[a-z2-9]{5})</li>", response.get_data(as_text=True))
+
+
+def test_new_recovery_codes_replace_the_old_ones(client, auth, applicant):
+    from portal.models import AuditEvent
+    auth.login(applicant)
+    secret, old = turn_on(applicant)
+    page = client.get("/account/two-step", headers=EN).get_data(as_text=True)
+    assert "Replace my recovery codes" in page and 'id="codes-password"' in page
+    assert 'for="codes-code"' in page and 'id="password"' in page  # the turn-off form's own
+    wrong_password = new_codes(client, "not my password", code(secret, 1))
+    assert wrong_password.status_code == 422
+    assert "The password is wrong." in wrong_password.get_data(as_text=True)
+    wrong_code = new_codes(client, one_time="123456")
+    assert wrong_code.status_code == 422
+    assert "This code is not valid." in wrong_code.get_data(as_text=True)
+    db.session.refresh(applicant)
+    stored = list(applicant.recovery_codes["codes"])
+    response = new_codes(client, one_time=code(secret, 1))
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Your new recovery codes" in page and "earlier recovery codes no longer work" in page
+    fresh = shown_codes(response)
+    assert len(fresh) == 10 == len(set(fresh)) and not set(fresh) & set(old)
+    db.session.refresh(applicant)
+    assert not set(applicant.recovery_codes["codes"]) & set(stored)
+    assert applicant.totp_secret == secret  # the authenticator app keeps working
+    (event,) = db.session.scalars(db.select(AuditEvent).filter_by(
+        action="two_factor.recovery_codes_replaced")).all()
+    assert event.actor_id == event.target_id == applicant.id
+    assert event.detail == {"proved_with": "totp", "count": 10}
+    assert not any(c in str(event.detail) or c.replace("-", "") in str(event.detail)
+                   for c in fresh + old)
+    # An old code no longer opens the account; a new one does.
+    auth.logout()
+    password_step(client, applicant)
+    refused = client.post("/login/code", headers=EN, data={"code": old[0]})
+    assert "This code is not valid" in refused.get_data(as_text=True) and not signed_in(client)
+    assert client.post("/login/code", data={"code": fresh[0]}).status_code == 302
+    assert signed_in(client)
+
+
+def test_a_recovery_code_can_prove_it_is_you(client, auth, applicant):
+    auth.login(applicant)
+    _secret, old = turn_on(applicant)
+    response = new_codes(client, one_time=old[0])
+    assert response.status_code == 200 and len(shown_codes(response)) == 10
+    db.session.refresh(applicant)
+    assert two_factor.recovery_codes_left(applicant) == 10
+    assert not two_factor.use_recovery_code(applicant, old[1])
+
+
+def test_new_recovery_codes_need_two_step_login_on(client, auth, applicant):
+    auth.login(applicant)
+    response = new_codes(client, one_time="123456")
+    assert response.status_code == 302 and response.location == "/account/two-step"
+    assert applicant.recovery_codes is None
+
+
+def test_new_recovery_codes_need_a_recent_password(client, auth, applicant):
+    from portal.accounts.sessions import REAUTHENTICATED
+    auth.login(applicant)
+    secret, old = turn_on(applicant)
+    with client.session_transaction() as session:
+        session[REAUTHENTICATED] = time.time() - 3600
+    response = new_codes(client, one_time=code(secret, 1))
+    assert response.status_code == 302 and response.location.startswith("/account/confirm-password")
+    db.session.refresh(applicant)
+    assert two_factor.use_recovery_code(applicant, old[0])
+
+
+def test_the_new_recovery_codes_form_is_csrf_protected(tmp_path, database_url, app, app_context,
+                                                       applicant):
+    secret, old = turn_on(applicant)
+    protected = make_test_app(tmp_path, database_url, WTF_CSRF_ENABLED=True).test_client()
+    token = login_with_csrf(protected, applicant, secret)
+    assert token("/account/two-step", prefix="codes-")
+    response = protected.post("/account/two-step/recovery-codes", data={
+        "codes-password": PASSWORD, "codes-code": code(secret, 2)})
+    assert response.status_code == 400
+    db.session.refresh(applicant)
+    assert two_factor.use_recovery_code(applicant, old[0])
+
+
+def test_code_guesses_to_change_two_step_login_are_throttled(
+        tmp_path, database_url, app, app_context, applicant, _limiter_back_to_the_test_config):
+    limited = make_test_app(tmp_path, database_url, RATELIMIT_ENABLED=True,
+                            RATELIMIT_STORAGE_URI="memory://", LOGIN_LIMIT_PER_IP="100 per minute",
+                            LOGIN_LIMIT_PER_ACCOUNT="3 per minute")
+    secret, _codes = turn_on(applicant)
+    client = limited.test_client()
+    Auth(client).login(applicant)
+    client.post("/login/code", data={"code": code(secret, 1)})
+    wrong = {"password": PASSWORD, "code": "000000"}
+    statuses = [client.post("/account/two-step/disable", data=wrong).status_code,
+                new_codes(client, one_time="000000").status_code,
+                client.post("/account/two-step/disable", data=wrong).status_code]
+    # One counter for both forms: switching form gives no more guesses.
+    assert statuses == [422, 422, 422]
+    assert new_codes(client, one_time=code(secret, 2)).status_code == 429
+    assert client.post("/account/two-step/disable", data=wrong).status_code == 429

@@ -129,9 +129,23 @@ class EnableTwoFactorForm(FlaskForm):
     submit = SubmitField(_l("Turn on two-step login"))
 
 
-class DisableTwoFactorForm(FlaskForm):
+class _ProveTwoFactorForm(FlaskForm):
+    """The password and a current code: what changing two-step login asks for."""
+
     password = PasswordField(_l("Your password"), validators=[DataRequired(),
                                                               Length(max=PASSWORD_MAX)],
                              render_kw={"autocomplete": "current-password"})
     code = _code_field(_l("Code from the authenticator app, or a recovery code"))
+
+
+class DisableTwoFactorForm(_ProveTwoFactorForm):
     submit = SubmitField(_l("Turn off two-step login"))
+
+
+class NewRecoveryCodesForm(_ProveTwoFactorForm):
+    submit = SubmitField(_l("Replace my recovery codes"))
+
+    def __init__(self, *args, **kwargs):
+        # Own names and ids: the turn-off form on the same page has the same fields.
+        kwargs.setdefault("prefix", "codes")
+        super().__init__(*args, **kwargs)

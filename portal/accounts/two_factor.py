@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 import pyotp
 from flask import session
 
+from portal.audit import record
 from portal.extensions import db
 
 ISSUER = "Charity Contest Portal"
@@ -113,6 +114,16 @@ def new_recovery_codes(user):
         hashed.append(f"{salt}${_hash_recovery(code, salt)}")
     state["codes"] = hashed
     user.recovery_codes = state
+    return codes
+
+
+def replace_recovery_codes(user, proved_with):
+    """The user, having proved it is them (`proved_with`: "totp" or "recovery"), replaces every
+    recovery code; returns the new ones in clear. The audit event holds no code."""
+    codes = new_recovery_codes(user)
+    db.session.flush()
+    record(user, "two_factor.recovery_codes_replaced", target=user, proved_with=proved_with,
+           count=len(codes))
     return codes
 
 

@@ -7,7 +7,8 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from portal.accounts import two_factor
-from portal.accounts.forms import DisableTwoFactorForm, EnableTwoFactorForm, TwoFactorLoginForm
+from portal.accounts.forms import DisableTwoFactorForm, EnableTwoFactorForm, \
+    NewRecoveryCodesForm, TwoFactorLoginForm
 from portal.accounts.sessions import require_recent_login, start_session
 from portal.extensions import db, limiter
 from portal.models import User
@@ -93,9 +94,7 @@ def setup():
     the recovery codes shown once."""
     user = current_user._get_current_object()
     if two_factor.is_enabled(user):
-        return render_template("accounts/two_factor.html", enabled=True,
-                               codes_left=two_factor.recovery_codes_left(user),
-                               disable_form=DisableTwoFactorForm(formdata=None))
+        return _settings_page(user)
     secret = session.get(two_factor.SETUP_SECRET) or two_factor.new_secret()
     session[two_factor.SETUP_SECRET] = secret
     form = EnableTwoFactorForm()
@@ -118,29 +117,69 @@ def _issuer():
     return settings.site_name_en or settings.site_name_zh or two_factor.ISSUER
 
 
+def _settings_page(user, disable_form=None, codes_form=None):
+    """The page of a user with two-step login on: replace the recovery codes, or turn it off."""
+    return render_template(
+        "accounts/two_factor.html", enabled=True,
+        codes_left=two_factor.recovery_codes_left(user),
+        disable_form=disable_form or DisableTwoFactorForm(formdata=None),
+        codes_form=codes_form or NewRecoveryCodesForm(formdata=None))
+
+
+def _proved(user, form):
+    """The password and a current code (used up) when both are right; else None, with the
+    wrong one marked on the form."""
+    if not form.validate_on_submit():
+        return None
+    if not user.check_password(form.password.data):
+        form.password.errors.append(_("The password is wrong."))
+        return None
+    kind = two_factor.verify_code(user, form.code.data)
+    if kind is None:
+        form.code.errors.append(_("This code is not valid."))
+    return kind
+
+
+# Both forms take a guess at a code: one counter per account for the two.
+_code_guesses_limit = limiter.shared_limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], scope="two-step-settings",
+    methods=["POST"], key_func=lambda: _account_key(getattr(current_user, "id", None)))
+
+
 @bp.route("/account/two-step/disable", methods=["POST"])
 @login_required
 @require_recent_login
-@_limit("LOGIN_LIMIT_PER_ACCOUNT", key_func=lambda: _account_key(getattr(current_user, "id", None)))
+@_code_guesses_limit
 def disable():
     """Turn off two-step login with the password and a code."""
     user = current_user._get_current_object()
-    form = DisableTwoFactorForm()
     if not two_factor.is_enabled(user):
         return redirect(url_for("two_factor.setup"))
-    if form.validate_on_submit():
-        if not user.check_password(form.password.data):
-            form.password.errors.append(_("The password is wrong."))
-        elif two_factor.verify_code(user, form.code.data) is None:
-            form.code.errors.append(_("This code is not valid."))
-        else:
-            two_factor.disable(user)
-            db.session.commit()
-            flash(_("Two-step login is turned off."), "info")
-            return redirect(url_for("accounts.account"))
-    return render_template("accounts/two_factor.html", enabled=True,
-                           codes_left=two_factor.recovery_codes_left(user),
-                           disable_form=form), 422
+    form = DisableTwoFactorForm()
+    if _proved(user, form):
+        two_factor.disable(user)
+        db.session.commit()
+        flash(_("Two-step login is turned off."), "info")
+        return redirect(url_for("accounts.account"))
+    return _settings_page(user, disable_form=form), 422
+
+
+@bp.route("/account/two-step/recovery-codes", methods=["POST"])
+@login_required
+@require_recent_login
+@_code_guesses_limit
+def new_recovery_codes():
+    """Replace every recovery code with the password and a code; the new ones are shown once."""
+    user = current_user._get_current_object()
+    if not two_factor.is_enabled(user):
+        return redirect(url_for("two_factor.setup"))
+    form = NewRecoveryCodesForm()
+    proved_with = _proved(user, form)
+    if proved_with:
+        codes = two_factor.replace_recovery_codes(user, proved_with)
+        db.session.commit()
+        return render_template("accounts/recovery_codes.html", codes=codes, replaced=True)
+    return _settings_page(user, codes_form=form), 422
 
 
 def require_organizer_two_factor():
