@@ -66,9 +66,11 @@ def flash_form_errors(form):
             flash(message, "danger")
 
 
-def run_button_action(action, message, endpoint, **values):
+def run_button_action(action, message, endpoint, refused_to=None, **values):
     """A state-changing button: check its CSRF token, run `action()`, then commit and say
-    `message`; a refusal (DomainError) is shown instead. Either way, go to `endpoint`."""
+    `message` (or `message(result)` when it is a function of what the action returned); a
+    refusal (DomainError) is shown instead. Either way, go to `endpoint`; a refusal goes to
+    the URL `refused_to` instead when one is given."""
     from flask import abort
 
     from portal.accounts.forms import ConfirmForm
@@ -77,8 +79,9 @@ def run_button_action(action, message, endpoint, **values):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        action()
+        result = action()
     except DomainError as error:
         show_domain_error(error)
-        return redirect(url_for(endpoint, **values))
-    return commit_and_redirect(message, endpoint, **values)
+        return redirect(refused_to or url_for(endpoint, **values))
+    return commit_and_redirect(message(result) if callable(message) else message, endpoint,
+                               **values)

@@ -1,10 +1,9 @@
 """The organizers' console: contests, proposals, judges, assignments, rounds."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, render_template, request
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from portal import policy
 from portal.accounts.forms import ConfirmForm
 from portal.admin import services
 from portal.admin.forms import AssignJudgesForm, InviteJudgeForm, ReopenRoundForm
@@ -20,7 +19,8 @@ from portal.models import Invitation, JudgeMembership, Proposal, ProposalStatus,
 from portal.screening.forms import BulkScreeningForm, ScreeningForm
 from portal.screening.services import judging_started
 from portal.validation import bounded_int
-from portal.web import commit_and_redirect, external_url, show_domain_error, organizer_blueprint
+from portal.web import commit_and_redirect, organizer_blueprint, run_button_action, \
+    show_domain_error
 
 bp = organizer_blueprint("admin", __name__, url_prefix="/admin")
 
@@ -145,20 +145,12 @@ def _back_from(invitation):
 def invitation_action(invitation_id, action):
     """Send an invitation again with a fresh link, or revoke it."""
     invitation = _invitation(invitation_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
     endpoint, values = _back_from(invitation)
-    try:
-        if action == "resend":
-            invitations.resend(current_user, invitation)
-        else:
-            invitations.revoke(current_user, invitation)
-    except DomainError as error:
-        show_domain_error(error)
-        return redirect(url_for(endpoint, **values))
+    verb = invitations.resend if action == "resend" else invitations.revoke
     message = _("The invitation has been sent again.") if action == "resend" else \
         _("The invitation has been revoked.")
-    return commit_and_redirect(message, endpoint, **values)
+    return run_button_action(lambda: verb(current_user, invitation), message, endpoint,
+                             **values)
 
 
 @bp.route("/judges/<int:membership_id>/<any(deactivate, activate):action>", methods=["POST"])
@@ -167,13 +159,15 @@ def judge_activation(membership_id, action):
     membership = db.session.get(JudgeMembership, membership_id)
     if membership is None:
         abort(404)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    released = judging.set_judge_active(current_user, membership, action == "activate")
-    message = _("The judge is active again.") if action == "activate" else _(
-        "The judge is deactivated; %(count)d open assignment(s) returned to the pool.",
-        count=len(released))
-    return commit_and_redirect(message, "admin.judges", slug=membership.contest.slug)
+
+    def message(released):
+        return _("The judge is active again.") if action == "activate" else _(
+            "The judge is deactivated; %(count)d open assignment(s) returned to the pool.",
+            count=len(released))
+
+    return run_button_action(
+        lambda: judging.set_judge_active(current_user, membership, action == "activate"),
+        message, "admin.judges", slug=membership.contest.slug)
 
 
 def _round(slug, round_id):
@@ -190,10 +184,9 @@ def _round(slug, round_id):
 def toggle_round(slug, round_id, action):
     """Close a round: judges can no longer change its scores."""
     _contest, contest_round = _round(slug, round_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    judging.set_round_closed(current_user, contest_round, closed=True)
-    return commit_and_redirect(_("The round is closed."), "judging_admin.rounds", slug=slug)
+    return run_button_action(
+        lambda: judging.set_round_closed(current_user, contest_round, closed=True),
+        _("The round is closed."), "judging_admin.rounds", slug=slug)
 
 
 @bp.route("/contests/<slug>/rounds/<int:round_id>/reopen", methods=["GET", "POST"])

@@ -17,7 +17,7 @@ from portal.proposals.filetypes import ALLOWED as FILETYPE_MIME
 from portal.proposals.forms import AttachmentForm, ProposalForm
 from portal.proposals.metadata import without_metadata
 from portal.proposals.storage import stored_path
-from portal.web import commit_and_redirect, show_domain_error
+from portal.web import commit_and_redirect, run_button_action, show_domain_error
 
 bp = Blueprint("proposals", __name__)
 
@@ -138,17 +138,14 @@ def show(proposal_id):
 
 
 def _act(proposal_id, action, message, endpoint="proposals.mine"):
-    """Run a POST-button action on the applicant's own proposal, then go to `endpoint`."""
+    """Run a POST-button action on the applicant's own proposal, then go to `endpoint`; a
+    refusal goes back to the proposal."""
     proposal = _own_proposal(proposal_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        action(current_user, proposal)
-    except DomainError as error:
-        show_domain_error(error)
-        return redirect(url_for("proposals.show", proposal_id=proposal_id))
     values = {"proposal_id": proposal_id} if endpoint == "proposals.show" else {}
-    return commit_and_redirect(message(proposal), endpoint, **values)
+    return run_button_action(lambda: action(current_user, proposal),
+                             lambda _result: message(proposal), endpoint,
+                             refused_to=url_for("proposals.show", proposal_id=proposal_id),
+                             **values)
 
 
 @bp.route("/proposals/<int:proposal_id>/submit", methods=["POST"])
@@ -209,15 +206,9 @@ def delete_attachment(attachment_id):
     """Remove an attachment and its file."""
     attachment = _attachment(attachment_id)
     proposal = _own_proposal(attachment.proposal_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        attachments.remove_attachment(current_user, attachment)
-    except DomainError as error:
-        show_domain_error(error)
-        return redirect(url_for("proposals.show", proposal_id=proposal.id))
-    return commit_and_redirect(_("The attachment has been deleted."), "proposals.show",
-                               proposal_id=proposal.id)
+    return run_button_action(lambda: attachments.remove_attachment(current_user, attachment),
+                             _("The attachment has been deleted."), "proposals.show",
+                             proposal_id=proposal.id)
 
 
 @bp.route("/attachments/<int:attachment_id>")

@@ -1,14 +1,14 @@
 """Contest setup for organizers: settings, parts, copies for next year, archiving."""
-from flask import abort, render_template
+from flask import render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.accounts.forms import ConfirmForm
 from portal.contests.services import contest_by_slug
 from portal.errors import DomainError
 from portal.setup import services
 from portal.setup.forms import PART_TITLES, ContestForm, CopyContestForm, parts_form
-from portal.web import commit_and_redirect, organizer_blueprint, show_domain_error
+from portal.web import commit_and_redirect, organizer_blueprint, run_button_action, \
+    show_domain_error
 
 bp = organizer_blueprint("setup", __name__, url_prefix="/admin/contests")
 
@@ -97,9 +97,8 @@ def copy(slug):
 def archive(slug, action):
     """Archive a contest (it leaves the list of open contests) or bring it back."""
     contest = contest_by_slug(slug)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    services.set_archived(current_user, contest, action == "archive")
     message = _("The contest is archived.") if action == "archive" else \
         _("The contest is no longer archived.")
-    return commit_and_redirect(message, "admin.index")
+    return run_button_action(
+        lambda: services.set_archived(current_user, contest, action == "archive"), message,
+        "admin.index")
