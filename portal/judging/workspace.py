@@ -4,7 +4,7 @@ queries whatever the number of assignments."""
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.judging.conflicts import assess
