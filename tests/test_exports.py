@@ -332,6 +332,19 @@ def test_the_workbook_writer_on_its_own(tmp_path):
     assert sheet_title("a/b:c" + "x" * 40) == ("a b c" + "x" * 40)[:31]
 
 
+def test_formatted_cells_keep_each_rows_value_and_format(tmp_path):
+    out = tmp_path / "formats.xlsx"
+    rows = [[Decimal("7.5"), 3, Decimal("1000")], [8.25, 4, None], [Decimal("9"), 5, 12]]
+    with open(out, "wb") as handle:
+        write_xlsx([Sheet("a", "分数", ["分数", "名次", "金额"], rows,
+                          formats={0: "0.00", 2: "#,##0.00"})], handle)
+    sheet = load_workbook(out)["分数"]
+    assert rows_of(sheet)[1:] == [[7.5, 3, 1000], [8.25, 4, None], [9, 5, 12]]
+    assert [sheet.cell(row, 1).number_format for row in (2, 3, 4)] == ["0.00"] * 3
+    assert [sheet.cell(row, 3).number_format for row in (2, 4)] == ["#,##0.00"] * 2
+    assert sheet.cell(2, 2).number_format == "General"
+
+
 ROUTES = ["exports", "exports/download?format=csv", "exports/award-list.pdf",
           "exports/certificates.pdf", "score-import", "score-import/template.xlsx"]
 
