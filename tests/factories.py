@@ -1,7 +1,11 @@
 """Test data built through the same services the portal uses."""
+import itertools
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
+
+from flask import url_for
+from werkzeug.routing.converters import AnyConverter
 
 from portal.accounts.services import create_user, update_profile
 from portal.contests.loader import parse_contest, store_contest
@@ -151,3 +155,31 @@ def link_in(message, prefix):
         if ("/" + path).startswith(prefix):
             return "/" + path
     raise AssertionError(f"no link to {prefix} in the message")
+
+
+def get_urls(app, values, guess=None):
+    """One URL per GET route (but `static`) and per choice of its `any(...)` parts, sorted.
+    A parameter takes `values["<endpoint>:<name>"]`, else `values["<name>"]`; one in neither
+    takes each value of `guess(converter)`, and without `guess` it is an error."""
+    urls = set()
+    with app.test_request_context():
+        for rule in app.url_map.iter_rules():
+            if "GET" not in rule.methods or rule.endpoint == "static":
+                continue
+            options = []
+            for name in sorted(rule.arguments):
+                converter = rule._converters[name]
+                if isinstance(converter, AnyConverter):
+                    choices = sorted(converter.items)
+                elif f"{rule.endpoint}:{name}" in values:
+                    choices = [values[f"{rule.endpoint}:{name}"]]
+                elif name in values:
+                    choices = [values[name]]
+                elif guess is not None:
+                    choices = guess(converter)
+                else:
+                    raise KeyError(f"no value for {name!r} of {rule.endpoint}")
+                options.append([(name, choice) for choice in choices])
+            for combination in itertools.product(*options):
+                urls.add(url_for(rule.endpoint, **dict(combination)))
+    return sorted(urls)

@@ -6,7 +6,6 @@ element, event handler or javascript: link, no template expression evaluated, an
 spreadsheet would run as a formula."""
 import csv
 import io
-import itertools
 import zipfile
 from datetime import timedelta
 from decimal import Decimal
@@ -15,8 +14,6 @@ from urllib.parse import urlencode
 
 import openpyxl
 import pytest
-from flask import url_for
-from werkzeug.routing.converters import AnyConverter
 
 from portal.awards import publishing
 from portal.dashboard import services as dashboard
@@ -25,7 +22,7 @@ from portal.judging.services import save_review
 from portal.models import Assignment, Attachment, Award, AwardTier, BudgetLine, Conflict, \
     Contest, Criterion, EntrantType, Invitation, Objection, Proposal, ProposalEvent, Round, \
     SiteSettings, Theme, User, utcnow
-from tests.factories import Auth, email_text
+from tests.factories import Auth, email_text, get_urls
 from tests.test_access_matrix import world_values
 
 PAYLOADS = [
@@ -181,26 +178,6 @@ def poisoned(web_app, app_context):
     return client, values, users, contest
 
 
-def every_get_url(app, values):
-    """Each GET route once per `any(...)` choice, parameters from the world."""
-    urls = []
-    with app.test_request_context():
-        for rule in app.url_map.iter_rules():
-            if "GET" not in rule.methods or rule.endpoint == "static":
-                continue
-            options = []
-            for name in sorted(rule.arguments):
-                converter = rule._converters[name]
-                if isinstance(converter, AnyConverter):
-                    options.append([(name, item) for item in sorted(converter.items)])
-                else:
-                    options.append([(name, values.get(f"{rule.endpoint}:{name}",
-                                                      values.get(name)))])
-            for combination in itertools.product(*options):
-                urls.append(url_for(rule.endpoint, **dict(combination)))
-    return sorted(set(urls))
-
-
 def _pages(client, urls):
     """(url, response) for each URL, and again with payloads in the usual query parameters."""
     for url in urls:
@@ -217,7 +194,7 @@ def test_no_payload_runs_on_any_page(web_app, poisoned, role):
     client, values, users, contest = poisoned
     if users[role] is not None:
         Auth(client).login(users[role])
-    urls = every_get_url(web_app, values)
+    urls = get_urls(web_app, values)
     assignment = f"/judge/assignments/{values['assignment_id']}"
     urls += [assignment + "?read=1", "/judge?unscored=1", f"/contests/{contest.slug}/results"]
     found, shown = {}, 0
