@@ -88,6 +88,7 @@ MATRIX = {
     ("GET", "two_factor.setup"): signed_in(200),
     ("POST", "two_factor.setup"): signed_in(OK),
     ("POST", "two_factor.disable"): signed_in(OK),
+    ("POST", "two_factor.new_recovery_codes"): signed_in(OK),
     # Applicants
     ("GET", "proposals.mine"): signed_in(200),
     ("GET", "proposals.new"): row(LOGIN, 200, 200, 403, 403, 403, 403),
@@ -152,6 +153,8 @@ MATRIX = {
     ("GET", "site.organizers"): organizers(),
     ("POST", "site.organizers"): organizers(OK),
     ("POST", "site.organizer_activation"): organizers(OK),
+    ("GET", "site.accounts"): organizers(),
+    ("POST", "site.reset_two_step"): organizers(OK),
     ("GET", "dashboard.overview"): organizers(),
     ("GET", "dashboard.announcements"): organizers(),
     ("POST", "dashboard.announcements"): organizers(OK),

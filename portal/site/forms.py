@@ -1,4 +1,4 @@
-"""Site settings and organizer invitation forms."""
+"""Site settings, organizer invitation and account help forms."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, StringField, SubmitField, TextAreaField
@@ -25,3 +25,26 @@ class InviteOrganizerForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254), EmailAddress()])
     display_name = StringField(_l("Name"), validators=[Optional(), Length(max=100)])
     submit = SubmitField(_l("Send the invitation"))
+
+
+class AccountLookupForm(FlaskForm):
+    """The account to look at, by its exact email, read from the query string."""
+
+    # A GET form: looking saves nothing, so there is nothing for a CSRF token to protect.
+    class Meta:  # nosemgrep: csrf-disabled-outside-tests
+        csrf = False
+
+    email = EmailField(_l("Email of the account"), validators=[DataRequired(), Length(max=254)])
+
+
+REASON_MAX = 500
+
+
+class ResetTwoFactorForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason"),
+        validators=[DataRequired(_l("Give the reason; it is kept in the audit log.")),
+                    Length(max=REASON_MAX)],
+        description=_l("Kept in the audit log: who asked, and how you made sure it was them."),
+        render_kw={"rows": 2, "maxlength": REASON_MAX})
+    submit = SubmitField(_l("Reset two-step login"))
