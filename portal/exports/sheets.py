@@ -164,36 +164,48 @@ def ranking_sheet(ranked, awards):
     return Sheet("ranking", _("Ranking"), header, lines(), widths={3: 40}, formats=formats)
 
 
-def _submitted_reviews(contest, contest_round):
-    """(reference, theme id, judge id, judge's name, comment, {criterion id: score}) of each
-    submitted review of the round, by reference then judge (in the order judges joined the
-    contest), read in batches of plain rows as they are written: the round's 50,000 reviews
-    as ORM objects, or all at once, took seconds and most of a worker's memory."""
-    membership = db.aliased(JudgeMembership)
+def _submitted_reviews(contest_round, codes, with_comments):
+    """(reference, theme id, judge id, comment, {criterion id: score}) of each submitted review
+    of the round, by reference, then judge in the order of `codes` (the order judges joined
+    the contest), read in batches of plain rows as they are written: the round's 50,000
+    reviews as ORM objects, or all at once, took seconds and most of a worker's memory. The
+    query sorts by reference only; a proposal's few reviews are put in judge order here."""
+    position = {judge_id: at for at, judge_id in enumerate(codes)}
     # Through the connection: plain rows, without the ORM's row processing.
     rows = db.session.connection().execute(
         db.select(Review.id, Proposal.reference, Proposal.theme_id, Assignment.judge_id,
-                  User.display_name, User.email, Review.comment, Score.criterion_id,
+                  Review.comment if with_comments else db.null(), Score.criterion_id,
                   db.cast(Score.value, db.Float))
         .join(Assignment, Review.assignment_id == Assignment.id)
         .join(Proposal, Proposal.id == Assignment.proposal_id)
-        .outerjoin(User, User.id == Assignment.judge_id)
-        .outerjoin(membership, (membership.contest_id == contest.id)
-                   & (membership.user_id == Assignment.judge_id))
         .outerjoin(Score, Score.review_id == Review.id)
         .filter(Assignment.round_id == contest_round.id, Review.submitted_at.is_not(None))
-        .order_by(Proposal.reference, membership.id.is_(None), membership.id,
-                  Assignment.judge_id, Review.id)
+        .order_by(Proposal.reference, Review.id)
         .execution_options(stream_results=True))
     rows = itertools.chain.from_iterable(rows.partitions(REVIEW_ROWS_PER_BATCH))
     # The scores come as floats and become Decimals as the column holds them, once per
     # distinct value: 150,000 conversions by the driver layer cost more than the query.
     decimals = KeyDefaultDict(lambda value: Decimal(f"{value:.{Score.value.type.scale}f}"))
-    for _review_id, group in itertools.groupby(rows, key=itemgetter(0)):
-        group = list(group)
-        _id, reference, theme_id, judge_id, display_name, email, comment = group[0][:7]
-        yield (reference, theme_id, judge_id, display_name or email or "", comment,
-               {row[7]: decimals[row[8]] for row in group if row[7] is not None})
+    for _reference, of_proposal in itertools.groupby(rows, key=itemgetter(1)):
+        reviews = []
+        for _review_id, group in itertools.groupby(of_proposal, key=itemgetter(0)):
+            group = list(group)
+            _id, reference, theme_id, judge_id, comment = group[0][:5]
+            reviews.append((reference, theme_id, judge_id, comment,
+                            {row[5]: decimals[row[6]] for row in group if row[5] is not None}))
+        # Judges without a membership any more come last, by id (their code is U<id>).
+        reviews.sort(key=lambda review: (review[2] not in position,
+                                         position.get(review[2], review[2])))
+        yield from reviews
+
+
+def _judge_names(contest_round):
+    """Judge id -> the name shown for them, for the judges of the round's assignments."""
+    return {judge_id: display_name or email or "" for judge_id, display_name, email in
+            db.session.execute(
+                db.select(User.id, User.display_name, User.email)
+                .filter(User.id.in_(db.select(Assignment.judge_id)
+                                    .filter(Assignment.round_id == contest_round.id))))}
 
 
 def reviews_header(criteria, locale, judge_names=False, comments=False, title=False):
@@ -216,14 +228,15 @@ def reviews_sheet(contest, options, codes):
     first_score = 3 + (1 if options.judge_names else 0)
     formats = {first_score + offset: SCORE for offset in range(len(criteria) + 1)}
     themes = part_names(contest.themes, locale)
+    names = _judge_names(options.contest_round) if options.judge_names else {}
 
     def lines():
         totals = {}
-        for reference, theme_id, judge_id, name, comment, scores in _submitted_reviews(
-                contest, options.contest_round):
+        for reference, theme_id, judge_id, comment, scores in _submitted_reviews(
+                options.contest_round, codes, options.comments):
             line = [reference, themes.get(theme_id, ""), code_of(codes, judge_id)]
             if options.judge_names:
-                line.append(name)
+                line.append(names.get(judge_id, ""))
             values = tuple(scores.get(criterion.id) for criterion in criteria)
             line += values
             # Exact totals (fractions) are slow and few are distinct: 1-10 on three criteria
