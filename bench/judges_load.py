@@ -87,6 +87,8 @@ def main(argv=None):
                 server.stop()
         saved = {key: value for result in results for key, value in result.items()}
         problems = verify(env, saved)
+        # Exceptions the portal logged: a retried request would otherwise hide them.
+        problems += [f"server error: {error}" for error in server.server_errors()]
         drop_database(created)
     report = {"database": args.database, "judges": args.judges, "reviews_saved": len(saved),
               "problems": problems,
