@@ -23,7 +23,10 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 def post_fork(server, worker):
     """Database connections opened in the master must not be shared by its workers."""
+    import sys
+    portal_wsgi = sys.modules.get("wsgi")   # absent when this file serves another app
+    if portal_wsgi is None:
+        return
     from portal.extensions import db
-    from wsgi import app
-    with app.app_context():
+    with portal_wsgi.app.app_context():
         db.engine.dispose(close=False)
