@@ -10,8 +10,8 @@ from flask_babel import lazy_gettext as _l
 from portal.audit import record
 from portal.database import run_after_commit
 from portal.extensions import db
-from portal.models import Contest, ContestStatus, Proposal, ProposalStatus, Review, User, \
-    Assignment, utcnow
+from portal.models import Assignment, Contest, ContestStatus, Proposal, ProposalStatus, Review, \
+    utcnow
 from portal.proposals.services import delete_proposal
 from portal.proposals.storage import delete_stored, stored_path
 
