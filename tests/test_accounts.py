@@ -181,3 +181,29 @@ def test_the_profile_offers_the_contests_entrant_types(client, auth, applicant, 
 def test_pages_need_a_login(client):
     response = client.get("/profile")
     assert response.status_code == 302 and "/login" in response.location
+
+
+def _notices(outbox):
+    return [message for message in outbox() if "A change to how you log in" in
+            message["Subject"]]
+
+
+def test_changing_or_resetting_the_password_is_told_by_email(client, auth, applicant,
+                                                             outbox):
+    applicant.locale = "en"   # the notices come in the account's language
+    db.session.commit()
+    auth.login(applicant)
+    response = client.post("/account/password", headers=EN, data={
+        "current_password": PASSWORD, "password": "a brand new password",
+        "confirm": "a brand new password"})
+    assert response.status_code == 302
+    (notice,) = _notices(outbox)
+    assert notice["To"] == applicant.email
+    text = email_text(notice)
+    assert "The password of your account was changed." in text and "/reset" in text
+    auth.logout()
+    client.post("/reset", data={"email": applicant.email}, headers=EN)
+    link = link_in(outbox()[-1], "/reset/")
+    client.post(link, data={"password": "yet another password",
+                            "confirm": "yet another password"})
+    assert "was reset with the link" in email_text(_notices(outbox)[-1])

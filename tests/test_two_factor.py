@@ -11,7 +11,7 @@ from portal.accounts import two_factor
 from portal.extensions import db
 from portal.models import SiteSettings
 from tests.conftest import make_test_app
-from tests.factories import PASSWORD, Auth
+from tests.factories import PASSWORD, Auth, email_text
 
 EN = {"Accept-Language": "en"}
 
@@ -369,3 +369,22 @@ def test_code_guesses_to_change_two_step_login_are_throttled(
     assert statuses == [422, 422, 422]
     assert new_codes(client, one_time=code(secret, 2)).status_code == 429
     assert client.post("/account/two-step/disable", data=wrong).status_code == 429
+
+
+def test_each_change_of_two_step_login_is_told_by_email(client, auth, applicant, outbox):
+    applicant.locale = "en"   # the notices come in the account's language
+    db.session.commit()
+    auth.login(applicant)
+    secret = re.search(r'user-select-all">([A-Z2-7]{32})<',
+                       client.get("/account/two-step").get_data(as_text=True)).group(1)
+    assert client.post("/account/two-step", data={"code": code(secret)}).status_code == 200
+    replaced = new_codes(client, one_time=code(secret, 1))
+    assert replaced.status_code == 200
+    assert client.post("/account/two-step/disable", data={
+        "password": PASSWORD, "code": shown_codes(replaced)[0]}).status_code == 302
+    notices = [email_text(message) for message in outbox()
+               if message["Subject"] == "A change to how you log in"]
+    assert len(notices) == 3
+    assert "turned on" in notices[0] and "recovery codes" in notices[1]
+    assert "turned off" in notices[2]
+    assert not any(secret in text for text in notices)

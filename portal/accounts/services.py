@@ -126,15 +126,41 @@ def user_for_reset_token(token):
 
 
 def reset_password(user, new_password, now=None):
-    change_password(user, new_password)
+    _set_password(user, new_password)
     # Following the emailed link proves the address, too.
     user.email_confirmed_at = user.email_confirmed_at or now or utcnow()
+    notify_security_change(user, "password_reset")
 
 
 def change_password(user, new_password):
     """Set the password and end every session of the user (the caller starts a new one)."""
+    _set_password(user, new_password)
+    notify_security_change(user, "password_changed")
+
+
+def _set_password(user, new_password):
     user.set_password(new_password, current_app.config["PASSWORD_HASH_METHOD"])
     end_all_sessions(user)
+
+
+# Every change to how someone logs in is told to them by email, so that a change they did not
+# make does not go unnoticed (OWASP ASVS 2.2.3 and 2.5.5).
+SECURITY_EVENTS = {
+    "password_changed": _l("The password of your account was changed."),
+    "password_reset": _l("The password of your account was reset with the link sent to this "
+                         "address."),
+    "two_factor_on": _l("Two-step login was turned on for your account."),
+    "two_factor_off": _l("Two-step login was turned off for your account."),
+    "recovery_codes_replaced": _l("The recovery codes of your account were replaced: the "
+                                  "earlier ones no longer work."),
+}
+
+
+def notify_security_change(user, event):
+    """Email the user that `event` (a SECURITY_EVENTS key) just happened to their account."""
+    queue_email(user, _l("A change to how you log in"), "security_notice", user=user,
+                event=SECURITY_EVENTS[event],
+                reset_url=external_url("accounts.request_reset"))
 
 
 def authenticate(email, password):

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from portal.accounts import two_factor
 from portal.accounts.forms import DisableTwoFactorForm, EnableTwoFactorForm, \
     NewRecoveryCodesForm, TwoFactorLoginForm
+from portal.accounts.services import notify_security_change
 from portal.accounts.sessions import require_recent_login, start_session
 from portal.extensions import db, limiter
 from portal.models import User
@@ -101,6 +102,7 @@ def setup():
     if form.validate_on_submit():
         codes = two_factor.enable(user, secret, form.code.data)
         if codes is not None:
+            notify_security_change(user, "two_factor_on")
             db.session.commit()
             session.pop(two_factor.SETUP_SECRET, None)
             return render_template("accounts/recovery_codes.html", codes=codes)
@@ -158,6 +160,7 @@ def disable():
     form = DisableTwoFactorForm()
     if _proved(user, form):
         two_factor.disable(user)
+        notify_security_change(user, "two_factor_off")
         db.session.commit()
         flash(_("Two-step login is turned off."), "info")
         return redirect(url_for("accounts.account"))
@@ -177,6 +180,7 @@ def new_recovery_codes():
     proved_with = _proved(user, form)
     if proved_with:
         codes = two_factor.replace_recovery_codes(user, proved_with)
+        notify_security_change(user, "recovery_codes_replaced")
         db.session.commit()
         return render_template("accounts/recovery_codes.html", codes=codes, replaced=True)
     return _settings_page(user, codes_form=form), 422
