@@ -107,3 +107,12 @@ def test_a_static_file_costs_no_database_work_even_signed_in(client, auth, appli
     with count_queries() as counted:
         assert client.get("/static/css/portal.css").status_code == 200
     assert counted.total == 0
+
+
+def test_an_upload_over_the_limit_gets_a_friendly_413(tmp_path, database_url, app):
+    small = make_test_app(tmp_path, database_url, PORTAL_MAX_UPLOAD_MB=0)   # 1 MB in all
+    response = small.test_client().post("/login", data={"email": "x" * (1536 * 1024)},
+                                        headers={"Accept-Language": "en"})
+    assert response.status_code == 413
+    page = response.get_data(as_text=True)
+    assert "<html" in page.lower() and "Traceback" not in page
