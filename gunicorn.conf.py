@@ -21,6 +21,13 @@ errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
+def pre_fork(server, worker):
+    """The preloaded app's objects stay out of the workers' garbage collections (and their
+    memory pages stay shared with the master: a collection would write to every one)."""
+    import gc
+    gc.freeze()
+
+
 def post_fork(server, worker):
     """Database connections opened in the master must not be shared by its workers."""
     import sys

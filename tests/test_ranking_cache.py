@@ -123,3 +123,15 @@ def test_without_the_counter_row_nothing_is_cached(contest, organizer, computati
     finally:
         db.session.rollback()
     assert current_generation() is not None
+
+
+def test_a_cached_ranking_stays_out_of_full_garbage_collections(contest, organizer):
+    """With 10,000 proposals a cached ranking is some 100,000 objects: scanning them made
+    every full collection of a worker take about 100 ms."""
+    import gc
+    build_contest(contest, organizer)
+    db.session.commit()
+    result = round_ranking(contest).result
+    assert gc.get_freeze_count() > 0
+    tracked = {id(obj) for obj in gc.get_objects()}
+    assert id(result) not in tracked and id(result.rows[0]) not in tracked

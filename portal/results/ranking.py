@@ -30,7 +30,8 @@ from portal.scoring import (
     bootstrap_ranking,
     compute_ranking,
 )
-from portal.results.generation import LatestComputations, current_generation
+from portal.results.generation import LatestComputations, current_generation, \
+    keep_out_of_garbage_collection
 from portal.scoring.table import ReviewArrays
 
 DEFAULT_BOUNDARY = 10
@@ -224,6 +225,7 @@ def round_ranking(contest, contest_round=None, with_intervals=True):
         computed = _compute(contest, contest_round, with_intervals)
         if key:
             _computed.put(key, computed)
+            keep_out_of_garbage_collection()
     proposals = RoundProposals(computed.proposal_ids, _round_conditions(contest, contest_round))
     return RoundRanking(contest_round, computed.result, proposals,
                         computed.intervals or {} if with_intervals else {},
