@@ -112,6 +112,10 @@ ACTION_LABELS = {
     "objection.filed": _l("Objection filed"),
     "objection.answered": _l("Objection answered"),
     "account.erased": _l("Account erased"),
+    "two_factor.enabled": _l("Two-step login turned on"),
+    "two_factor.disabled": _l("Two-step login turned off"),
+    "two_factor.recovery_codes_replaced": _l("Recovery codes replaced"),
+    "two_factor.reset": _l("Two-step login reset by an organizer"),
     "announcement.sent": _l("Announcement sent"),
     "site.settings_changed": _l("Site settings changed"),
 }

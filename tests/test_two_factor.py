@@ -382,6 +382,10 @@ def test_each_change_of_two_step_login_is_told_by_email(client, auth, applicant,
     assert replaced.status_code == 200
     assert client.post("/account/two-step/disable", data={
         "password": PASSWORD, "code": shown_codes(replaced)[0]}).status_code == 302
+    from portal.models import AuditEvent
+    assert db.session.scalars(db.select(AuditEvent.action).filter(
+        AuditEvent.action.like("two_factor.%")).order_by(AuditEvent.id)).all() == [
+        "two_factor.enabled", "two_factor.recovery_codes_replaced", "two_factor.disabled"]
     notices = [email_text(message) for message in outbox()
                if message["Subject"] == "A change to how you log in"]
     assert len(notices) == 3

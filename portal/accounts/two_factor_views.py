@@ -11,6 +11,7 @@ from portal.accounts.forms import DisableTwoFactorForm, EnableTwoFactorForm, \
     NewRecoveryCodesForm, TwoFactorLoginForm
 from portal.accounts.services import notify_security_change
 from portal.accounts.sessions import require_recent_login, start_session
+from portal.audit import record
 from portal.extensions import db, limiter
 from portal.models import User
 from portal.site.services import site_settings
@@ -102,6 +103,7 @@ def setup():
     if form.validate_on_submit():
         codes = two_factor.enable(user, secret, form.code.data)
         if codes is not None:
+            record(user, "two_factor.enabled", target=user)
             notify_security_change(user, "two_factor_on")
             db.session.commit()
             session.pop(two_factor.SETUP_SECRET, None)
@@ -160,6 +162,7 @@ def disable():
     form = DisableTwoFactorForm()
     if _proved(user, form):
         two_factor.disable(user)
+        record(user, "two_factor.disabled", target=user)
         notify_security_change(user, "two_factor_off")
         db.session.commit()
         flash(_("Two-step login is turned off."), "info")
