@@ -207,3 +207,20 @@ def test_changing_or_resetting_the_password_is_told_by_email(client, auth, appli
     client.post(link, data={"password": "yet another password",
                             "confirm": "yet another password"})
     assert "was reset with the link" in email_text(_notices(outbox)[-1])
+
+
+def test_registering_an_existing_email_takes_a_password_hash_too(client, applicant,
+                                                                 monkeypatch):
+    """The answer's timing must not tell that the account exists: both paths hash once."""
+    from portal.models import accounts
+    hashed = []
+    original = accounts.generate_password_hash
+
+    def counting(*args, **kwargs):
+        hashed.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(accounts, "generate_password_hash", counting)
+    register(client, email="another@example.org")
+    register(client, email=applicant.email)
+    assert len(hashed) == 2

@@ -69,6 +69,8 @@ def register_applicant(email, password, display_name, locale, consent_version, n
     """
     existing = find_user_by_email(email)
     if existing is not None:
+        # As long as a registration takes: the time of the answer must not tell either.
+        User().set_password(password, current_app.config["PASSWORD_HASH_METHOD"])
         if existing.erased_at is None:
             queue_email(existing, _l("Someone tried to register with your email"),
                         "account_exists", user=existing,
