@@ -9,15 +9,14 @@ reviews_csv is one joined query (a row per review, its criterion scores pivoted)
 the csv module. XLSX: XlsxWriter in constant-memory mode, the library the portal uses (the
 issue names it as the floor). Prints medians.
 """
-import argparse
 import csv
 import io
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import connect, emit, placeholder, timed  # noqa: E402
-from floor_ranking import criteria_of, fetch_scores, rank_standardized, round_of  # noqa: E402
+from benchlib import emit, placeholder, timed  # noqa: E402
+from floor_ranking import fetch_scores, open_contest, rank_standardized  # noqa: E402
 
 PROPOSALS_SQL = """
 SELECT p.id, p.reference, p.title, t.name_zh, e.name_zh, p.organization
@@ -79,22 +78,15 @@ def reviews_csv(connection, round_id, out):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("dsn")
-    parser.add_argument("contest")
-    parser.add_argument("--runs", type=int, default=5)
-    args = parser.parse_args(argv)
-    connection = connect(args.dsn)
-    round_id, contest_id = round_of(connection, args.contest)
-    criteria = criteria_of(connection, contest_id)
+    runs, connection, round_id, contest_id, criteria = open_contest(argv, __doc__, 5)
     rows = ranking_rows(connection, round_id, contest_id, criteria)
     figures = {
         "csv_export": timed(lambda: write_csv(ranking_rows(connection, round_id, contest_id,
-                                                           criteria), io.BytesIO()), args.runs),
-        "csv_rows": timed(lambda: write_csv(rows, io.BytesIO()), args.runs),
-        "xlsx_rows": timed(lambda: write_xlsx(rows, io.BytesIO()), max(3, args.runs // 2), 1),
+                                                           criteria), io.BytesIO()), runs),
+        "csv_rows": timed(lambda: write_csv(rows, io.BytesIO()), runs),
+        "xlsx_rows": timed(lambda: write_xlsx(rows, io.BytesIO()), max(3, runs // 2), 1),
         "reviews_csv": timed(lambda: reviews_csv(connection, round_id, io.BytesIO()),
-                             max(3, args.runs // 2), 1),
+                             max(3, runs // 2), 1),
     }
     emit({name: figure["median_ms"] for name, figure in figures.items()}
          | {"rows": len(rows), "columns": len(rows[0]), "detail": figures})

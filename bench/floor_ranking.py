@@ -104,21 +104,27 @@ def window_ranking(connection, round_id):
                               (round_id,)).fetchall()
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def open_contest(argv, description, runs):
+    """A floor's command line (DSN CONTEST [--runs N]): the runs, a connection, the contest's
+    first round id, its id and its criteria."""
+    parser = argparse.ArgumentParser(description=description.split("\n\n")[0])
     parser.add_argument("dsn")
     parser.add_argument("contest")
-    parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--runs", type=int, default=runs)
     args = parser.parse_args(argv)
     connection = connect(args.dsn)
     round_id, contest_id = round_of(connection, args.contest)
-    criteria = criteria_of(connection, contest_id)
-    query = timed(lambda: fetch_scores(connection, round_id), args.runs)
+    return args.runs, connection, round_id, contest_id, criteria_of(connection, contest_id)
+
+
+def main(argv=None):
+    runs, connection, round_id, _contest_id, criteria = open_contest(argv, __doc__, 9)
+    query = timed(lambda: fetch_scores(connection, round_id), runs)
     scores = fetch_scores(connection, round_id)
-    compute = timed(lambda: rank_standardized(scores, criteria), args.runs)
+    compute = timed(lambda: rank_standardized(scores, criteria), runs)
     floor = timed(lambda: rank_standardized(fetch_scores(connection, round_id), criteria),
-                  args.runs)
-    window = timed(lambda: window_ranking(connection, round_id), max(3, args.runs // 2), 1)
+                  runs)
+    window = timed(lambda: window_ranking(connection, round_id), max(3, runs // 2), 1)
     ids, _score, _ranks = rank_standardized(scores, criteria)
     emit({"floor_ms": floor["median_ms"], "query_ms": query["median_ms"],
           "numpy_ms": compute["median_ms"], "window_sql_ms": window["median_ms"],

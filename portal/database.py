@@ -56,20 +56,15 @@ def write_beside_request(write):
     """Store something recomputable (a cached computation) without making a reading request a
     writer: `write(connection)` runs in a short transaction of its own, so that a GET keeps
     its read transaction, which WAL runs beside writers. A writing request (or a command)
-    writes in its own transaction instead: a second connection would wait for its locks.
-    Two requests storing the same thing at once: the second's conflict is ignored."""
+    writes in its own transaction instead: a second connection would wait for its locks."""
     from flask import has_request_context
-    from sqlalchemy.exc import IntegrityError
 
     from portal.extensions import db
     if _writing_request() or not has_request_context():
         write(db.session.connection())
         return
-    try:
-        with db.engine.begin() as connection:
-            write(connection)
-    except IntegrityError:
-        logging.getLogger(__name__).info("a concurrent request stored it first")
+    with db.engine.begin() as connection:
+        write(connection)
 
 
 WROTE = "portal_wrote"

@@ -6,16 +6,11 @@ from portal.exports.formats import csv_with_bom, spreadsheet_safe  # noqa: F401 
 
 @dataclass
 class TableRow:
-    """One line of the ranked list: the proposal, its ranking row and its interval."""
+    """One line of the ranked list: its ranking row, its interval and the proposal's facts."""
 
-    proposals: object   # ranking.RoundProposals: the Proposal is read when it is shown
     ranking: object
     interval: dict
-    fact: object        # the proposal's theme, entrant type and reference (a plain row)
-
-    @property
-    def proposal(self):
-        return self.proposals[self.ranking.proposal_id]
+    fact: object        # the proposal's reference, title, theme, entrant type (a plain row)
 
 
 SORT_KEYS = {
@@ -27,8 +22,8 @@ SORT_KEYS = {
 
 def ranking_table_rows(ranked, theme=None, entrant_type=None, sort="rank"):
     """The rows to show, filtered and sorted; within a theme, ranks are the theme ranks."""
-    rows = [TableRow(ranked.proposals, r, ranked.intervals.get(r.proposal_id, {}),
-                     ranked.facts[r.proposal_id]) for r in ranked.result.rows]
+    rows = [TableRow(r, ranked.intervals.get(r.proposal_id, {}), ranked.facts[r.proposal_id])
+            for r in ranked.result.rows]
     if theme is not None:
         rows = [row for row in rows if row.fact.theme_id == theme.id]
         rows.sort(key=lambda row: (row.ranking.theme_rank is None, row.ranking.theme_rank or 0))
