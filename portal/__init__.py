@@ -5,6 +5,7 @@ from flask import Flask
 
 from portal.config import REPO_ROOT, config_for_environment, default_instance_path, \
     load_or_create_secret_key
+from portal.ops.health import install_request_logging
 from portal.validation import RecordIdConverter
 
 
@@ -24,6 +25,8 @@ def create_app(config=None):
     app.config.from_object(config_for_environment())
     app.config.update(overrides)
     _complete_config(app)
+    # First, so that requests that CSRF, the rate limiter or another hook refuses are logged too.
+    install_request_logging(app)
     register_extensions(app)
     register_blueprints(app)
     register_request_hooks(app)
@@ -115,10 +118,8 @@ def register_blueprints(app):
 def register_request_hooks(app):
     from portal.accounts.sessions import enforce_timeouts
     from portal.accounts.two_factor_views import require_organizer_two_factor
-    from portal.ops.health import install_request_logging
     from portal.security import refuse_nul_bytes, set_security_headers
     from portal.static_files import install_static_fingerprints
-    install_request_logging(app)
     install_static_fingerprints(app)
     app.before_request(refuse_nul_bytes)
     app.before_request(enforce_timeouts)

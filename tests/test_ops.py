@@ -29,6 +29,14 @@ def test_one_log_line_per_request_without_personal_data(client, caplog, applican
     assert "secret" not in caplog.text and applicant.email not in caplog.text
 
 
+def test_a_request_refused_by_csrf_is_logged_too(tmp_path, database_url, caplog):
+    protected = make_test_app(tmp_path, database_url, WTF_CSRF_ENABLED=True).test_client()
+    with caplog.at_level(logging.INFO, logger="portal.access"):
+        assert protected.post("/login", data={"email": "a@example.org"}).status_code == 400
+    (line,) = [json.loads(r.getMessage()) for r in caplog.records if r.name == "portal.access"]
+    assert line["route"] == "/login" and line["status"] == 400 and line["duration_ms"] >= 0
+
+
 def test_pages_of_signed_in_people_are_not_cached(client, auth, applicant):
     assert "no-store" not in client.get("/").headers.get("Cache-Control", "")
     auth.login(applicant)
