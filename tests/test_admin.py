@@ -132,6 +132,27 @@ def test_deactivating_a_judge_returns_open_assignments_to_the_pool(client, auth,
     assert "Inactive" in page and "1 / 1" in page
 
 
+def test_deactivating_a_judge_keeps_their_discarded_drafts_in_the_audit_log(
+        client, auth, contest, organizer):
+    from portal.judging.services import save_review
+    judge = make_judge(contest)
+    proposal = make_proposal(contest, make_user("a@example.org"))
+    (assignment,) = assign(proposal, judge, actor=organizer)
+    criteria = contest.criteria
+    save_review(judge, assignment, {c.id: 6 for c in criteria}, comment="草稿意见", submit=False)
+    db.session.commit()
+    membership = db.session.scalar(db.select(JudgeMembership).filter_by(user_id=judge.id))
+    auth.login(organizer)
+    client.post(f"/admin/judges/{membership.id}/deactivate")
+    event = db.session.scalar(db.select(AuditEvent).filter_by(action="judge.deactivated"))
+    (draft,) = event.detail["discarded_drafts"]
+    assert draft["proposal"] == proposal.id and draft["comment"] == "草稿意见"
+    assert {float(value) for value in draft["scores"].values()} == {6.0}
+    assert len(draft["scores"]) == len(criteria)
+    log = client.get(f"/admin/contests/{contest.slug}/audit").get_data(as_text=True)
+    assert "草稿意见" in log
+
+
 def test_site_settings_show_in_the_footer(client, auth, contest, organizer):
     auth.login(organizer)
     client.post("/admin/settings", data={"version": "0", "site_name_zh": "郑州慈善创投平台",

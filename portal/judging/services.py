@@ -5,6 +5,7 @@ assignment in assignment_plans, conflicts of interest in conflicts, reminders in
 """
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
 from portal.accounts import invitations
 from portal.audit import record
@@ -133,23 +134,38 @@ def _results_final(contest):
 
 def set_judge_active(actor, membership, active):
     """Deactivate a judge (their submitted reviews stay; open assignments return to the pool)
-    or reactivate them."""
+    or reactivate them.
+
+    A released assignment takes its draft review with it, so the draft's scores and texts are
+    copied into the audit event first: what a judge typed is never lost without a trace.
+    """
     membership.active = active
-    released = []
+    released, discarded_drafts = [], []
     if not active:
         open_assignments = db.session.scalars(
             db.select(Assignment).join(Assignment.round).outerjoin(Assignment.review)
             .filter(Assignment.judge_id == membership.user_id,
                     Assignment.round.has(contest_id=membership.contest_id),
-                    Review.submitted_at.is_(None))).all()
+                    Review.submitted_at.is_(None))
+            .options(selectinload(Assignment.review).selectinload(Review.scores))).all()
         for assignment in open_assignments:
             released.append(assignment.proposal_id)
+            if assignment.review is not None:
+                discarded_drafts.append(_draft_record(assignment))
             db.session.delete(assignment)
     db.session.flush()
+    detail = {"discarded_drafts": discarded_drafts} if discarded_drafts else {}
     record(actor, "judge.activated" if active else "judge.deactivated",
            contest=membership.contest, target=membership, judge=membership.user_id,
-           released_proposals=released)
+           released_proposals=released, **detail)
     return released
+
+
+def _draft_record(assignment):
+    review = assignment.review
+    return {"proposal": assignment.proposal_id,
+            "scores": {str(score.criterion_id): str(score.value) for score in review.scores},
+            "comment": review.comment, "feedback": review.feedback}
 
 
 def judge_workload(contest):
