@@ -30,18 +30,13 @@ def test_the_round_proposals_are_read_when_asked_for(contest, organizer, count_q
     proposals = ranked.proposals
     assert list(proposals) == sorted([a.id, b.id, c.id, d.id])
     assert b.id in proposals and 0 not in proposals and len(proposals) == 4
-    with count_queries() as preloading:
-        proposals.preload([b.id, a.id])
+    with count_queries() as first_read:
         assert proposals[b.id].title == "乙项目" and proposals[a.id].theme is not None
-    assert preloading.total > 0
+    assert first_read.total > 0
     with count_queries() as again:
-        proposals.preload([b.id])
-        assert proposals[a.id].reference == a.reference
-    assert again.total == 0
-    with count_queries() as everything:
         assert {proposals[pid].title for pid in proposals} == {
             "甲项目", "乙项目", "=HYPERLINK(\"x\")", "丁项目"}
-    assert everything.total > 0
+    assert again.total == 0
     with pytest.raises(KeyError):
         proposals[0]
     assert ranked.facts[d.id].reference == d.reference

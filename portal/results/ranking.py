@@ -80,8 +80,8 @@ def _round_facts(contest, contest_round):
 class RoundProposals(Mapping):
     """Proposal id -> Proposal (theme and entrant type loaded) of the round's proposals.
 
-    The objects are read when first asked for: all of them in one query, or with `preload`
-    only those that a page shows.
+    The objects are read when first asked for, all of them in one query: the pages read the
+    ranking's plain rows, so only exports and the award rules need the objects.
     """
 
     def __init__(self, ids, conditions):
@@ -94,12 +94,6 @@ class RoundProposals(Mapping):
                 .options(selectinload(Proposal.theme), selectinload(Proposal.entrant_type))):
             if proposal.id in self._id_set:
                 self._loaded[proposal.id] = proposal
-
-    def preload(self, ids):
-        """Read the objects of these ids that are not read yet (one query per 500)."""
-        missing = [pid for pid in ids if pid in self._id_set and pid not in self._loaded]
-        for start in range(0, len(missing), 500):
-            self._read(Proposal.id.in_(missing[start:start + 500]))
 
     def __getitem__(self, proposal_id):
         if proposal_id not in self._loaded and proposal_id in self._id_set \
