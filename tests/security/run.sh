@@ -54,6 +54,9 @@ install_venv() {  # install_venv DIR REQUIREMENTS
     "$dir/bin/python" -m pip install --quiet -r "$requirements"
     touch "$stamp"
 }
+# semgrep's registry and version server are out of reach here: without this, `semgrep
+# --version` alone waits minutes for them to time out.
+export SEMGREP_ENABLE_VERSION_CHECK=0 SEMGREP_SEND_METRICS=off
 step "scanners"
 install_venv "$VENV" "$HERE/requirements.txt"
 install_venv "$WAPITI_VENV" "$HERE/requirements-wapiti.txt"
@@ -152,8 +155,9 @@ expect_page() {  # expect_page COOKIE URL: the target must answer 200 with that 
 # --- 3a. sqlmap ------------------------------------------------------------------------------------
 step "sqlmap --level 3 --risk 2 on search, filter and form parameters"
 # --dbms: the instance runs on SQLite, so payloads for other databases would only cost time.
+# --timeout/--retries: the scanners share three workers, so a reply may queue for a while.
 SQLMAP=("$VENV/bin/sqlmap" --batch --level 3 --risk 2 --dbms=SQLite --disable-coloring
-        --flush-session --output-dir "$WORK/sqlmap")
+        --timeout 60 --retries 5 --flush-session --output-dir "$WORK/sqlmap")
 declare -A SQLMAP_JOBS=()
 sqlmap_target() {  # sqlmap_target NAME ARGS...: in the background, output in WORK/sqlmap-NAME.txt
     local name=$1; shift
@@ -168,13 +172,16 @@ sqlmap_target organizer-proposal-search -u "$PROPOSALS_URL" --cookie "$ORGANIZER
     -p "q,theme,status,sort,dir" --threads 2
 sqlmap_target judge-filter -u "$JUDGE_URL" --cookie "$JUDGE_COOKIE" -p "theme,unscored" \
     --threads 2
-# Forms with a CSRF token: sqlmap fetches a fresh one before each request (one thread only).
-sqlmap_target login -u "$BASE/login" --method POST \
+# Forms with a CSRF token: sqlmap GETs the form for a fresh token (and its session cookie)
+# before each POST (one thread only), so every payload reaches the form's own code. No
+# `--method POST`: sqlmap would then fetch the token with a bodiless POST, which CSRF refuses.
+FORM_TARGET=(--csrf-token csrf_token --csrf-method GET --csrf-retries 3)
+sqlmap_target login -u "$BASE/login" "${FORM_TARGET[@]}" --csrf-url "$BASE/login" \
     --data "csrf_token=x&email=someone%40example.org&password=a+long+wrong+password" \
-    --csrf-token csrf_token --csrf-url "$BASE/login" -p "email,password"
-sqlmap_target register -u "$BASE/register" --method POST \
+    -p "email,password"
+sqlmap_target register -u "$BASE/register" "${FORM_TARGET[@]}" --csrf-url "$BASE/register" \
     --data "csrf_token=x&email=new%40example.org&display_name=Someone&password=a+long+new+password&confirm=a+long+new+password&consent=y" \
-    --csrf-token csrf_token --csrf-url "$BASE/register" -p "email,display_name"
+    -p "email,display_name"
 
 # --- 3b. wapiti (defined here, started now beside sqlmap; the organizer's scan comes last,
 # alone, since it may deactivate judges or archive the contest) ----------------------------------
@@ -186,7 +193,7 @@ wapiti_role() {  # wapiti_role NAME [COOKIE [SECONDS]]
     local args=(-u "$BASE/" --scope folder -m "$WAPITI_MODULES" --flush-session
                 --store-session "$WORK/wapiti-$name" --store-config "$WORK/wapiti-$name"
                 --max-scan-time "$seconds" --max-attack-time 45 -d 4
-                --max-links-per-page 40 --max-files-per-dir 30 --no-bugreport
+                --max-links-per-page 40 --max-files-per-dir 30 --no-bugreport --tasks 8
                 -x "$BASE/logout" -x "$BASE/language" -x "$BASE/language*"
                 -x "$BASE/account/delete" -x "$BASE/account/password"
                 -x "$BASE/account/two-step/disable" -x "$BASE/static/*"
@@ -240,6 +247,8 @@ for name in "${!SQLMAP_JOBS[@]}"; do
         pass "sqlmap $name: no injection ($(grep -ac "does not seem to be injectable" "$out") parameters tested)"
     else
         tail -n 20 "$out"
+        echo "the portal's own warnings and errors so far:"
+        grep -v '^{' "$WORK/portal.log" | grep -E 'WARNING|ERROR|CRITICAL|Traceback' | tail -n 20 || true
         fail "sqlmap $name: did not complete (above)"
     fi
 done
