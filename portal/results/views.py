@@ -15,7 +15,7 @@ from portal.models import User
 from portal.results import advancement
 from portal.results.forms import METHOD_LABELS, AdvanceForm, RankingSettingsForm
 from portal.results.ranking import round_ranking
-from portal.results.services import csv_with_bom, display_score, ranking_table_rows
+from portal.results.services import csv_with_bom, display_score, ranked_rows, table_rows
 from portal.scoring import METHODS, SUBMISSION_TIME
 from portal.web import commit_and_redirect, flash_form_errors, organizer_blueprint, \
     show_domain_error
@@ -49,18 +49,22 @@ def ranking(slug):
     theme = next((t for t in contest.themes if t.code == request.args.get("theme")), None)
     entrant_type = next((e for e in contest.entrant_types
                          if e.code == request.args.get("entrant_type")), None)
-    rows = ranking_table_rows(ranked, theme=theme, entrant_type=entrant_type,
-                              sort=request.args.get("sort", "rank"))
+    rows = ranked_rows(ranked, theme=theme, entrant_type=entrant_type,
+                       sort=request.args.get("sort", "rank"))
     pages = max(1, -(-len(rows) // ROWS_PER_PAGE))
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
-    rows = rows[(page - 1) * ROWS_PER_PAGE:page * ROWS_PER_PAGE]
+    other_methods = [method for method in METHODS if method != ranked.result.official]
+    rows = table_rows(ranked, rows[(page - 1) * ROWS_PER_PAGE:page * ROWS_PER_PAGE],
+                      other_methods)
     return render_template("results/ranking.html", contest=contest, ranked=ranked, rows=rows,
                            page=page, pages=pages,
                            theme_names=part_names(contest.themes, current_locale()),
-                           theme=theme, entrant_type=entrant_type, methods=METHODS,
+                           theme=theme, entrant_type=entrant_type, other_methods=other_methods,
                            method_labels=METHOD_LABELS, criteria_by_id={
                                c.id: c for c in contest.criteria},
-                           submission_time=SUBMISSION_TIME, display_score=display_score,
+                           submission_time=SUBMISSION_TIME,
+                           # Translated once, then filled in on each of the 250 rows.
+                           rank_range=_("rank %(low)s–%(high)s"),
                            action_form=ConfirmForm(), settings_form=_settings_form(contest),
                            advance_form=AdvanceForm(),
                            next_round=advancement.next_round(contest, ranked.contest_round))
@@ -134,7 +138,7 @@ def ranking_csv(slug):
     themes = part_names(contest.themes, locale)
     entrant_types = part_names(contest.entrant_types, locale)
     lines = []
-    for row in ranking_table_rows(ranked):
+    for row in table_rows(ranked, ranked_rows(ranked)):
         fact, interval = row.fact, row.interval
         lines.append([
             row.ranking.rank or "", row.ranking.theme_rank or "", fact.reference, fact.title,
