@@ -37,6 +37,15 @@ SUBMIT_CONTROLS = """() => {
 }"""
 
 
+# Tables whose rows carry buttons but that still scroll sideways: on a phone their buttons
+# would sit past the screen's edge (such tables stack, see .table-stack in portal.css).
+SCROLLING_BUTTON_TABLES = """() => Array.from(document.querySelectorAll('main table'))
+  .filter(table => table.querySelector('tbody .btn'))
+  .filter(table => (table.parentElement.scrollWidth > table.parentElement.clientWidth + 1)
+                   || table.getBoundingClientRect().right > window.innerWidth + 1)
+  .map(table => (table.querySelector('caption') || table).innerText.trim().slice(0, 60))"""
+
+
 # The outermost elements that stick out to the right of the screen: the culprits of sideways
 # scrolling.
 OVERFLOWING = """(limit) => Array.from(document.querySelectorAll('body *'))
@@ -133,6 +142,9 @@ class PageChecks:
         if width > PHONE["width"]:
             wide = page.evaluate(OVERFLOWING, PHONE["width"])
             self.problems.append(f"{where}: scrolls sideways ({width} px wide): {wide}")
+        for caption in page.evaluate(SCROLLING_BUTTON_TABLES):
+            self.problems.append(f"{where}: the table {caption!r} has row buttons but scrolls "
+                                 f"sideways")
         for control in page.evaluate(SUBMIT_CONTROLS):
             if control["hidden"] or control["left"] < 0 or control["right"] > PHONE["width"] + 1:
                 self.problems.append(f"{where}: submit button {control['text']!r} is not visible "
