@@ -190,6 +190,35 @@ def print_table(table):
             log(f"{row['figure'][:78]:78} {value:>10} {floor:>10} {ratio:>7}  {target}")
 
 
+def markdown_table(table):
+    """The databases side by side, as the results table of docs/performance.md."""
+    databases = list(table)
+    by_figure = {}
+    for database, rows in table.items():
+        for row in rows:
+            by_figure.setdefault(row["figure"], {})[database] = row
+    names = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+    lines = ["| figure | " + " | ".join(f"{names.get(d, d)} | floor | ratio" for d in databases)
+             + " | target (ratio) |",
+             "|---|" + "---:|---:|---:|" * len(databases) + "---|"]
+    for figure, rows in by_figure.items():
+        cells, verdicts, target = [], [], None
+        for database in databases:
+            row = rows.get(database)
+            if row is None:
+                cells += ["—", "", ""]
+                continue
+            cells += ["" if row["value"] is None else f"{row['value']:g} {row['unit']}",
+                      "" if row["floor"] is None else f"{row['floor']:g}",
+                      "" if row["ratio"] is None else f"{row['ratio']:g}"]
+            if row["target"] is not None:
+                target = row["target"]
+                verdicts.append("ok" if row["ok"] else "**missed**")
+        verdict = "" if target is None else f"≤ {target:g} " + " / ".join(verdicts)
+        lines.append(f"| {figure} | " + " | ".join(cells) + f" | {verdict} |")
+    return "\n".join(lines)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--postgresql", action="store_true",
@@ -202,7 +231,12 @@ def main(argv=None):
     parser.add_argument("--skip", action="append", default=[],
                         choices=["ranking", "exports", "pages", "queries", "surge", "cold"])
     parser.add_argument("--json", type=Path, default=RESULTS)
+    parser.add_argument("--markdown", action="store_true",
+                        help="Print the last run's results (--json) as a Markdown table; no run.")
     args = parser.parse_args(argv)
+    if args.markdown:
+        print(markdown_table(json.loads(args.json.read_text())["table"]))
+        return 0
     started = time.time()
     results = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                            "load_average_at_start": os.getloadavg(),
