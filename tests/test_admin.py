@@ -113,6 +113,24 @@ def test_resend_gives_a_fresh_link_and_revoke_kills_it(client, auth, contest, or
     assert client.get(second).status_code == 404
 
 
+def test_the_console_counts_each_contests_proposals_in_the_running_and_drafts(
+        client, auth, contest, organizer):
+    from portal.admin.services import ContestCounts, proposal_counts_by_contest
+    from portal.models import ProposalStatus
+    make_proposal(contest, make_user("a@example.org"))
+    make_proposal(contest, make_user("b@example.org")).status = ProposalStatus.ELIGIBLE
+    make_proposal(contest, make_user("c@example.org")).status = ProposalStatus.INELIGIBLE
+    make_proposal(contest, make_user("d@example.org"), submit=False)
+    db.session.commit()
+    counts = proposal_counts_by_contest()
+    assert counts[contest.id] == ContestCounts(in_competition=2, drafts=1)
+    assert counts[contest.id + 1] == ContestCounts(0, 0)   # a contest without proposals
+    auth.login(organizer)
+    row = re.search(r"<tr>.*?</tr>", client.get("/admin/").get_data(as_text=True).split(
+        "<tbody>")[1], re.S).group(0)
+    assert re.findall(r'class="text-end"[^>]*>(\d+)</td>', row) == ["2", "1"]
+
+
 def test_deactivating_a_judge_returns_open_assignments_to_the_pool(client, auth, contest,
                                                                   organizer):
     from tests.factories import review

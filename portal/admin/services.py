@@ -1,5 +1,5 @@
 """Queries behind the organizer pages, each bounded in the number of SQL statements."""
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -14,13 +14,23 @@ from portal.judging.services import active_judges
 from portal.models import Assignment, Contest, Proposal, ProposalStatus, Review
 
 
-def status_counts_by_contest():
-    """contest id -> Counter of proposal statuses, in one query."""
-    counts = {}
+class ContestCounts(NamedTuple):
+    in_competition: int = 0     # ProposalStatus.IN_COMPETITION: submitted, still in the running
+    drafts: int = 0
+
+
+def proposal_counts_by_contest():
+    """contest id -> ContestCounts, in one query; a contest without proposals counts zeros."""
+    by_status = defaultdict(Counter)
     for contest_id, status, number in db.session.execute(
             db.select(Proposal.contest_id, Proposal.status, func.count(Proposal.id))
             .group_by(Proposal.contest_id, Proposal.status)):
-        counts.setdefault(contest_id, Counter())[status] = number
+        by_status[contest_id][status] = number
+    counts = defaultdict(ContestCounts)
+    for contest_id, statuses in by_status.items():
+        counts[contest_id] = ContestCounts(
+            sum(statuses[status] for status in ProposalStatus.IN_COMPETITION),
+            statuses[ProposalStatus.DRAFT])
     return counts
 
 

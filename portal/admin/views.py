@@ -30,7 +30,8 @@ bp = organizer_blueprint("admin", __name__, url_prefix="/admin")
 def index():
     """Every contest with its proposal counts."""
     return render_template("admin/index.html", contests=services.all_contests(),
-                           counts=services.status_counts_by_contest(), action_form=ConfirmForm())
+                           counts=services.proposal_counts_by_contest(),
+                           action_form=ConfirmForm())
 
 
 def _proposal_filter(contest):
