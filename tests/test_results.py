@@ -196,3 +196,16 @@ def test_a_review_by_a_judge_found_conflicted_later_does_not_count(client, auth,
         f"/admin/contests/{contest.slug}/ranking.csv").data.decode("utf-8-sig"))))
     body = {row[2]: dict(zip(rows[0], row)) for row in rows[1:]}
     assert body[b.reference]["评审意见数"] == "0"  # j1's review of b no longer counts
+
+
+def test_a_review_by_a_judge_of_the_same_organization_found_later_does_not_count(
+        client, auth, contest, organizer):
+    a, b, _c, _d = build_contest(contest, organizer)
+    judge = db.session.scalar(db.select(User).filter_by(email="j1@example.org"))
+    judge.organization = b.organization = "郑州大学青年志愿者协会"   # found after the scores
+    db.session.commit()
+    auth.login(organizer)
+    rows = list(csv.reader(io.StringIO(client.get(
+        f"/admin/contests/{contest.slug}/ranking.csv").data.decode("utf-8-sig"))))
+    body = {row[2]: dict(zip(rows[0], row)) for row in rows[1:]}
+    assert body[b.reference]["评审意见数"] == "0" and body[a.reference]["评审意见数"] == "2"

@@ -39,26 +39,34 @@ def reason_labels(reasons):
     return ", ".join(str(REASON_LABELS.get(reason, reason)) for reason in reasons)
 
 
-def _private_email(email):
+def _public_mail_domains():
+    """The public mail providers this site adds to the built-in list (configuration)."""
+    return tuple(current_app.config.get("PORTAL_PUBLIC_MAIL_DOMAINS") or ())
+
+
+def _private_email(email, public_domains):
     """The address when its domain can tie people together, else None."""
     domain = rules.email_domain(email)
-    extra = current_app.config.get("PORTAL_PUBLIC_MAIL_DOMAINS") or ()
-    if not domain or any(domain == public or domain.endswith("." + public) for public in extra):
+    if not domain or any(domain == public or domain.endswith("." + public)
+                         for public in public_domains):
         return None
     return email
 
 
-def judge_record(user, declared_organizations=(), expertise=(), active=True):
+def judge_record(user, declared_organizations=(), expertise=(), active=True,
+                 public_domains=None):
+    public_domains = _public_mail_domains() if public_domains is None else public_domains
     return rules.Judge(id=user.id, expertise=expertise, active=active,
-                       email=_private_email(user.email), organization=user.organization,
+                       email=_private_email(user.email, public_domains),
+                       organization=user.organization,
                        declared_organizations=declared_organizations)
 
 
-def _conflict_records(proposal):
+def _conflict_records(proposal, public_domains):
     """The proposal as the conflict rules see it: one record per address of the applicant."""
     applicant = proposal.applicant
     organization = proposal.organization or (applicant.organization if applicant else None)
-    emails = sorted({_private_email(email) for email in (
+    emails = sorted({_private_email(email, public_domains) for email in (
         applicant.email if applicant else None, proposal.contact_email)} - {None})
     return [rules.Proposal(id=proposal.id, theme="", applicant_email=email,
                            organization=organization) for email in emails or [None]]
@@ -99,8 +107,11 @@ def assess(proposals, users, rows):
     for row in rows:
         if row.kind == ConflictKind.DECLARED_ORGANIZATION and row.organization:
             declared.setdefault(row.judge_id, []).append(row.organization)
-    judges = [judge_record(user, declared.get(user.id, ())) for user in users]
-    records = [record_ for proposal in proposals for record_ in _conflict_records(proposal)]
+    public_domains = _public_mail_domains()   # read once: 10,000 proposals ask for it
+    judges = [judge_record(user, declared.get(user.id, ()), public_domains=public_domains)
+              for user in users]
+    records = [record_ for proposal in proposals
+               for record_ in _conflict_records(proposal, public_domains)]
     result = ConflictMap()
     for conflict in rules.find_conflicts(judges, records):
         result.automatic[conflict.proposal_id, conflict.judge_id] = conflict.reasons

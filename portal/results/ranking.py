@@ -3,7 +3,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import SimpleNamespace
+from typing import NamedTuple
 
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -67,6 +67,7 @@ def _round_facts(contest, contest_round):
     conflict rules read of the proposal and its applicant, and what the ranking's downloads
     show (reference, title, entrant type, organization)."""
     return db.session.execute(
+        # _conflict_view reads the id and the last four columns by position.
         db.select(Proposal.id, Proposal.theme_id, Proposal.entrant_type_id, Proposal.reference,
                   Proposal.title, Proposal.submitted_at, Proposal.organization,
                   Proposal.contact_email,
@@ -112,12 +113,29 @@ class RoundProposals(Mapping):
         return proposal_id in self._id_set
 
 
+class _ApplicantView(NamedTuple):
+    email: str
+    organization: str | None
+
+
+class _ProposalView(NamedTuple):
+    """What judging.conflicts.assess reads of a proposal and its applicant (a named tuple: a
+    SimpleNamespace for each of 10,000 proposals took a tenth of the ranking's time)."""
+
+    id: int
+    organization: str | None
+    contact_email: str | None
+    applicant: _ApplicantView | None
+
+
 def _conflict_view(fact):
-    # The attributes that judging.conflicts.assess reads of a proposal and its applicant.
-    applicant = None if fact.applicant_email is None else SimpleNamespace(
-        email=fact.applicant_email, organization=fact.applicant_organization)
-    return SimpleNamespace(id=fact.id, organization=fact.organization,
-                           contact_email=fact.contact_email, applicant=applicant)
+    # By position (see _round_facts: the id first, what the rules read last): reading a row's
+    # attributes by name cost 6 µs a proposal.
+    proposal_id, *_shown, organization, contact_email, applicant_email, applicant_organization \
+        = fact
+    applicant = None if applicant_email is None else _ApplicantView(
+        applicant_email, applicant_organization)
+    return _ProposalView(proposal_id, organization, contact_email, applicant)
 
 
 def _without_conflicted(contest, facts, reviews):
