@@ -5,6 +5,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from portal.text_order import compare_pinyin
+
 _configured = False
 
 
@@ -23,6 +25,39 @@ def _on_sqlite_connect(dbapi_connection, _record):
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    dbapi_connection.create_collation(SQLITE_PINYIN, compare_pinyin)
+
+
+# Ordering Chinese text by pinyin in SQL: a collation of our own on SQLite; ICU's Chinese
+# collation on PostgreSQL, when the server was built with ICU (Debian's, the official images and
+# the managed services are), else code point order.
+SQLITE_PINYIN = "pinyin"
+POSTGRESQL_PINYIN = "zh-Hans-x-icu"
+_postgresql_collations = {}
+
+
+def pinyin_ordered(column, engine):
+    """`column` for ORDER BY in pinyin order on `engine`'s database."""
+    if engine.dialect.name == "sqlite":
+        return column.collate(SQLITE_PINYIN)
+    if engine.dialect.name == "postgresql" and _has_postgresql_pinyin(engine):
+        return column.collate(POSTGRESQL_PINYIN)
+    return column
+
+
+def _has_postgresql_pinyin(engine):
+    """Asked once per process and database, on a connection of its own (not the request's)."""
+    key = str(engine.url)
+    if key not in _postgresql_collations:
+        connection = engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            cursor.execute("SELECT 1 FROM pg_collation WHERE collname = %s",
+                           (POSTGRESQL_PINYIN,))
+            _postgresql_collations[key] = cursor.fetchone() is not None
+        finally:
+            connection.close()
+    return _postgresql_collations[key]
 
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")

@@ -8,6 +8,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, or_
 from sqlalchemy.orm import selectinload
 
+from portal.database import pinyin_ordered
 from portal.extensions import db
 from portal.judging.conflicts import assess, contest_rows, reason_labels
 from portal.judging.services import active_judges
@@ -43,6 +44,7 @@ SORTABLE = {
     "organization": Proposal.organization, "status": Proposal.status,
     "submitted": Proposal.submitted_at, "budget": Proposal.budget_total,
 }
+SORTED_BY_PINYIN = {"title", "organization"}   # Chinese text, in the order its readers expect
 PER_PAGE = 50
 
 
@@ -124,6 +126,8 @@ def proposal_page(contest, wanted):
     if wanted.status:
         conditions.append(Proposal.status == wanted.status)
     column = SORTABLE.get(wanted.sort, Proposal.reference)
+    if wanted.sort in SORTED_BY_PINYIN:
+        column = pinyin_ordered(column, db.engine)
     order = (column.desc() if wanted.descending else column.asc(), Proposal.id)
     themes = {theme.id: theme for theme in contest.themes}
 

@@ -13,6 +13,7 @@ from portal.extensions import db
 from portal.accounts import invitations
 from portal.i18n import current_locale
 from portal.judging import services as judging
+from portal.judging.assigning import by_judge_name
 from portal.labels import proposal_status_label
 from portal.templating import localized as loc
 from portal.models import Invitation, JudgeMembership, Proposal, ProposalStatus, Round, utcnow
@@ -115,10 +116,10 @@ def judges(slug):
         else:
             return commit_and_redirect(_("The invitation has been emailed to %(email)s.",
                                          email=form.email.data), "admin.judges", slug=slug)
-    memberships = db.session.scalars(
+    memberships = sorted(db.session.scalars(
         db.select(JudgeMembership).filter_by(contest_id=contest.id)
-        .options(selectinload(JudgeMembership.user), selectinload(JudgeMembership.expertise))
-        ).all()
+        .options(selectinload(JudgeMembership.user), selectinload(JudgeMembership.expertise))),
+        key=lambda membership: by_judge_name(membership.user))
     invitations = db.session.scalars(
         db.select(Invitation).filter(Invitation.contest_id == contest.id,
                                      Invitation.accepted_at.is_(None),

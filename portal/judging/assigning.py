@@ -10,6 +10,7 @@ from portal.extensions import db
 from portal.i18n import current_locale
 from portal.judging.conflicts import assess, reason_labels, remove_assignment
 from portal.models import Assignment, Conflict, JudgeMembership, Proposal, ProposalStatus
+from portal.text_order import pinyin_key
 
 # Later rounds judge the proposals that advanced to them (awarded ones advanced before that).
 LATER_ROUND_STATUSES = (ProposalStatus.ADVANCED, ProposalStatus.AWARDED)
@@ -30,6 +31,11 @@ def round_statuses(contest_round):
 
 def judge_name(user):
     return user.display_name or user.email
+
+
+def by_judge_name(user):
+    """Sort key: judges by name in pinyin order (Chinese names), as lists of people read."""
+    return pinyin_key(judge_name(user)), user.id
 
 
 def _memberships(contest, judge_ids):

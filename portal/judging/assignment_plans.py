@@ -12,7 +12,7 @@ from portal.audit import record
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.i18n import current_locale
-from portal.judging.assigning import judge_name, round_statuses
+from portal.judging.assigning import by_judge_name, judge_name, round_statuses
 from portal.judging.conflicts import assess, contest_rows, judge_record, reason_labels
 from portal.models import Assignment, JudgeMembership, Proposal
 
@@ -58,7 +58,7 @@ class RoundPlan:
         """Per judge: (user, membership, kept, new), active judges first, by name."""
         rows = [(self.memberships[load.judge_id].user, self.memberships[load.judge_id],
                  load.kept, load.new) for load in self.plan.loads]
-        return sorted(rows, key=lambda row: (not row[1].active, judge_name(row[0]), row[0].id))
+        return sorted(rows, key=lambda row: (not row[1].active, by_judge_name(row[0])))
 
     def issue_messages(self):
         return [describe_issue(issue, self) for issue in self.plan.issues]

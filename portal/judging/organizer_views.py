@@ -161,8 +161,8 @@ def judge_choices(contest):
     memberships = db.session.scalars(
         db.select(JudgeMembership).filter_by(contest_id=contest.id)
         .options(selectinload(JudgeMembership.user))).all()
-    return sorted(((m.user_id, assigning.judge_name(m.user)) for m in memberships),
-                  key=lambda choice: choice[1])
+    return [(m.user_id, assigning.judge_name(m.user))
+            for m in sorted(memberships, key=lambda m: assigning.by_judge_name(m.user))]
 
 
 @bp.route("/contests/<slug>/conflicts", methods=["GET", "POST"])

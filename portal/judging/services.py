@@ -12,6 +12,7 @@ from portal.audit import record
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.judging.assigning import assign_judges  # noqa: F401  (re-exported)
+from portal.judging.assigning import by_judge_name
 from portal.models import Assignment, InvitationRole, JudgeMembership, Publication, \
     PublicationStage, Review, Score, User, utcnow
 from portal.validation import plain_number
@@ -23,11 +24,11 @@ def invite_judge(actor, contest, email, **details):
 
 
 def active_judges(contest):
-    return db.session.scalars(
+    """The contest's active judges, by name in pinyin order."""
+    return sorted(db.session.scalars(
         db.select(User).join(JudgeMembership, JudgeMembership.user_id == User.id)
         .filter(JudgeMembership.contest_id == contest.id, JudgeMembership.active.is_(True),
-                User.active.is_(True))
-        .order_by(User.display_name, User.email)).all()
+                User.active.is_(True))), key=by_judge_name)
 
 
 def _check_score(criterion, value):
