@@ -48,3 +48,14 @@ def test_the_judges_page_lists_judges_by_pinyin(client, auth, contest, organizer
 @pytest.mark.parametrize("text", ["", "abc", "中文", "混合 Mixed 123"])
 def test_the_key_is_cached_and_stable(text):
     assert pinyin_key(text) is pinyin_key(text)
+
+
+def test_the_judge_statistics_list_judges_by_pinyin(client, auth, contest, organizer):
+    from tests.test_results import build_contest
+    build_contest(contest, organizer)   # judges j1 and j2 have both scored
+    for email, name in [("j1@example.org", "张伟"), ("j2@example.org", "安琪")]:
+        db.session.scalar(db.select(User).filter_by(email=email)).display_name = name
+    db.session.commit()
+    auth.login(organizer)
+    page = client.get(f"/admin/contests/{contest.slug}/ranking/judges").get_data(as_text=True)
+    assert page.index("安琪") < page.index("张伟")

@@ -11,12 +11,14 @@ from portal.errors import DomainError
 from portal.exports.sheets import part_names
 from portal.extensions import db
 from portal.i18n import current_locale
+from portal.judging.assigning import judge_name
 from portal.models import User
 from portal.results import advancement
 from portal.results.forms import METHOD_LABELS, AdvanceForm, RankingSettingsForm
 from portal.results.ranking import round_ranking
 from portal.results.services import csv_with_bom, display_score, ranked_rows, table_rows
 from portal.scoring import METHODS, SUBMISSION_TIME
+from portal.text_order import pinyin_key
 from portal.web import commit_and_redirect, flash_form_errors, organizer_blueprint, \
     show_domain_error
 
@@ -117,10 +119,12 @@ def judge_statistics(slug):
     contest = contest_by_slug(slug)
     ranked = round_ranking(contest, _round(contest), with_intervals=False)
     judge_ids = [stats.judge_id for stats in ranked.result.judges]
-    users = {user.id: user for user in db.session.scalars(
+    names = {user.id: judge_name(user) for user in db.session.scalars(
         db.select(User).filter(User.id.in_(judge_ids)))} if judge_ids else {}
-    return render_template("results/judges.html", contest=contest, ranked=ranked, users=users,
-                           display_score=display_score)
+    judges = sorted(ranked.result.judges, key=lambda stats: (
+        pinyin_key(names.get(stats.judge_id)), stats.judge_id))
+    return render_template("results/judges.html", contest=contest, ranked=ranked, names=names,
+                           judges=judges, display_score=display_score)
 
 
 @bp.route("/admin/contests/<slug>/ranking.csv")
