@@ -52,6 +52,15 @@ def money(value):
     return format_decimal(value, format="#,##0.00")
 
 
+# A label's colon in each language: full-width in Chinese, with no space after it.
+LABEL_COLONS = {"zh_CN": "：", "en": ": "}
+
+
+def labelled(label):
+    """'截止时间：' or 'Deadline: ', for a label followed by its value."""
+    return f"{label}{LABEL_COLONS.get(current_locale(), ': ')}"
+
+
 def site_name(settings):
     """The configured site name in the current language, or None for the default."""
     if current_locale() == "en" and settings.site_name_en:
@@ -75,6 +84,7 @@ def install_template_helpers(app):
     )
     app.jinja_env.filters.update(
         local_datetime=local_datetime,
+        labelled=labelled,
         proposal_status=proposal_status_label,
         proposal_event=proposal_event_label,
         contest_status=contest_status_label,

@@ -1,4 +1,5 @@
 """Every user-facing string is translated into Chinese, and the catalog matches the code."""
+import re
 import subprocess
 import sys
 
@@ -42,3 +43,18 @@ def test_placeholders_survive_translation(repo_root):
         source = message.id if isinstance(message.id, str) else message.id[0]
         target = message.string if isinstance(message.string, str) else message.string[0]
         assert set(pattern.findall(source)) == set(pattern.findall(target)), message.id
+
+
+def test_a_label_takes_the_colon_of_the_language(client, contest):
+    chinese = client.get("/").get_data(as_text=True)
+    english = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "截止时间：" in chinese and "截止时间:" not in chinese
+    assert "Submission deadline: " in english
+
+
+def test_templates_put_no_ascii_colon_after_a_translated_label(repo_root):
+    # "{{ _('Deadline') }}: " reads "截止时间: " in Chinese; the labelled filter gives "截止时间：".
+    found = [f"{path.relative_to(repo_root)}: {match.group(0)}"
+             for path in sorted((repo_root / "templates").rglob("*.*"))
+             for match in re.finditer(r"\{\{ _\('[^']*'\) \}\}:", path.read_text("utf-8"))]
+    assert found == []
