@@ -148,6 +148,18 @@ def email_text(message):
     return message.get_body(preferencelist=("plain",)).get_content()
 
 
+def count_calls(monkeypatch, owner, name):
+    """A list that grows by one at each call of `owner.name`, which still does its work."""
+    calls, original = [], getattr(owner, name)
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, counting)
+    return calls
+
+
 def without_csrf_tokens(page):
     """The page with its CSRF tokens blanked: a token carries the second it was made in, so
     two identical answers a second apart would otherwise differ."""

@@ -3,7 +3,8 @@ import pytest
 
 from portal.extensions import db
 from portal.models import User
-from tests.factories import PASSWORD, email_text, link_in, make_user, without_csrf_tokens
+from tests.factories import PASSWORD, count_calls, email_text, link_in, make_user, \
+    without_csrf_tokens
 
 EN = {"Accept-Language": "en"}
 
@@ -217,14 +218,7 @@ def test_registering_an_existing_email_takes_a_password_hash_too(client, applica
                                                                  monkeypatch):
     """The answer's timing must not tell that the account exists: both paths hash once."""
     from portal.models import accounts
-    hashed = []
-    original = accounts.generate_password_hash
-
-    def counting(*args, **kwargs):
-        hashed.append(1)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(accounts, "generate_password_hash", counting)
+    hashed = count_calls(monkeypatch, accounts, "generate_password_hash")
     register(client, email="another@example.org")
     register(client, email=applicant.email)
     assert len(hashed) == 2

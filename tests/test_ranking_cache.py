@@ -8,21 +8,14 @@ from portal.models import Assignment, RankingSnapshot, Score
 from portal.results import ranking as ranking_module
 from portal.results.generation import current_generation
 from portal.results.ranking import round_ranking
+from tests.factories import count_calls
 from tests.test_results import build_contest
 
 
 @pytest.fixture
 def computations(monkeypatch):
     """How many times the ranking engine ran."""
-    calls = []
-    original = ranking_module.compute_ranking
-
-    def counting(*args, **kwargs):
-        calls.append(1)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(ranking_module, "compute_ranking", counting)
-    return calls
+    return count_calls(monkeypatch, ranking_module, "compute_ranking")
 
 
 def _assignment_of(proposal):

@@ -89,9 +89,9 @@ class RoundProposals(Mapping):
         self._ids, self._id_set, self._conditions = ids, set(ids), conditions
         self._loaded, self._complete = {}, False
 
-    def _read(self, *conditions):
+    def _read(self):
         for proposal in db.session.scalars(
-                db.select(Proposal).filter(*conditions)
+                db.select(Proposal).filter(*self._conditions)
                 .options(selectinload(Proposal.theme), selectinload(Proposal.entrant_type))):
             if proposal.id in self._id_set:
                 self._loaded[proposal.id] = proposal
@@ -99,7 +99,7 @@ class RoundProposals(Mapping):
     def __getitem__(self, proposal_id):
         if proposal_id not in self._loaded and proposal_id in self._id_set \
                 and not self._complete:
-            self._read(*self._conditions)
+            self._read()
             self._complete = True
         return self._loaded[proposal_id]
 

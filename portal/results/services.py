@@ -37,7 +37,7 @@ def ranked_rows(ranked, theme=None, entrant_type=None, sort="rank"):
     return rows
 
 
-def table_rows(ranked, rows, other_methods=()):
+def table_rows(ranked, rows, other_methods):
     """The TableRows of these ranking rows: made for the rows shown only (a page shows 250 of
     10,000, and making them all took a quarter of the page's time)."""
     made = []

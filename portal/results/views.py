@@ -142,15 +142,15 @@ def ranking_csv(slug):
     themes = part_names(contest.themes, locale)
     entrant_types = part_names(contest.entrant_types, locale)
     lines = []
-    for row in table_rows(ranked, ranked_rows(ranked)):
-        fact, interval = row.fact, row.interval
+    for row in ranked_rows(ranked):
+        fact, interval = ranked.facts[row.proposal_id], ranked.intervals.get(row.proposal_id, {})
         lines.append([
-            row.ranking.rank or "", row.ranking.theme_rank or "", fact.reference, fact.title,
+            row.rank or "", row.theme_rank or "", fact.reference, fact.title,
             themes.get(fact.theme_id, ""), entrant_types.get(fact.entrant_type_id, ""),
-            fact.organization, row.ranking.review_count, display_score(row.ranking.score),
+            fact.organization, row.review_count, display_score(row.score),
             display_score(interval.get("score_low")), display_score(interval.get("score_high"))]
-            + [display_score(row.ranking.scores.get(method)) for method in METHODS]
-            + [_("yes") if row.ranking.tied else "",
+            + [display_score(row.scores.get(method)) for method in METHODS]
+            + [_("yes") if row.tied else "",
                _("yes") if interval.get("statistically_tied") else ""])
     return Response(csv_with_bom(header, lines), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{contest.slug}-ranking.csv"',
