@@ -22,9 +22,9 @@ from portal.extensions import db
 from portal.models import Award, Conflict, ConflictKind, JudgeMembership
 from portal.proposals.attachments import add_attachment
 from portal.tokens import make_token
-from tests.factories import Auth, assign, make_contest, make_judge, make_proposal, make_user
+from tests.factories import pdf_file, Auth, assign, make_contest, make_judge, make_proposal, make_user
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdf_file()
 ROLES = ("anonymous", "owner", "non_owner", "judge_assigned", "judge_unassigned",
          "judge_conflicted", "organizer")
 LOGIN = "login"        # 302 to the login page

@@ -9,10 +9,10 @@ from portal.errors import DomainError
 from portal.extensions import db
 from portal.judging.assigning import assign_judges
 from portal.models import Assignment, AuditEvent, Conflict, ConflictKind
-from tests.factories import assign, make_judge, make_proposal, make_user, review
+from tests.factories import pdf_file, assign, make_judge, make_proposal, make_user, review
 
 EN = {"Accept-Language": "en"}
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdf_file()
 
 
 def audit(action):

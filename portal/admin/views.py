@@ -14,6 +14,7 @@ from portal.accounts import invitations
 from portal.i18n import current_locale
 from portal.judging import services as judging
 from portal.judging.assigning import by_judge_name
+from portal.proposals.attachments import correction_reason_for, withheld_from_blind_judges
 from portal.labels import proposal_status_label
 from portal.templating import localized as loc
 from portal.models import Invitation, JudgeMembership, Proposal, ProposalStatus, Round, utcnow
@@ -92,11 +93,15 @@ def proposal(proposal_id):
             return commit_and_redirect(_("%(count)d new assignment(s) saved.",
                                          count=len(created)), "admin.proposal",
                                        proposal_id=proposal.id)
+    withheld = withheld_from_blind_judges(proposal)
+    screening_form = ScreeningForm(data={"decision": ProposalStatus.RETURNED,
+                                         "reason": correction_reason_for(withheld)}
+                                   if withheld else None)
     return render_template("admin/proposal.html", proposal=proposal, contest=contest,
                            contest_round=contest_round, form=form,
                            assignments=services.assignments_of(proposal),
-                           screening_form=ScreeningForm(), action_form=ConfirmForm(),
-                           judging_started=judging_started(proposal))
+                           screening_form=screening_form, action_form=ConfirmForm(),
+                           judging_started=judging_started(proposal), withheld=withheld)
 
 
 @bp.route("/contests/<slug>/judges", methods=["GET", "POST"])

@@ -15,7 +15,7 @@ from portal.models import Attachment, ContestStatus, Proposal, utcnow
 from portal.proposals import attachments, services
 from portal.proposals.filetypes import ALLOWED as FILETYPE_MIME
 from portal.proposals.forms import AttachmentForm, ProposalForm
-from portal.proposals.metadata import without_metadata
+from portal.proposals.metadata import CannotClean
 from portal.proposals.storage import stored_path
 from portal.web import commit_and_redirect, run_button_action, show_domain_error
 
@@ -220,11 +220,14 @@ def download(attachment_id):
     policy.require(policy.may_view_proposal(current_user, proposal), 404)
     blind_reader = proposal.contest.blind and not policy.owns_proposal(current_user, proposal) \
         and not policy.is_organizer(current_user)
-    path = stored_path(attachment.stored_name)
     if blind_reader:
-        cleaned = without_metadata(attachment.kind, path.read_bytes())
+        try:
+            cleaned = attachments.copy_for_blind_judge(attachment)
+        except CannotClean:
+            return render_template("proposals/withheld.html"), 403
         return send_file(io.BytesIO(cleaned), as_attachment=True,
                          download_name=attachments.neutral_name(attachment),
                          mimetype=FILETYPE_MIME[attachment.kind], max_age=0)
-    return send_file(path, as_attachment=True, download_name=attachment.original_name,
+    return send_file(stored_path(attachment.stored_name), as_attachment=True,
+                     download_name=attachment.original_name,
                      mimetype=FILETYPE_MIME[attachment.kind], max_age=0)
