@@ -212,6 +212,9 @@ def test_document_properties_and_custom_xml_parts_are_removed_consistently():
 def test_cell_comments_and_properties_lose_their_author():
     cleaned = blind_copy("xlsx", excel_file())
     assert_consistent_and_anonymous(cleaned)
+    parts = parts_of(cleaned)  # the comment boxes (a legacy drawing) went with the comments
+    assert not any(name.endswith(".vml") for name in parts)
+    assert b"legacyDrawing" not in parts["xl/worksheets/sheet1.xml"]
     workbook = openpyxl.load_workbook(io.BytesIO(cleaned))
     assert workbook.active["B1"].value == 12000 and workbook.active["B1"].comment is None
     assert workbook.properties.creator != NAME

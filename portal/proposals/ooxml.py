@@ -2,8 +2,8 @@
 
 A package is a ZIP of XML parts tied together by relationship files (`_rels/*.rels`) and listed in
 `[Content_Types].xml`. Names live in: the document properties (core, app, custom), custom XML
-parts, comments and their people (Word's comments*.xml and people.xml, Excel's comments,
-threaded comments and persons), tracked changes (`w:author` on every revision), shared-workbook
+parts, comments and their people (Word's comments*.xml and people.xml, Excel's comments with
+the drawing of their boxes, threaded comments and persons), tracked changes (`w:author` on every revision), shared-workbook
 revision logs and the workbook's `fileSharing userName` and saved path. Those parts are removed
 together with every relationship, content-type entry and anchor that points at them, and tracked
 changes are accepted, so that the judge reads the text as the applicant last saw it. Anything
@@ -124,8 +124,12 @@ class _Package:
         # relationship to the same part (from another source) is removed too.
         parsed = {name: _parse(self.parts[name]) for name in rels_files}
         for name, root in parsed.items():
+            kinds = {relationship.get("Type", "").rsplit("/", 1)[-1] for relationship in root}
+            # A sheet's legacy drawing holds the boxes of its cell comments: it goes with them.
+            dropped_kinds = _DROPPED_RELATIONSHIPS | ({"vmlDrawing"} if "comments" in kinds
+                                                      else set())
             for relationship in root:
-                if relationship.get("Type", "").rsplit("/", 1)[-1] in _DROPPED_RELATIONSHIPS \
+                if relationship.get("Type", "").rsplit("/", 1)[-1] in dropped_kinds \
                         and relationship.get("TargetMode") != "External":
                     self.dropped.add(_target(_source_of(name), relationship))
         self.dropped |= {_rels_path(part) for part in self.dropped} & set(self.names)
