@@ -2,12 +2,12 @@
 
 A package is a ZIP of XML parts tied together by relationship files (`_rels/*.rels`) and listed in
 `[Content_Types].xml`. Names live in: the document properties (core, app, custom), custom XML
-parts, comments and their people (Word's comments*.xml and people.xml, Excel's comments with
-the drawing of their boxes, threaded comments and persons), tracked changes (`w:author` on every revision), shared-workbook
-revision logs and the workbook's `fileSharing userName` and saved path. Those parts are removed
-together with every relationship, content-type entry and anchor that points at them, and tracked
-changes are accepted, so that the judge reads the text as the applicant last saw it. Anything
-that does not parse is refused (CannotClean), never passed through.
+parts, comments and their people (Word's comments*.xml and people.xml, Excel's comments with the
+drawing of their boxes, threaded comments and persons), tracked changes (`w:author` on every
+revision), shared-workbook revision logs and the workbook's `fileSharing userName` and saved path.
+Those parts are removed together with every relationship, content-type entry and anchor that
+points at them, and tracked changes are accepted, so that the judge reads the text as the
+applicant last saw it. Anything that does not parse is refused (CannotClean), never passed through.
 """
 import io
 import posixpath
