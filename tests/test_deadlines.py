@@ -126,7 +126,7 @@ def test_withdrawing_during_judging_is_refused(contest, applicant, submitted, or
     decide(organizer, submitted, ProposalStatus.ELIGIBLE)
     close_submissions(contest)
     assign(submitted, make_judge(contest), actor=organizer)
-    with pytest.raises(DomainError, match="only the organizers"):
+    with pytest.raises(DomainError, match="only the organizers|只能由主办方"):
         services.withdraw_proposal(applicant, submitted, "不想参加了")
     assert submitted.status == ProposalStatus.ELIGIBLE
 
