@@ -6,7 +6,7 @@ checked by the services, which explain a refusal instead of hiding the object.
 from flask import abort
 
 from portal.extensions import db
-from portal.judging.conflicts import conflict_reasons
+from portal.judging.conflicts import closes_access
 from portal.models import Assignment, JudgeMembership, ProposalStatus
 
 
@@ -63,12 +63,13 @@ def may_review(user, assignment):
 
 
 def has_conflict(user, proposal):
-    """True when the judge must not see, score or be assigned the proposal: a conflict recorded
-    for the pair, or an automatic one not waived (portal.judging.conflicts). At most two queries
-    (the pair's conflict rows, and the applicant when not loaded yet)."""
+    """True when the judge may no longer see or score an assigned proposal: a conflict recorded
+    for the pair. Automatic conflicts keep proposals from being assigned but never change
+    access, so that a judge's own declaration cannot tell them who applied
+    (portal.judging.conflicts). One query."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    return bool(conflict_reasons(user, proposal))
+    return closes_access(user, proposal)
 
 
 def _is_assigned(user, proposal):

@@ -7,7 +7,6 @@ from portal.labels import contest_status_label, next_step, proposal_event_label,
     proposal_status_label
 from portal.models import utcnow
 from portal.proposals.attachments import neutral_name
-from portal.proposals.metadata import CLEANABLE
 from portal.proposals.services import can_change
 from portal.setup.forms import PART_TITLES
 from portal.site.services import site_settings
@@ -80,7 +79,6 @@ def install_template_helpers(app):
         part_titles=PART_TITLES,
         can_change=can_change,
         site_name=site_name,
-        metadata_cleanable=CLEANABLE,
     )
     app.jinja_env.filters.update(
         local_datetime=local_datetime,

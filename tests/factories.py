@@ -1,4 +1,5 @@
 """Test data built through the same services the portal uses."""
+import io
 import itertools
 import re
 from datetime import timedelta
@@ -6,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from flask import url_for
+from pypdf import PdfWriter
 from werkzeug.routing.converters import AnyConverter
 
 from portal.accounts.services import create_user, update_profile
@@ -15,6 +17,19 @@ from portal.accounts.invitations import accept as accept_invitation
 from portal.judging.services import assign_judges, invite_judge, save_review
 from portal.models import utcnow
 from portal.proposals.services import create_draft, submit_proposal
+
+
+
+def pdf_file(**info):
+    """A one-page PDF written by pypdf, with these document-information entries."""
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    if info:
+        writer.add_metadata({f"/{key}": value for key, value in info.items()})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
 
 PASSWORD = "correct horse battery staple"
 SEED_FILE = Path(__file__).resolve().parent.parent / "portal" / "seed" / "zzcf-2014.yaml"

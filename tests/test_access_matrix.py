@@ -22,9 +22,9 @@ from portal.extensions import db
 from portal.models import Award, Conflict, ConflictKind, JudgeMembership
 from portal.proposals.attachments import add_attachment
 from portal.tokens import make_token
-from tests.factories import Auth, assign, make_contest, make_judge, make_proposal, make_user
+from tests.factories import pdf_file, Auth, assign, make_contest, make_judge, make_proposal, make_user
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdf_file()
 ROLES = ("anonymous", "owner", "non_owner", "judge_assigned", "judge_unassigned",
          "judge_conflicted", "organizer")
 LOGIN = "login"        # 302 to the login page
@@ -98,6 +98,7 @@ MATRIX = {
     ("POST", "proposals.edit"): row(LOGIN, OK, 404, 404, 404, 404, 404),
     ("POST", "proposals.submit"): row(LOGIN, OK, 404, 404, 404, 404, 404),
     ("POST", "proposals.withdraw"): row(LOGIN, OK, 404, 404, 404, 404, 404),
+    ("POST", "proposals.request_withdrawal"): row(LOGIN, OK, 404, 404, 404, 404, 404),
     ("POST", "proposals.delete"): row(LOGIN, OK, 404, 404, 404, 404, 404),
     ("POST", "proposals.upload"): row(LOGIN, OK, 404, 404, 404, 404, 404),
     ("GET", "proposals.download"): row(LOGIN, 200, 404, 200, 404, 404, 200),
@@ -138,6 +139,7 @@ MATRIX = {
     ("POST", "judging_admin.remind"): organizers(OK),
     ("POST", "screening.decide"): organizers(OK),
     ("POST", "screening.undo"): organizers(OK),
+    ("POST", "admin.decide_withdrawal"): organizers(OK),
     ("POST", "screening.decide_many"): organizers(OK),
     ("GET", "setup.new"): organizers(),
     ("POST", "setup.new"): organizers(OK),

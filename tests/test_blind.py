@@ -10,10 +10,10 @@ from werkzeug.routing.converters import IntegerConverter
 from portal.extensions import db
 from portal.judging.reminders import send_judge_reminders
 from portal.models import Conflict, ConflictKind, JudgeMembership
-from tests.factories import email_text, get_urls, make_contest, make_judge, make_proposal, \
+from tests.factories import pdf_file, email_text, get_urls, make_contest, make_judge, make_proposal, \
     make_user
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdf_file()
 IDENTITY = {
     "display_name": "葛隐名申报人",
     "email": "ge.secret@lingxi-hidden.cn",

@@ -1,5 +1,5 @@
 """The organizers' console: contests, proposals, judges, assignments, rounds."""
-from flask import abort, render_template, request
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
@@ -14,6 +14,10 @@ from portal.accounts import invitations
 from portal.i18n import current_locale
 from portal.judging import services as judging
 from portal.judging.assigning import by_judge_name
+from portal.proposals import services as proposal_services
+from portal.proposals.attachments import correction_reason_for, withheld_from_blind_judges
+from portal.proposals.forms import WithdrawalDecisionForm
+from portal.proposals.rules import withdrawal_pending
 from portal.labels import proposal_status_label
 from portal.templating import localized as loc
 from portal.models import Invitation, JudgeMembership, Proposal, ProposalStatus, Round, utcnow
@@ -64,7 +68,8 @@ def proposals(slug):
     return render_template("admin/proposals.html", contest=contest, page=page, counts=counts,
                            wanted=wanted, status_labels=status_labels,
                            statuses=[s for s in ProposalStatus.ALL if s != ProposalStatus.DRAFT],
-                           bulk_form=BulkScreeningForm(), sortable=services.SORTABLE)
+                           bulk_form=BulkScreeningForm(), sortable=services.SORTABLE,
+                           pending_withdrawals=proposal_services.pending_withdrawals(contest))
 
 
 def _proposal(proposal_id):
@@ -92,11 +97,35 @@ def proposal(proposal_id):
             return commit_and_redirect(_("%(count)d new assignment(s) saved.",
                                          count=len(created)), "admin.proposal",
                                        proposal_id=proposal.id)
+    withheld = withheld_from_blind_judges(proposal)
+    screening_form = ScreeningForm(data={"decision": ProposalStatus.RETURNED,
+                                         "reason": correction_reason_for(withheld)}
+                                   if withheld else None)
     return render_template("admin/proposal.html", proposal=proposal, contest=contest,
                            contest_round=contest_round, form=form,
                            assignments=services.assignments_of(proposal),
-                           screening_form=ScreeningForm(), action_form=ConfirmForm(),
-                           judging_started=judging_started(proposal))
+                           screening_form=screening_form, action_form=ConfirmForm(),
+                           judging_started=judging_started(proposal), withheld=withheld,
+                           withdrawal_pending=withdrawal_pending(proposal),
+                           withdrawal_form=WithdrawalDecisionForm())
+
+
+@bp.route("/proposals/<int:proposal_id>/withdrawal", methods=["POST"])
+def decide_withdrawal(proposal_id):
+    """Grant or refuse the applicant's request to withdraw the proposal."""
+    proposal = _proposal(proposal_id)
+    form = WithdrawalDecisionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        proposal_services.decide_withdrawal(current_user, proposal, form.grant.data,
+                                            form.note.data)
+    except DomainError as error:
+        show_domain_error(error)
+        return redirect(url_for("admin.proposal", proposal_id=proposal.id))
+    return commit_and_redirect(_("The proposal has been withdrawn.") if form.grant.data else
+                               _("The request has been refused."), "admin.proposal",
+                               proposal_id=proposal.id)
 
 
 @bp.route("/contests/<slug>/judges", methods=["GET", "POST"])

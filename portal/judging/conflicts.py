@@ -1,16 +1,22 @@
 """Conflicts of interest in the portal: one rule for one pair or a whole contest, and the verbs
 that declare, add, remove and waive conflicts, each audited.
 
-The rule: a judge may not see or score a proposal when a conflict is recorded for the pair (the
+The rule: a judge is never assigned a proposal when a conflict is recorded for the pair (the
 judge recused, or an organizer added it), or when an automatic one (same organization, same
 private email domain, an organization the judge declared; portal.assignment.find_conflicts)
 stands and no organizer waived it for the pair.
+
+Access to a proposal already assigned closes only through a conflict recorded for the pair
+(`closes_access`). Automatic conflicts depend on what the judge says (a declared organization,
+their profile's organization or address): if they closed access at once, a judge could declare
+a guess and see from a 404 whether the blind proposal came from that organization. They act
+when proposals are assigned and are shown to the organizers, who record the conflict (which
+removes the assignment) or waive it; the judge sees the same either way.
 """
 from dataclasses import dataclass, field
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_
 from sqlalchemy.orm import selectinload
 
 from portal import assignment as rules
@@ -136,13 +142,26 @@ def contest_rows(contest_id, judge_id=None):
     return db.session.scalars(query.order_by(Conflict.id)).all()
 
 
-def conflict_reasons(user, proposal):
-    """Why the judge must not see or score the proposal; () when nothing stands. One query."""
-    rows = db.session.scalars(db.select(Conflict).filter(
+def closes_access(user, proposal):
+    """Whether a conflict recorded for the pair (a recusal, an organizer's) closes the judge's
+    access to the proposal. Nothing the judge declares about others does (see the module's
+    docstring). One query."""
+    return db.session.scalar(db.select(Conflict.id).filter(
         Conflict.contest_id == proposal.contest_id, Conflict.judge_id == user.id,
-        or_(Conflict.proposal_id == proposal.id,
-            Conflict.kind == ConflictKind.DECLARED_ORGANIZATION))).all()
-    return assess([proposal], [user], rows).reasons(proposal.id, user.id)
+        Conflict.proposal_id == proposal.id, Conflict.kind.in_(tuple(RECORDED))).limit(1)) \
+        is not None
+
+
+def recorded_pairs(rows):
+    """The (proposal id, judge id) pairs of these Conflict rows that close access."""
+    return {(row.proposal_id, row.judge_id) for row in rows if row.kind in RECORDED}
+
+
+def open_assignment_pairs(contest):
+    """The (proposal id, judge id) pairs assigned in the contest's open rounds."""
+    return set(db.session.execute(
+        db.select(Assignment.proposal_id, Assignment.judge_id).join(Assignment.round)
+        .filter(Assignment.round.has(contest_id=contest.id, closed_at=None))).tuples())
 
 
 # --- Verbs ------------------------------------------------------------------------------------

@@ -192,7 +192,8 @@ def conflicts_page(slug):
                                    count=len(removed))
             return commit_and_redirect(message, "judging_admin.conflicts_page", slug=slug)
     found, proposals, judges = conflicts.standing_in_contest(contest)
-    standing = [(proposals[p], judges[j], reasons, found.rows.get((p, j), []))
+    assigned = conflicts.open_assignment_pairs(contest)
+    standing = [(proposals[p], judges[j], reasons, found.rows.get((p, j), []), (p, j) in assigned)
                 for (p, j), reasons in sorted(found.standing.items())
                 if p in proposals and j in judges]
     waivers = [(proposals[p], judges[j], row) for (p, j), rows in sorted(found.rows.items())

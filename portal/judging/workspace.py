@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
-from portal.judging.conflicts import assess
+from portal.judging.conflicts import recorded_pairs
 from portal.judging.services import scoring_refusal
 from portal.models import Assignment, Conflict, Contest, JudgeMembership, Proposal, \
-    ProposalStatus, Review, User, utcnow
+    ProposalStatus, Review, utcnow
 
 ROWS_PER_PAGE = 25
 # A review's status as the judge sees it, in the order the counts are shown.
@@ -61,32 +61,13 @@ class Workspace:
         return numbers
 
 
-@dataclass(slots=True)
-class _Applicant:
-    email: str | None
-    organization: str | None
-
-
-@dataclass(slots=True)
-class _ConflictSubject:
-    """A proposal as portal.judging.conflicts.assess reads it, from plain columns."""
-
-    id: int
-    organization: str | None
-    contact_email: str | None
-    applicant: _Applicant | None
-
-
 # Built once: SQLAlchemy then skips making the statement and its cache key on every request.
 _ASSIGNED = (
     db.select(Proposal.contest_id, Assignment.id, Assignment.round_id, Proposal.id,
               Proposal.theme_id, Proposal.reference, Proposal.title,
               db.case((Review.id.is_(None), TODO), (Review.submitted_at.is_(None), DRAFT),
-                      else_=SUBMITTED),
-              Proposal.organization, Proposal.contact_email, Proposal.applicant_id,
-              User.email, User.organization)
+                      else_=SUBMITTED))
     .join(Proposal, Proposal.id == Assignment.proposal_id)
-    .outerjoin(User, User.id == Proposal.applicant_id)
     .outerjoin(Review, Review.assignment_id == Assignment.id)
     .filter(Assignment.judge_id == db.bindparam("judge_id"),
             Proposal.contest_id.in_(db.bindparam("contest_ids", expanding=True)),
@@ -96,7 +77,7 @@ _ASSIGNED = (
 
 def _assigned_rows(judge_id, contest_ids):
     """contest id -> the judge's assignments to proposals in competition, as plain tuples
-    (assignment, round, proposal, theme, reference, title, status, then what conflicts read)."""
+    (assignment, round, proposal, theme, reference, title, status)."""
     by_contest = {}
     for contest_id, *row in db.session.execute(
             _ASSIGNED, {"judge_id": judge_id, "contest_ids": contest_ids}).tuples():
@@ -105,23 +86,15 @@ def _assigned_rows(judge_id, contest_ids):
 
 
 def _visible_rows(user, contest, rows, conflict_rows):
-    """The AssignmentRows of the contest's rows, without those the judge has a conflict with
-    (portal.judging.conflicts.assess, given the proposals' plain columns)."""
+    """The AssignmentRows of the contest's rows, without those a conflict recorded for the pair
+    closes (portal.judging.conflicts.closes_access: the same rule as opening one)."""
     themes = {theme.id: theme for theme in contest.themes}
     rounds = {round_.id: round_ for round_ in contest.rounds}
-    subjects = {}
-    for _id, _round, proposal_id, *_shown, organization, email, applicant_id, \
-            applicant_email, applicant_organization in rows:
-        subjects[proposal_id] = _ConflictSubject(
-            proposal_id, organization, email,
-            None if applicant_id is None else _Applicant(applicant_email, applicant_organization))
-    found = assess(list(subjects.values()), [user],
-                   [row for row in conflict_rows if row.contest_id == contest.id])
-    judge_id = user.id
+    closed = recorded_pairs(row for row in conflict_rows if row.contest_id == contest.id)
     return [AssignmentRow(assignment_id, contest.id, reference, title, themes.get(theme_id),
                           rounds[round_id], status)
-            for assignment_id, round_id, proposal_id, theme_id, reference, title, status,
-            *_conflict_columns in rows if not found.conflicted(proposal_id, judge_id)]
+            for assignment_id, round_id, proposal_id, theme_id, reference, title, status in rows
+            if (proposal_id, user.id) not in closed]
 
 
 def judge_workspace(user, theme_code=None, unscored_only=False, status=None, page=1, now=None):

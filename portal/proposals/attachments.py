@@ -9,8 +9,9 @@ from portal.errors import DomainError
 from portal.extensions import db
 from portal.models import Attachment
 from portal.proposals.filetypes import RejectedFile, clean_filename, extension_kind, sniff
+from portal.proposals.metadata import blind_copy, withheld_attachments
 from portal.proposals.services import require_editable
-from portal.proposals.storage import delete_stored, stage_upload
+from portal.proposals.storage import delete_stored, stage_upload, stored_path
 
 REFUSALS = {
     "empty": _l("The file is empty."),
@@ -74,3 +75,28 @@ def neutral_name(attachment):
     """The name a blind judge sees: 'attachment-2.pdf', nothing from the applicant."""
     position = attachment.proposal.attachments.index(attachment) + 1
     return f"{_l('attachment')}-{position}.{attachment.kind}"
+
+
+def _stored_bytes(attachment):
+    return stored_path(attachment.stored_name).read_bytes()
+
+
+def copy_for_blind_judge(attachment):
+    """The file without its author's metadata; raises CannotClean when it cannot be cleaned,
+    and then the judge gets nothing (never the original)."""
+    return blind_copy(attachment.kind, _stored_bytes(attachment))
+
+
+def withheld_from_blind_judges(proposal):
+    """The proposal's attachments that blind judges cannot get (none outside a blind contest)."""
+    if not proposal.contest.blind:
+        return []
+    return withheld_attachments(proposal.attachments, _stored_bytes)
+
+
+def correction_reason_for(withheld):
+    """The note to the applicant asking for other files, prefilled on the organizer's page."""
+    return _l("The judges cannot receive these attachments without their author's name: %(files)s "
+              "(the file is damaged, encrypted, or an old DOC or XLS file). Please upload them "
+              "again as PDF (not password-protected), DOCX or XLSX, and submit again.",
+              files="、".join(attachment.original_name for attachment in withheld))

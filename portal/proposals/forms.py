@@ -137,3 +137,24 @@ class AttachmentForm(FlaskForm):
                      description=_l("PDF, Word, Excel, JPG or PNG."),
                      render_kw={"accept": ".pdf,.doc,.docx,.xls,.xlsx,.jpg,.jpeg,.png"})
     submit = SubmitField(_l("Upload"))
+
+
+class WithdrawForm(FlaskForm):
+    """Withdraw a proposal, or ask the organizers to once judging has opened."""
+
+    reason = TextAreaField(_l("Why you are withdrawing"), validators=[Optional(),
+                                                                    Length(max=1000)],
+                           render_kw={"rows": 2},
+                           description=_l("The organizers read it. Required after the "
+                                          "deadline."))
+    submit = SubmitField(_l("Withdraw"))
+
+
+class WithdrawalDecisionForm(FlaskForm):
+    """An organizer's answer to an applicant's request to withdraw."""
+
+    note = TextAreaField(_l("Note (kept in the audit log)"), validators=[Optional(),
+                                                                        Length(max=1000)],
+                         render_kw={"rows": 2})
+    grant = SubmitField(_l("Withdraw the proposal"))
+    refuse = SubmitField(_l("Refuse the request"))

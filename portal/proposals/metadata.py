@@ -1,35 +1,79 @@
 """Identifying metadata in attachments, removed from the copies blind judges download.
 
-JPEG EXIF/XMP segments, PNG text chunks, and the author fields of Word/Excel (OOXML) files are
-dropped from the bytes served; the stored original is never changed. PDF and the old binary
-Office formats cannot be cleaned here: organizers are warned about them instead.
+JPEG EXIF/XMP segments and PNG text chunks are dropped; Word and Excel packages are rewritten
+without their people (portal.proposals.ooxml); a PDF loses its document information, its XMP
+metadata and the authors of its annotations (pypdf). The stored original is never changed: the
+applicant and the organizers download it as sent. A file that cannot be cleaned (damaged, an
+old binary DOC or XLS, an encrypted PDF) raises CannotClean, and blind judges do not get it.
 """
 import io
 import struct
-import zipfile
 
-CLEANABLE = ("jpg", "png", "docx", "xlsx")
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import NameObject
+
+from portal.proposals.ooxml import CannotClean, clean_package
+
+__all__ = ["CannotClean", "blind_copy"]
+
 # JPEG segments that carry camera, location or author data: APP1 (EXIF, XMP) to APP15, COM.
 _JPEG_DROPPED = set(range(0xE1, 0xF0)) | {0xFE}
 _PNG_DROPPED = {b"tEXt", b"iTXt", b"zTXt", b"eXIf", b"tIME"}
-_OOXML_PERSONAL = ("docProps/core.xml", "docProps/app.xml", "docProps/custom.xml")
-_EMPTY_CORE = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-               b'<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/'
-               b'metadata/core-properties"/>')
+# Keys of the catalog and pages that may name a person: XMP streams, application data.
+_PDF_PERSONAL_KEYS = ("/Metadata", "/PieceInfo")
 
 
-def without_metadata(kind, content):
-    """The content with identifying metadata removed (unchanged when `kind` is not cleanable)."""
+def blind_copy(kind, content):
+    """The content without identifying metadata; raise CannotClean when that is not possible."""
     try:
         if kind == "jpg":
             return _clean_jpeg(content)
         if kind == "png":
             return _clean_png(content)
-        if kind in ("docx", "xlsx"):
-            return _clean_ooxml(content)
-    except (ValueError, struct.error, zipfile.BadZipFile):
-        return content
-    return content
+    except (ValueError, struct.error) as error:
+        raise CannotClean(str(error)) from error
+    if kind == "pdf":
+        try:
+            return _clean_pdf(content)
+        except CannotClean:
+            raise
+        except Exception as error:  # noqa: BLE001 - hostile input breaks parsers in any way
+            raise CannotClean(f"PDF: {error!r}") from error
+    if kind in ("docx", "xlsx"):
+        return clean_package(content)
+    raise CannotClean(f"{kind} files cannot be cleaned")
+
+
+def withheld_attachments(attachments, read):
+    """The attachments blind judges do not get (`read(attachment)` gives the stored bytes)."""
+    withheld = []
+    for attachment in attachments:
+        try:
+            blind_copy(attachment.kind, read(attachment))
+        except CannotClean:
+            withheld.append(attachment)
+    return withheld
+
+
+def _clean_pdf(content):
+    reader = PdfReader(io.BytesIO(content), strict=False)
+    if reader.is_encrypted:
+        raise CannotClean("encrypted PDF")
+    writer = PdfWriter(clone_from=reader)
+    writer.metadata = None
+    for owner in (writer.root_object, *writer.pages):
+        for key in _PDF_PERSONAL_KEYS:
+            owner.pop(NameObject(key), None)
+    for page in writer.pages:
+        for annotation in page.get("/Annots") or ():
+            annotation = annotation.get_object()
+            if annotation.get("/Subtype") != "/Widget":  # a form field's /T is its name
+                annotation.pop(NameObject("/T"), None)
+    # The removed dictionaries and streams would still be written unless dropped as orphans.
+    writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
 
 
 def _clean_jpeg(content):
@@ -55,17 +99,3 @@ def _clean_png(content):
             out += content[position:end]
         position = end
     return bytes(out)
-
-
-def _clean_ooxml(content):
-    source = zipfile.ZipFile(io.BytesIO(content))
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
-        for item in source.infolist():
-            data = source.read(item.filename)
-            if item.filename == "docProps/core.xml":
-                data = _EMPTY_CORE
-            elif item.filename in _OOXML_PERSONAL:
-                continue
-            target.writestr(item, data)
-    return buffer.getvalue()

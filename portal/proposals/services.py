@@ -6,13 +6,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, update
 
 from portal import policy
+from portal.audit import record
 from portal.database import run_after_commit
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.labels import PROPOSAL_STATUS
 from portal.mail import queue_email
 from portal.models import BudgetLine, Contest, EntrantType, Proposal, ProposalEvent, \
     ProposalStatus, Theme, utcnow
+from portal.proposals import rules
 from portal.proposals.storage import delete_stored
 from portal.web import external_url
 
@@ -31,43 +32,17 @@ REQUIRED_FOR_SUBMISSION = {
     "contact_name": _l("Contact person for this proposal"),
     "contact_phone": _l("Contact mobile phone"),
 }
-EDITABLE = (ProposalStatus.DRAFT, ProposalStatus.SUBMITTED, ProposalStatus.WITHDRAWN,
-            ProposalStatus.RETURNED)
 
 
 def require_editable(proposal, now=None):
-    """Refuse unless the applicant may change the proposal now.
-
-    Returned for correction (退回补正), it may be changed until the date the organizers set,
-    even after the deadline; otherwise only while the contest accepts submissions.
-    """
-    now = now or utcnow()
-    if proposal.status not in EDITABLE:
-        raise DomainError(_l("This proposal can no longer be edited: it is %(status)s.",
-                             status=PROPOSAL_STATUS[proposal.status]))
-    if proposal.status == ProposalStatus.RETURNED:
-        if proposal.correction_until is None or now < proposal.correction_until:
-            return
-        raise DomainError(_l("The date for corrections has passed."))
-    require_open(proposal.contest, now)
+    """Refuse, saying why, unless the applicant may change the proposal now (the deadline
+    rule of portal.proposals.rules; a return for correction has its own date)."""
+    rules.require_action(rules.EDIT, proposal.contest, proposal, now)
 
 
 def can_change(proposal, now=None):
     """Whether the applicant may edit (and submit) the proposal now."""
-    try:
-        require_editable(proposal, now)
-    except DomainError:
-        return False
-    return True
-
-
-def require_open(contest, now=None):
-    now = now or utcnow()
-    if not contest.accepts_submissions_at(now):
-        if now < contest.opens_at:
-            raise DomainError(_l("This contest is not open for proposals yet."))
-        raise DomainError(_l("The submission deadline has passed: proposals can no longer be "
-                             "created, edited or submitted."))
+    return rules.refusal(rules.EDIT, proposal.contest, proposal, now) is None
 
 
 def _record(proposal, actor, action, from_status=None, note=None):
@@ -126,7 +101,7 @@ def create_draft(user, contest, data, now=None, creation_token=None):
     existing = proposal_for_token(user, creation_token)
     if existing is not None:
         return existing
-    require_open(contest, now)
+    rules.require_action(rules.CREATE, contest, now=now)
     if not policy.may_apply_to(user, contest):
         raise DomainError(_l("Judges and organizers of this contest cannot submit proposals to it."))
     if active_proposal_count(user, contest) >= contest.proposal_limit:
@@ -200,11 +175,8 @@ def _next_reference(contest):
 def submit_proposal(user, proposal, now=None):
     """Submit a draft (or resubmit a withdrawn proposal) before the deadline."""
     now = now or utcnow()
-    if proposal.status not in (ProposalStatus.DRAFT, ProposalStatus.WITHDRAWN,
-                               ProposalStatus.RETURNED):
-        raise DomainError(_l("This proposal has already been submitted."))
     contest = proposal.contest
-    require_editable(proposal, now)
+    rules.require_action(rules.SUBMIT, contest, proposal, now)
     if not policy.may_apply_to(user, contest):
         raise DomainError(_l("Judges and organizers of this contest cannot submit proposals to it."))
     if not user.email_confirmed:
@@ -234,21 +206,73 @@ def submit_proposal(user, proposal, now=None):
     return proposal
 
 
-def withdraw_proposal(user, proposal):
-    """Take a submitted proposal out of the contest; it may be resubmitted before the deadline."""
-    if proposal.status not in (ProposalStatus.SUBMITTED, ProposalStatus.ELIGIBLE):
-        raise DomainError(_l("Only a submitted proposal can be withdrawn."))
+def withdraw_proposal(user, proposal, reason=None, now=None):
+    """Take a submitted proposal out of the contest: before the deadline it may be submitted
+    again; after it, a reason is needed, and only until the first round's judging opens."""
+    now = now or utcnow()
+    contest = proposal.contest
+    rules.require_action(rules.WITHDRAW, contest, proposal, now)
+    reason = (reason or "").strip() or None
+    if reason is None and not contest.accepts_submissions_at(now):
+        raise DomainError(_l("Give the reason for withdrawing; the organizers read it."),
+                          field="reason")
+    _withdraw(user, proposal, "withdrawn", reason)
+
+
+def _withdraw(actor, proposal, action, note):
     previous = proposal.status
     proposal.status = ProposalStatus.WITHDRAWN
-    _record(proposal, user, "withdrawn", from_status=previous)
+    _record(proposal, actor, action, from_status=previous, note=note)
     db.session.flush()
-    _notify(user, proposal, _l("Your proposal %(reference)s was withdrawn",
-                               reference=proposal.reference), "proposal_withdrawn")
+    record(actor, f"proposal.{action}", contest=proposal.contest, target=proposal,
+           proposal=proposal.id, previous=previous, reason=note)
+    if proposal.applicant is not None:
+        _notify(proposal.applicant, proposal, _l("Your proposal %(reference)s was withdrawn",
+                                                 reference=proposal.reference),
+                "proposal_withdrawn")
 
 
-def delete_draft(user, proposal):
-    if proposal.status != ProposalStatus.DRAFT:
-        raise DomainError(_l("Only a draft can be deleted; withdraw a submitted proposal instead."))
+def request_withdrawal(user, proposal, reason, now=None):
+    """Once judging has opened, ask the organizers to withdraw the proposal (they decide)."""
+    rules.require_action(rules.REQUEST_WITHDRAWAL, proposal.contest, proposal, now)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_l("Give the reason for withdrawing; the organizers read it."),
+                          field="reason")
+    _record(proposal, user, rules.WITHDRAWAL_REQUESTED, from_status=proposal.status,
+            note=reason)
+    db.session.flush()
+    record(user, "proposal.withdrawal_requested", contest=proposal.contest, target=proposal,
+           proposal=proposal.id, reason=reason)
+
+
+def decide_withdrawal(actor, proposal, grant, note=None):
+    """An organizer grants (the proposal is withdrawn) or refuses a pending request."""
+    if not rules.withdrawal_pending(proposal):
+        raise DomainError(_l("There is no pending request to withdraw this proposal."))
+    note = (note or "").strip() or None
+    if grant:
+        _withdraw(actor, proposal, "withdrawal_granted", note)
+        return
+    _record(proposal, actor, "withdrawal_refused", from_status=proposal.status, note=note)
+    db.session.flush()
+    record(actor, "proposal.withdrawal_refused", contest=proposal.contest, target=proposal,
+           proposal=proposal.id, reason=note)
+
+
+def pending_withdrawals(contest):
+    """The contest's proposals whose withdrawal request awaits a decision, by reference."""
+    candidates = db.session.scalars(
+        db.select(Proposal).join(ProposalEvent, ProposalEvent.proposal_id == Proposal.id)
+        .filter(Proposal.contest_id == contest.id,
+                Proposal.status.in_(rules.WITHDRAWABLE_ON_REQUEST),
+                ProposalEvent.action == rules.WITHDRAWAL_REQUESTED)
+        .distinct().order_by(Proposal.reference)).all()
+    return [proposal for proposal in candidates if rules.withdrawal_pending(proposal)]
+
+
+def delete_draft(user, proposal, now=None):
+    rules.require_action(rules.DELETE_DRAFT, proposal.contest, proposal, now)
     delete_proposal(proposal)
 
 

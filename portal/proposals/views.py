@@ -12,12 +12,13 @@ from portal.errors import DomainError
 from portal.extensions import db
 from portal.i18n import current_locale
 from portal.models import Attachment, ContestStatus, Proposal, utcnow
-from portal.proposals import attachments, services
+from portal.proposals import attachments, rules, services
 from portal.proposals.filetypes import ALLOWED as FILETYPE_MIME
-from portal.proposals.forms import AttachmentForm, ProposalForm
-from portal.proposals.metadata import without_metadata
+from portal.proposals.forms import AttachmentForm, ProposalForm, WithdrawForm
+from portal.proposals.metadata import CannotClean
 from portal.proposals.storage import stored_path
-from portal.web import commit_and_redirect, run_button_action, show_domain_error
+from portal.web import commit_and_redirect, flash_form_errors, run_button_action, \
+    show_domain_error
 
 bp = Blueprint("proposals", __name__)
 
@@ -62,6 +63,10 @@ def new(slug):
     """Start a proposal as a draft (a retried form returns the draft it already made)."""
     contest = contest_by_slug(slug)
     policy.require(policy.may_apply_to(current_user, contest), 403)
+    closed = rules.refusal(rules.CREATE, contest)
+    if closed is not None:
+        return render_template("proposals/closed.html", contest=contest, proposal=None,
+                               reason=closed)
     form = _form(contest)
     existing = services.proposal_for_token(current_user, form.form_token.data) \
         if form.is_submitted() else None
@@ -93,6 +98,11 @@ def _draft_can_start(form):
 def edit(proposal_id):
     """Edit a proposal until the deadline; what validates is saved, the rest is explained."""
     proposal = _own_proposal(proposal_id)
+    closed = rules.refusal(rules.EDIT, proposal.contest, proposal)
+    if closed is not None:
+        return render_template("proposals/closed.html", contest=proposal.contest,
+                               proposal=proposal, reason=closed,
+                               actions=rules.applicant_actions(proposal.contest, proposal))
     form = _form(proposal.contest, proposal)
     if form.is_submitted():
         return _save(proposal, form)
@@ -134,7 +144,10 @@ def show(proposal_id):
     proposal = _own_proposal(proposal_id)
     return render_template("proposals/show.html", proposal=proposal,
                            missing=services.missing_for_submission(proposal),
-                           action_form=ConfirmForm(), attachment_form=AttachmentForm())
+                           actions=rules.applicant_actions(proposal.contest, proposal),
+                           withdrawal_pending=rules.withdrawal_pending(proposal),
+                           action_form=ConfirmForm(), attachment_form=AttachmentForm(),
+                           withdraw_form=WithdrawForm())
 
 
 def _act(proposal_id, action, message, endpoint="proposals.mine"):
@@ -160,9 +173,31 @@ def submit(proposal_id):
 @bp.route("/proposals/<int:proposal_id>/withdraw", methods=["POST"])
 @login_required
 def withdraw(proposal_id):
-    """Withdraw a submitted proposal."""
-    return _act(proposal_id, services.withdraw_proposal,
-                lambda _proposal: _("Your proposal has been withdrawn."))
+    """Withdraw a submitted proposal (with a reason after the deadline)."""
+    return _withdrawal(proposal_id, services.withdraw_proposal,
+                       _("Your proposal has been withdrawn."))
+
+
+@bp.route("/proposals/<int:proposal_id>/withdrawal-request", methods=["POST"])
+@login_required
+def request_withdrawal(proposal_id):
+    """Once judging has opened, ask the organizers to withdraw the proposal."""
+    return _withdrawal(proposal_id, services.request_withdrawal,
+                       _("Your request has been sent to the organizers, who will decide."))
+
+
+def _withdrawal(proposal_id, action, message):
+    proposal = _own_proposal(proposal_id)
+    form = WithdrawForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return redirect(url_for("proposals.show", proposal_id=proposal.id))
+    try:
+        action(current_user, proposal, form.reason.data)
+    except DomainError as error:
+        show_domain_error(error)
+        return redirect(url_for("proposals.show", proposal_id=proposal.id))
+    return commit_and_redirect(message, "proposals.show", proposal_id=proposal.id)
 
 
 @bp.route("/proposals/<int:proposal_id>/delete", methods=["POST"])
@@ -220,11 +255,14 @@ def download(attachment_id):
     policy.require(policy.may_view_proposal(current_user, proposal), 404)
     blind_reader = proposal.contest.blind and not policy.owns_proposal(current_user, proposal) \
         and not policy.is_organizer(current_user)
-    path = stored_path(attachment.stored_name)
     if blind_reader:
-        cleaned = without_metadata(attachment.kind, path.read_bytes())
+        try:
+            cleaned = attachments.copy_for_blind_judge(attachment)
+        except CannotClean:
+            return render_template("proposals/withheld.html"), 403
         return send_file(io.BytesIO(cleaned), as_attachment=True,
                          download_name=attachments.neutral_name(attachment),
                          mimetype=FILETYPE_MIME[attachment.kind], max_age=0)
-    return send_file(path, as_attachment=True, download_name=attachment.original_name,
+    return send_file(stored_path(attachment.stored_name), as_attachment=True,
+                     download_name=attachment.original_name,
                      mimetype=FILETYPE_MIME[attachment.kind], max_age=0)
