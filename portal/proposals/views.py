@@ -37,7 +37,8 @@ def _form(contest, proposal=None):
     if not form.is_submitted():  # the profile's facts, asked here once (written back on save)
         for field, value in [(form.profile_entrant_type, current_user.entrant_type_code),
                              (form.profile_organization, current_user.organization),
-                             (form.contact_name, current_user.contact_name),
+                             (form.contact_name,
+                              current_user.contact_name or current_user.display_name),
                              (form.contact_phone, current_user.phone),
                              (form.contact_email, current_user.email)]:
             field.data = field.data or value

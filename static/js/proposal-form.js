@@ -320,6 +320,38 @@
       drafts.forget(draftPath);
     }
   }
+  // -- one section at a time on the screen, chosen in the navigator ---------------------------
+  var sections = Array.prototype.slice.call(form.querySelectorAll("[data-section]"));
+  var navLinks = Array.prototype.slice.call(document.querySelectorAll(".section-nav a"));
+  var showSection = function (section, focusTarget) {
+    sections.forEach(function (each) { each.hidden = each !== section; });
+    navLinks.forEach(function (link) {
+      if (link.hash === "#" + section.id) { link.setAttribute("aria-current", "step"); } else { link.removeAttribute("aria-current"); }
+    });
+    if (focusTarget) {
+      focusTarget.focus({preventScroll: true});
+      focusTarget.scrollIntoView({block: "center"});
+    }
+  };
+  var sectionOf = function (element) { return element && element.closest && element.closest("[data-section]"); };
+  var target = function (hash) {
+    try { return hash && hash.length > 1 && document.querySelector(hash); } catch (error) { return null; }
+  };
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("a[href^='#'], [data-show-section]");
+    if (!link) { return; }
+    var goal = target(link.dataset.showSection ? "#" + link.dataset.showSection : link.getAttribute("href"));
+    var section = goal && (goal.matches("[data-section]") ? goal : sectionOf(goal));
+    if (!section) { return; }
+    event.preventDefault();
+    showSection(section, goal === section ? section.querySelector("h2") : goal);
+  });
+  var firstError = form.querySelector(".is-invalid");
+  var opening = target(window.location.hash);
+  var startAt = sectionOf(firstError) || (opening && (opening.matches("[data-section]") ? opening : sectionOf(opening)));
+  showSection(startAt || sections[0]);
+  document.querySelectorAll("[data-show-section]").forEach(function (button) { button.hidden = false; });
+
   renumber();
   refresh();
   resetIdle();
