@@ -2,7 +2,7 @@
 import io
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, \
-    request, send_file, url_for
+    send_file, url_for
 from flask_babel import format_datetime, gettext as _
 from flask_login import current_user, login_required
 

@@ -182,8 +182,8 @@
     if (data.saved) {
       form.elements.version.value = data.version;
       movedTo(data);
-      setStatus(data.status);
-      if (edits === editsSent) {
+      setStatus(data.invalid.length ? data.status + " " + statusBox.dataset.invalidText : data.status);
+      if (edits === editsSent && !data.invalid.length) {
         delete form.dataset.changed;
         drafts.forget(draftPath);
       } else {
@@ -198,7 +198,7 @@
     } else if (status >= 400) {
       stopped = true;   // deadline passed or the proposal changed elsewhere: the copy stays
       keepCopy();
-      setStatus(data.message);
+      setStatus(data.closed ? statusBox.dataset.closedText : data.message);
     } else {
       setStatus(data.message);
     }
