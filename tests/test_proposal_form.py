@@ -215,6 +215,7 @@ def test_every_field_that_submission_needs_is_marked(client, contest, signed_in)
     assert page.count('<span class="field-mark">必填</span>') == 2   # title and theme
     for anchor in ("project", "need", "plan", "results", "applicant", "attachments"):
         assert f'href="#section-{anchor}"' in page and f'id="section-{anchor}"' in page
+    assert 'data-idle-seconds="7200"' in page   # the warning before the idle logout
     # Every section of a complete proposal is ticked, but the attachments (none yet).
     assert page.count('class="section-done" data-done-for=') == 6
     assert len(re.findall(r'data-done-for="\w+" hidden', page)) == 1

@@ -12,6 +12,7 @@ from tests.e2e.test_journeys import follow
 pytestmark = pytest.mark.e2e
 
 PASSWORD = "another applicant password"   # the seeded applicant's (tests/e2e/seed.py)
+KEPT_COPIES = "() => Object.keys(localStorage).filter(key => key.startsWith('portal-draft:'))"
 NEED = "二七区有 300 余位视障人士，很少有人能独自乘坐公交；" * 40   # a long section, typed on a phone
 
 
@@ -73,6 +74,12 @@ def test_a_session_lost_mid_form_loses_nothing(shared_portal, phone, browser_log
 
     page.goto(shared_portal.url(edit_path))   # saved: nothing more to offer
     assert not page.locator("#draft-offer").is_visible()
+    page.locator(".section-nav a[href='#section-need']").click()
+    page.fill("#need", "退出登录前输入的内容")
+    assert page.evaluate(KEPT_COPIES)
+    with page.expect_navigation():   # logging out forgets every copy kept on this device
+        page.locator("form[action$='/logout']").evaluate("form => form.requestSubmit()")
+    assert page.evaluate(KEPT_COPIES) == []
     assert not check.problems, check.report()
     assert not browser_log.errors or all("401" in error for error in browser_log.errors), \
         browser_log.errors
