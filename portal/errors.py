@@ -1,6 +1,8 @@
 """Domain errors raised by services, and friendly error pages."""
-from flask import render_template
+from flask import render_template, request
 from flask_wtf.csrf import CSRFError
+
+from portal.rescue import rescue_for_request
 
 
 class DomainError(Exception):
@@ -19,6 +21,9 @@ def _error_page(status):
 
 
 def _csrf_failed(error):
+    rescue = rescue_for_request()
+    if rescue is not None:  # the form again, with what was typed; nothing is saved
+        return rescue(**(request.view_args or {}))
     return render_template("errors/400.html", error=error, csrf=True), 400
 
 

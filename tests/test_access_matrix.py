@@ -92,10 +92,13 @@ MATRIX = {
     # Applicants
     ("GET", "proposals.mine"): signed_in(200),
     ("GET", "proposals.new"): row(LOGIN, 200, 200, 403, 403, 403, 403),
-    ("POST", "proposals.new"): row(LOGIN, OK, OK, 403, 403, 403, 403),
+    # A post without a session gets the form back with what was typed (401), never a redirect.
+    ("POST", "proposals.new"): row(401, OK, OK, 403, 403, 403, 403),
+    ("POST", "proposals.autosave_new"): row(401, OK, OK, 403, 403, 403, 403),
     ("GET", "proposals.show"): row(LOGIN, 200, 404, 404, 404, 404, 404),
     ("GET", "proposals.edit"): row(LOGIN, 200, 404, 404, 404, 404, 404),
-    ("POST", "proposals.edit"): row(LOGIN, OK, 404, 404, 404, 404, 404),
+    ("POST", "proposals.edit"): row(401, OK, 404, 404, 404, 404, 404),
+    ("POST", "proposals.autosave"): row(401, OK, 404, 404, 404, 404, 404),
     ("POST", "proposals.submit"): row(LOGIN, OK, 404, 404, 404, 404, 404),
     ("POST", "proposals.withdraw"): row(LOGIN, OK, 404, 404, 404, 404, 404),
     ("POST", "proposals.request_withdrawal"): row(LOGIN, OK, 404, 404, 404, 404, 404),

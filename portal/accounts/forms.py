@@ -1,7 +1,8 @@
 """Account forms: one per screen."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, \
+    SubmitField, TelField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from portal.accounts.passwords import NewPassword
@@ -68,8 +69,8 @@ class ProfileForm(FlaskForm):
                        "Individuals may leave it empty."),
         render_kw={"autocomplete": "organization"})
     contact_name = StringField(_l("Contact person"), validators=[DataRequired(), Length(max=100)])
-    phone = StringField(_l("Mobile phone"), validators=[DataRequired(), ChineseMobile()],
-                        render_kw={"autocomplete": "tel", "inputmode": "tel"})
+    phone = TelField(_l("Mobile phone"), validators=[DataRequired(), ChineseMobile()],
+                     render_kw={"autocomplete": "tel", "inputmode": "tel"})
     submit = SubmitField(_l("Save profile"))
 
 

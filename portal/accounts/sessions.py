@@ -11,6 +11,7 @@ from flask import current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from portal.rescue import rescue_for_request
 from portal.static_files import is_static_request
 
 STARTED, SEEN, REAUTHENTICATED = "started_at", "seen_at", "reauthenticated_at"
@@ -49,6 +50,8 @@ def enforce_timeouts():
             now - started > config["SESSION_ABSOLUTE_HOURS"] * 3600:
         logout_user()
         session.clear()
+        if rescue_for_request() is not None:  # its view answers, keeping what was typed
+            return None
         flash(_("Your session has expired. Please log in again."), "info")
         return redirect(url_for("accounts.login", next=request.full_path))
     if now - seen > 60:  # refresh at most once a minute, to keep the cookie stable

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, EmailField, FieldList, Form, FormField, HiddenField, \
-    SelectField, StringField, SubmitField, TextAreaField
+    SelectField, StringField, SubmitField, TelField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from portal.validation import ChineseMobile, DecimalField, EmailAddress, IntegerField
@@ -60,6 +60,19 @@ class BudgetLineForm(Form):
         return not self.item.data and self.amount.data is None and not self.note.data
 
 
+# The proposal form's sections, in order: (anchor, heading, field names). The navigator shows
+# each with a ✓ once what submission needs of it is filled in.
+SECTIONS = (
+    ("project", _l("The project"), ("title", "theme_id", "summary")),
+    ("need", _l("Need and beneficiaries"), ("need", "beneficiaries", "beneficiary_count")),
+    ("plan", _l("Activities and budget"), ("plan", "budget_lines")),
+    ("results", _l("Results and team"), ("outcomes", "innovation", "team", "sustainability")),
+    ("applicant", _l("Applicant and contact"),
+     ("profile_entrant_type", "profile_organization", "contact_name", "contact_phone",
+      "contact_email", "publish_consent")),
+    ("attachments", _l("Attachments"), ()),
+)
+
 # What secrets.token_urlsafe issues, within Proposal.creation_token's 64 characters.
 FORM_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
@@ -93,19 +106,29 @@ class ProposalForm(FlaskForm):
                            _l("How the project will continue after the funding ends."))
     contact_name = StringField(_l("Contact person for this proposal"),
                                validators=[Optional(), Length(max=100)])
-    contact_phone = StringField(_l("Contact mobile phone"),
-                                validators=[Optional(), ChineseMobile()],
-                                render_kw={"inputmode": "tel", "autocomplete": "tel"})
+    contact_phone = TelField(_l("Contact mobile phone"),
+                             validators=[Optional(), ChineseMobile()],
+                             render_kw={"inputmode": "tel", "autocomplete": "tel"})
     contact_email = EmailField(_l("Contact email"),
                                validators=[Optional(), Length(max=254), EmailAddress()])
     publish_consent = BooleanField(_l(
         "If the project wins an award, its title, organization and summary may be published."))
+    # The applicant's profile facts that submission needs, asked here once and written back.
+    profile_entrant_type = SelectField(_l("Entrant type"), validators=[Optional()])
+    profile_organization = StringField(
+        _l("Organization"), validators=[Optional(), Length(max=200)],
+        description=_l("The student club, NGO or organization you apply for. "
+                       "Individuals may leave it empty."),
+        render_kw={"autocomplete": "organization", "maxlength": 200})
     submit = SubmitField(_l("Save"))
 
-    def __init__(self, *args, themes=(), locale="zh_CN", **kwargs):
+    def __init__(self, *args, themes=(), entrant_types=(), locale="zh_CN", **kwargs):
         super().__init__(*args, **kwargs)
         self.theme_id.choices = [(0, _l("Choose a theme…"))] + [
             (theme.id, theme.localized("name", locale)) for theme in themes]
+        self.profile_entrant_type.choices = [("", _l("Choose…"))] + [
+            (entrant_type.code, entrant_type.localized("name", locale))
+            for entrant_type in entrant_types]
         # A token this form did not issue (tampered, or too long for its column) is replaced.
         if not FORM_TOKEN.fullmatch(self.form_token.data or ""):
             self.form_token.data = secrets.token_urlsafe(24)
@@ -130,6 +153,15 @@ class ProposalForm(FlaskForm):
                  "note": (line.form.note.data or "").strip() or None}
                 for line in self.budget_lines if not line.form.is_blank]
         return data
+
+    def profile_data(self, only_valid=False):
+        """The profile facts typed here (entrant type, organization, contact person and phone),
+        named as the profile names them; with `only_valid`, those without errors."""
+        fields = {"entrant_type_code": self.profile_entrant_type,
+                  "organization": self.profile_organization,
+                  "contact_name": self.contact_name, "phone": self.contact_phone}
+        return {name: field.data for name, field in fields.items()
+                if not (only_valid and field.errors)}
 
 
 class AttachmentForm(FlaskForm):

@@ -1,8 +1,9 @@
 """The applicant's pages: my proposals, write, edit, submit, withdraw, attachments."""
 import io
 
-from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
-from flask_babel import gettext as _
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, \
+    send_file, url_for
+from flask_babel import format_datetime, gettext as _
 from flask_login import current_user, login_required
 
 from portal import policy
@@ -12,11 +13,12 @@ from portal.errors import DomainError
 from portal.extensions import db
 from portal.i18n import current_locale
 from portal.models import Attachment, ContestStatus, Proposal, utcnow
-from portal.proposals import attachments, rules, services
+from portal.proposals import attachments, drafting, rules, services
 from portal.proposals.filetypes import ALLOWED as FILETYPE_MIME
-from portal.proposals.forms import AttachmentForm, ProposalForm, WithdrawForm
+from portal.proposals.forms import SECTIONS, AttachmentForm, ProposalForm, WithdrawForm
 from portal.proposals.metadata import CannotClean
 from portal.proposals.storage import stored_path
+from portal.rescue import keeps_typed_text
 from portal.web import commit_and_redirect, flash_form_errors, run_button_action, \
     show_domain_error
 
@@ -31,12 +33,68 @@ def _own_proposal(proposal_id):
 
 
 def _form(contest, proposal=None):
-    form = ProposalForm(obj=proposal, themes=contest.themes, locale=current_locale())
-    if proposal is None and not form.is_submitted():
-        form.contact_name.data = current_user.contact_name
-        form.contact_phone.data = current_user.phone
-        form.contact_email.data = current_user.email
+    form = ProposalForm(obj=proposal, themes=contest.themes,
+                        entrant_types=contest.entrant_types, locale=current_locale())
+    if not form.is_submitted():  # the profile's facts, asked here once (written back on save)
+        for field, value in [(form.profile_entrant_type, current_user.entrant_type_code),
+                             (form.profile_organization, current_user.organization),
+                             (form.contact_name,
+                              current_user.contact_name or current_user.display_name),
+                             (form.contact_phone, current_user.phone),
+                             (form.contact_email, current_user.email)]:
+            field.data = field.data or value
     return form
+
+
+def _render_form(form, contest, proposal, rescued=False, status=200, form_url=None):
+    """The proposal form; `rescued` when it comes back from a post without a valid session."""
+    missing = drafting.missing_before_submission(current_user, proposal) \
+        if proposal is not None and current_user.is_authenticated else None
+    if form_url is None:
+        form_url = url_for("proposals.edit", proposal_id=proposal.id) if proposal \
+            else url_for("proposals.new", slug=contest.slug)
+    return render_template(
+        "proposals/edit.html", form=form, contest=contest, proposal=proposal, rescued=rescued,
+        missing=missing, sections=SECTIONS, form_url=form_url,
+        accepts_changes=drafting.accepts_changes(contest, proposal),
+        after_deadline=drafting.AFTER_DEADLINE,
+        required_to_submit=list(services.REQUIRED_FOR_SUBMISSION) + list(drafting.PROFILE_LABELS),
+        organization_types=drafting.organization_types(contest),
+        idle_seconds=current_app.config["SESSION_IDLE_MINUTES"] * 60,
+        attachment_form=AttachmentForm(), action_form=ConfirmForm()), status
+
+
+def _rescued_new(slug):
+    """A new proposal's post that came without a valid session: the form again, as typed."""
+    contest = contest_by_slug(slug)
+    return _rescued(contest, None)
+
+
+def _rescued_edit(proposal_id):
+    """An edit's post that came without a valid session: the form again, as typed."""
+    if current_user.is_authenticated:
+        proposal = _own_proposal(proposal_id)
+    else:  # nothing of the proposal is shown: only what was posted
+        proposal = db.session.get(Proposal, proposal_id)
+        policy.require(proposal is not None, 404)
+    return _rescued(proposal.contest, proposal if current_user.is_authenticated else None,
+                    form_url=url_for("proposals.edit", proposal_id=proposal_id))
+
+
+def _rescued(contest, proposal, form_url=None):
+    db.session.rollback()
+    form = ProposalForm(themes=contest.themes, entrant_types=contest.entrant_types,
+                        locale=current_locale())
+    return _render_form(form, contest, proposal, rescued=True, form_url=form_url,
+                        status=400 if current_user.is_authenticated else 401)
+
+
+def _session_lost():
+    """An autosave without a valid session: nothing is saved, the page says so."""
+    db.session.rollback()
+    return jsonify(saved=False, session_lost=True, message=_(
+        "You have been logged out, so this was not saved. Your text is kept on this device: "
+        "log in again to get it back.")), 401
 
 
 @bp.route("/my/proposals")
@@ -58,6 +116,7 @@ def mine():
 
 
 @bp.route("/contests/<slug>/proposals/new", methods=["GET", "POST"])
+@keeps_typed_text(_rescued_new)
 @login_required
 def new(slug):
     """Start a proposal as a draft (a retried form returns the draft it already made)."""
@@ -79,11 +138,12 @@ def new(slug):
             proposal = services.create_draft(current_user, contest,
                                              form.proposal_data(only_valid=True),
                                              creation_token=form.form_token.data)
+            drafting.write_back_profile(current_user, form.profile_data(only_valid=True))
         except DomainError as error:
             show_domain_error(error, form)
         else:
             return _after_save(proposal, form)
-    return render_template("proposals/edit.html", form=form, contest=contest, proposal=None)
+    return _render_form(form, contest, None)
 
 
 def _draft_can_start(form):
@@ -94,6 +154,7 @@ def _draft_can_start(form):
 
 
 @bp.route("/proposals/<int:proposal_id>/edit", methods=["GET", "POST"])
+@keeps_typed_text(_rescued_edit)
 @login_required
 def edit(proposal_id):
     """Edit a proposal until the deadline; what validates is saved, the rest is explained."""
@@ -107,8 +168,50 @@ def edit(proposal_id):
     if form.is_submitted():
         return _save(proposal, form)
     form.version.data = proposal.version
-    return render_template("proposals/edit.html", form=form, contest=proposal.contest,
-                           proposal=proposal)
+    return _render_form(form, proposal.contest, proposal)
+
+
+@bp.route("/contests/<slug>/proposals/autosave", methods=["POST"])
+@keeps_typed_text(lambda slug: _session_lost())
+@login_required
+def autosave_new(slug):
+    """Autosave of a new proposal's form: the draft is created once it has a title and a theme."""
+    contest = contest_by_slug(slug)
+    policy.require(policy.may_apply_to(current_user, contest), 403)
+    return _autosave(contest, None, _form(contest))
+
+
+@bp.route("/proposals/<int:proposal_id>/autosave", methods=["POST"])
+@keeps_typed_text(lambda proposal_id: _session_lost())
+@login_required
+def autosave(proposal_id):
+    """Autosave of a proposal's form (JSON): what validates is saved, as by the Save button."""
+    proposal = _own_proposal(proposal_id)
+    return _autosave(proposal.contest, proposal, _form(proposal.contest, proposal))
+
+
+def _autosave(contest, proposal, form):
+    if not drafting.accepts_changes(contest, proposal):
+        return jsonify(saved=False, closed=True, message=str(drafting.AFTER_DEADLINE)), 409
+    form.validate()
+    if proposal is None and not _draft_can_start(form):
+        return jsonify(saved=False, message=_(
+            "A draft is saved automatically once it has a title and a theme."))
+    try:
+        proposal = drafting.autosave(current_user, contest, proposal,
+                                     form.proposal_data(only_valid=True),
+                                     form.profile_data(only_valid=True), form.version.data,
+                                     form.form_token.data)
+    except DomainError as error:
+        db.session.rollback()
+        return jsonify(saved=False, message=str(error.message)), 409
+    db.session.commit()
+    return jsonify(
+        saved=True, version=proposal.version, invalid=sorted(form.errors),
+        status=_("Saved automatically at %(time)s", time=format_datetime(utcnow(), "HH:mm")),
+        edit_url=url_for("proposals.edit", proposal_id=proposal.id),
+        autosave_url=url_for("proposals.autosave", proposal_id=proposal.id),
+        upload_url=url_for("proposals.upload", proposal_id=proposal.id))
 
 
 def _save(proposal, form):
@@ -118,10 +221,10 @@ def _save(proposal, form):
     try:
         services.update_proposal(current_user, proposal, form.proposal_data(only_valid=True),
                                  form.version.data)
+        drafting.write_back_profile(current_user, form.profile_data(only_valid=True))
     except DomainError as error:
         show_domain_error(error, form)
-        return render_template("proposals/edit.html", form=form, contest=proposal.contest,
-                               proposal=proposal)
+        return _render_form(form, proposal.contest, proposal)
     return _after_save(proposal, form)
 
 
@@ -133,8 +236,7 @@ def _after_save(proposal, form):
     form.version.data = proposal.version
     flash(_("Everything else was saved. Correct the fields marked below; they keep what you "
             "typed but were not saved."), "warning")
-    return render_template("proposals/edit.html", form=form, contest=proposal.contest,
-                           proposal=proposal)
+    return _render_form(form, proposal.contest, proposal)
 
 
 @bp.route("/proposals/<int:proposal_id>")
@@ -143,11 +245,11 @@ def show(proposal_id):
     """One of the applicant's proposals, with its status, attachments, history and actions."""
     proposal = _own_proposal(proposal_id)
     return render_template("proposals/show.html", proposal=proposal,
-                           missing=services.missing_for_submission(proposal),
+                           missing=list(drafting.missing_before_submission(
+                               current_user, proposal).values()),
                            actions=rules.applicant_actions(proposal.contest, proposal),
                            withdrawal_pending=rules.withdrawal_pending(proposal),
-                           action_form=ConfirmForm(), attachment_form=AttachmentForm(),
-                           withdraw_form=WithdrawForm())
+                           action_form=ConfirmForm(), withdraw_form=WithdrawForm())
 
 
 def _act(proposal_id, action, message, endpoint="proposals.mine"):
@@ -220,12 +322,13 @@ def upload(proposal_id):
         except DomainError as error:
             show_domain_error(error)
         else:
-            return commit_and_redirect(_("The file has been attached."), "proposals.show",
-                                       proposal_id=proposal.id)
+            return commit_and_redirect(_("The file has been attached."), "proposals.edit",
+                                       proposal_id=proposal.id, _anchor="section-attachments")
     else:
         for message in form.file.errors or [_("The upload failed; please try again.")]:
             flash(message, "danger")
-    return redirect(url_for("proposals.show", proposal_id=proposal.id))
+    return redirect(url_for("proposals.edit", proposal_id=proposal.id,
+                            _anchor="section-attachments"))
 
 
 def _attachment(attachment_id):
@@ -242,8 +345,8 @@ def delete_attachment(attachment_id):
     attachment = _attachment(attachment_id)
     proposal = _own_proposal(attachment.proposal_id)
     return run_button_action(lambda: attachments.remove_attachment(current_user, attachment),
-                             _("The attachment has been deleted."), "proposals.show",
-                             proposal_id=proposal.id)
+                             _("The attachment has been deleted."), "proposals.edit",
+                             proposal_id=proposal.id, _anchor="section-attachments")
 
 
 @bp.route("/attachments/<int:attachment_id>")

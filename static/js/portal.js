@@ -91,3 +91,43 @@
   update();
   window.addEventListener("resize", update);
 })();
+
+// Copies of unsaved form text kept in this browser (proposal-form.js), by the form's path: kept
+// when a session is lost, forgotten at logout and once the proposal is submitted.
+window.PortalDrafts = (function () {
+  "use strict";
+  var PREFIX = "portal-draft:";
+  var storage = function () {
+    try { return window.localStorage; } catch (error) { return null; }  // storage may be off
+  };
+  var drafts = {
+    read: function (path) {
+      var store = storage();
+      try { return store && JSON.parse(store.getItem(PREFIX + path)); } catch (error) { return null; }
+    },
+    write: function (path, values) {
+      var store = storage();
+      try {
+        if (store) { store.setItem(PREFIX + path, JSON.stringify({at: Date.now(), values: values})); }
+      } catch (error) { /* full or refused: the server copy still counts */ }
+    },
+    forget: function (path) {
+      var store = storage();
+      if (store) { store.removeItem(PREFIX + path); }
+    },
+    forgetAll: function () {
+      var store = storage();
+      if (!store) { return; }
+      Object.keys(store).filter(function (name) { return name.indexOf(PREFIX) === 0; })
+        .forEach(function (name) { store.removeItem(name); });
+    }
+  };
+  document.addEventListener("submit", function (event) {
+    if (event.defaultPrevented) { return; }
+    var action = event.target.getAttribute("action") || "";
+    var submitted = action.match(/^(\/proposals\/\d+)\/submit$/);
+    if (/\/logout$/.test(action)) { drafts.forgetAll(); }
+    if (submitted) { drafts.forget(submitted[1] + "/edit"); }
+  });
+  return drafts;
+})();

@@ -18,6 +18,7 @@ pytestmark = pytest.mark.e2e
 
 APPLICANT_EMAIL = "xiaoli@lvcheng-e2e.example.org"
 APPLICANT_PASSWORD = "green city social work 2014"
+APPLICANT_NAME = "李晓"
 JUDGE_EMAIL = "prof.wang@judges-e2e.example.com"
 JUDGE_PASSWORD = "judge password 2014"
 PROPOSAL_TITLE = "社区空巢老人“时间银行”互助计划"
@@ -110,7 +111,7 @@ class Journey:
         self.visit("applicant", f"/contests/{CONTEST_SLUG}", "contest", screenshot=True)
         self.visit("applicant", "/register", "register", screenshot=True)
         page.fill("#email", APPLICANT_EMAIL)
-        page.fill("#display_name", "绿城社工小李")
+        page.fill("#display_name", APPLICANT_NAME)
         page.fill("#password", APPLICANT_PASSWORD)
         page.fill("#confirm", APPLICANT_PASSWORD)
         page.check("#consent")
@@ -127,59 +128,77 @@ class Journey:
         submit_in(page, "main form")
         assert "/login" not in page.url, flash(page)
 
-    def applicant_fills_profile(self):
-        page = self.visit("applicant", "/profile", "profile", screenshot=True)
-        page.select_option("#entrant_type_code", "ngo")
-        page.fill("#organization", "郑州市绿城社会工作服务中心")
-        page.fill("#contact_name", "李晓")
-        page.fill("#phone", "13912345678")
-        submit_in(page, "main form")
-        assert "/profile" not in page.url, flash(page)
-        self.checked("applicant", "my-proposals")
-
     def applicant_writes_and_submits(self):
-        page = self.visit("applicant", f"/contests/{CONTEST_SLUG}/proposals/new", "new-proposal",
-                          screenshot=True)
-        # A draft needs only a title and a theme.
-        page.fill("#title", PROPOSAL_TITLE)
-        page.select_option("#theme_id", index=1)  # 安老 / Elderly care
-        submit_in(page, "main form")
-        assert re.search(r"/proposals/\d+$", page.url), flash(page)
-        self.checked("applicant", "draft")
-        proposal_path = page.url.split(str(self.portal.port), 1)[1]
+        """From the contest page to the receipt in one form: the profile facts are asked there
+        (never on a page of their own), nothing is typed twice, the draft saves itself, budget
+        lines are added in place and the plan is attached before the first save."""
+        page = self.pages["applicant"]
+        visited = []
+        page.on("framenavigated", lambda frame: frame == page.main_frame and visited.append(frame.url))
+        page = self.visit("applicant", f"/contests/{CONTEST_SLUG}", "contest-signed-in")
+        follow(page, page.locator(f"main a[href$='/contests/{CONTEST_SLUG}/proposals/new']").first)
+        self.checked("applicant", "new-proposal", screenshot=True)
+        typed = []
 
-        post_edit = proposal_path + "/edit"
-        page = self.visit("applicant", post_edit, "edit-proposal", screenshot=True,
-                          full_page=True)
-        fields = {
-            "#summary": "组织低龄老人和大学生志愿者为社区空巢老人提供陪伴服务，服务时长存入“时间银行”。",
-            "#need": "金水区某社区 60 岁以上独居老人 126 位，日常照料和精神慰藉不足。",
-            "#beneficiaries": "社区空巢、独居老人",
-            "#beneficiary_count": "126",
-            "#plan": "第1-2月：招募培训志愿者；第3-11月：每周入户探访两次；第12月：总结评估。",
-            "#outcomes": "每位老人每月至少探访 8 次，满意度 90% 以上。",
-            "#innovation": "以“时间银行”记录服务时长，志愿者年老后可兑换服务。",
-            "#team": "项目负责人李晓，社工师，从事养老服务 6 年；志愿者 60 人。",
-            "#sustainability": "与街道办签订三年合作协议，时间银行由社区居委会持续运营。",
-            "#budget_lines-0-item": "志愿者培训", "#budget_lines-0-amount": "8000",
-            "#budget_lines-1-item": "探访物资", "#budget_lines-1-amount": "22000",
-            "#budget_lines-1-note": "126 户 × 12 个月",
-        }
-        for selector, value in fields.items():
+        def type_in(selector, value):
+            typed.append(value)
             page.fill(selector, value)
-        page.check("#publish_consent")
-        submit_in(page, "main form")
-        assert page.url.endswith(proposal_path), flash(page)
-        self.checked("applicant", "saved")
-        assert "30,000.00" in page.locator("main").inner_text()  # the budget's total
 
+        # The name given at registration is already the contact person; the email too.
+        assert page.input_value("#contact_name") == APPLICANT_NAME
+        assert page.input_value("#contact_email") == APPLICANT_EMAIL
+        type_in("#title", PROPOSAL_TITLE)
+        page.select_option("#theme_id", index=1)  # 安老 / Elderly care
+        type_in("#summary", "组织低龄老人和大学生志愿者为社区空巢老人提供陪伴服务，服务时长存入“时间银行”。")
+        # The draft saves itself and the page becomes the draft's own.
+        page.wait_for_url(re.compile(r"/proposals/\d+/edit$"))
+        proposal_path = page.url.split(str(self.portal.port), 1)[1].removesuffix("/edit")
+        sections = {
+            "need": {"#need": "金水区某社区 60 岁以上独居老人 126 位，日常照料和精神慰藉不足。",
+                     "#beneficiaries": "社区空巢、独居老人", "#beneficiary_count": "126"},
+            "plan": {"#plan": "第1-2月：招募培训志愿者；第3-11月：每周入户探访两次；第12月：总结评估。",
+                     "#budget_lines-0-item": "志愿者培训", "#budget_lines-0-amount": "8000",
+                     "#budget_lines-1-item": "探访物资", "#budget_lines-1-amount": "22000",
+                     "#budget_lines-1-note": "126 户 × 12 个月",
+                     "#budget_lines-2-item": "交通补贴", "#budget_lines-2-amount": "3000"},
+            "results": {"#outcomes": "每位老人每月至少探访 8 次，满意度 90% 以上。",
+                        "#innovation": "以“时间银行”记录服务时长，志愿者年老后可兑换服务。",
+                        "#team": "项目负责人李晓，社工师，从事养老服务 6 年；志愿者 60 人。",
+                        "#sustainability": "与街道办签订三年合作协议，时间银行由社区居委会持续运营。"},
+        }
+        for anchor, fields in sections.items():
+            page.locator(f"#section-{anchor}").wait_for(state="hidden")
+            page.locator(f".section-nav a[href='#section-{anchor}']").click()
+            for selector, value in fields.items():
+                type_in(selector, value)
+            if anchor == "plan":   # a fourth line without a save, and the total follows
+                page.locator("[data-add-line]").click()
+                type_in("#budget_lines-3-item", "宣传印刷")
+                type_in("#budget_lines-3-amount", "1000")
+                assert page.locator("#budget-total").inner_text() == "34,000.00"
+            assert page.locator(f"[data-done-for={anchor}]").is_visible()
+        self.checked("applicant", "edit-proposal", screenshot=True)
+        page.locator("[data-show-section='section-applicant']").click()
+        page.select_option("#profile_entrant_type", "ngo")
+        type_in("#profile_organization", "郑州市绿城社会工作服务中心")
+        type_in("#contact_phone", "13912345678")
+        assert page.get_attribute("#contact_phone", "type") == "tel"
+        page.check("#publish_consent")
+        self.checked("applicant", "edit-proposal-contact")
+
+        page.locator(".section-nav a[href='#section-attachments']").click()
         plan = self.tmp_path / "项目计划书.pdf"
         plan.write_bytes(PDF)
         page.set_input_files("#file", str(plan))
-        submit_in(page, "main form[enctype='multipart/form-data']")
-        assert "项目计划书.pdf" in page.locator("main").inner_text(), flash(page)
+        follow(page, page.locator("[type=submit][form=attachment-form]"))
+        assert "项目计划书.pdf" in page.locator("#section-attachments").inner_text(), flash(page)
         self.checked("applicant", "attached")
+        assert page.locator("#missing-box li:visible").count() == 0, flash(page)
 
+        follow(page, page.locator("#proposal-form [name=submit]"))
+        assert page.url.endswith(proposal_path), flash(page)
+        self.checked("applicant", "saved")
+        assert "34,000.00" in page.locator("main").inner_text()  # the budget's total
         post_button(page, "/submit")
         receipt = flash(page)
         reference = REFERENCE.search(receipt)
@@ -190,8 +209,16 @@ class Journey:
         mail = [m for m in self.portal.emails(APPLICANT_EMAIL)
                 if reference.group(0) in m.get_body(("plain",)).get_content()]
         assert mail, "no receipt email with the reference number"
+        # One path: no profile page on the way, and nothing typed twice.
+        assert not [url for url in visited if "/profile" in url], visited
+        assert len(typed) == len(set(typed)), typed
         self.reference = reference.group(0)
         self.proposal_path = proposal_path
+
+        # The profile was filled in from the form.
+        page = self.visit("applicant", "/profile", "profile", screenshot=True)
+        assert page.input_value("#phone") == "13912345678"
+        assert page.input_value("#organization") == "郑州市绿城社会工作服务中心"
 
     # -- the organizer -----------------------------------------------------------------------
     def organizer_screens_and_invites(self):
@@ -357,7 +384,7 @@ class Journey:
 
 
 # Screenshots also taken on the phone (the guides show the applicant's pages on a phone).
-PHONE_SHOTS = {"contest", "receipt", "review"}
+PHONE_SHOTS = {"contest", "receipt", "review", "new-proposal", "edit-proposal"}
 
 
 def score_with_keyboard(page, values, comment):
@@ -386,7 +413,6 @@ def test_a_contest_from_submission_to_results(portal, new_context, browser_log, 
                                               screenshot_folder, locale, viewport):
     journey = Journey(portal, new_context, locale, viewport, tmp_path, screenshot_folder)
     journey.applicant_registers_and_confirms()
-    journey.applicant_fills_profile()
     journey.applicant_writes_and_submits()
     journey.organizer_screens_and_invites()
     journey.judge_accepts()

@@ -1,5 +1,6 @@
-"""With the keyboard alone: Tab reaches every field of the login form and of the proposal form,
-in order, then the submit button, and Enter sends the form. Errors are tied to their fields so
+"""With the keyboard alone: Tab reaches every field of the login form and of the proposal form
+(each section opened from its navigator), in order, then the submit button, and Enter sends the
+form. Errors are tied to their fields so
 that screen readers announce them. (Scoring with the keyboard is part of the English journey.)"""
 import re
 
@@ -80,10 +81,21 @@ def test_the_login_and_proposal_forms_with_the_keyboard_alone(shared_portal, key
     page.goto(portal.url(f"/contests/{CONTEST_SLUG}/proposals/new"))
     form = "main form[method=post]"
     expected = page.evaluate(FIELDS, form)
-    # Every field of the form, the budget lines and the consent included, then the button.
-    assert expected[:2] == ["title", "theme_id"] and expected[-1] == "submit"
-    assert "budget_lines-0-amount" in expected and "publish_consent" in expected
+    # The first section's fields, the way to the next section, then the button.
+    assert expected == ["title", "theme_id", "summary", "next-after-project", "submit"]
     assert tab_through(page, form) == expected
+    # Every other section opens from the navigator with Enter; the focus moves into it, and
+    # every field of the form is reached, the budget lines and the consent included.
+    reached = set(expected)
+    for anchor in ("need", "plan", "results", "applicant", "attachments"):
+        page.locator(f".section-nav a[href='#section-{anchor}']").focus()
+        page.keyboard.press("Enter")
+        assert page.evaluate("document.activeElement.id") == f"heading-{anchor}"
+        reached.update(page.evaluate(FIELDS, form))
+    assert {"budget_lines-0-amount", "publish_consent", "profile_entrant_type",
+            "contact_phone"} <= reached
+    page.locator(".section-nav a[href='#section-project']").focus()
+    page.keyboard.press("Enter")
 
     page.locator("#title").focus()
     page.keyboard.type("键盘填写的项目")
