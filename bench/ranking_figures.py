@@ -9,7 +9,7 @@ that method's scores and ranks), every method (round_ranking without intervals, 
 compute_ranking returns, the process's ranking cache emptied first), a page view (round_ranking
 as a view calls it: the ranking cached for the current inputs), the first view after a change
 (the ranking computed again, the bootstrap read from its stored snapshot), and the bootstrap
-(1,000 replicates, once per change of scores). Prints medians as JSON.
+(1,000 draws, once per change of scores). Prints medians as JSON.
 """
 import argparse
 import sys
@@ -29,7 +29,7 @@ def main(argv=None):
     from portal.contests.services import contest_by_slug
     from portal.extensions import db
     from portal.results import ranking
-    from portal.scoring import bootstrap_ranking, compute_ranking
+    from portal.scoring import compute_ranking, rank_uncertainty
     from portal.scoring.engine import rank_scores, tie_break_levels
     from portal.scoring.methods import METHODS, fit_adjustments, method_scores
     from portal.scoring.table import build_table
@@ -71,8 +71,7 @@ def main(argv=None):
                                tie_break=captured["keys"])
 
     def bootstrap():
-        return bootstrap_ranking(reviews, criteria, proposals, official=captured["method"],
-                                 tie_break=captured["keys"], boundary=captured["boundary"])
+        return rank_uncertainty(reviews, criteria, proposals, boundary=captured["boundary"])
 
     def page_view(contest):
         return ranking.round_ranking(contest)   # the first call stores the bootstrap
