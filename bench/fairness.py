@@ -26,6 +26,7 @@ from scipy.stats import kendalltau
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from portal.assignment import Judge, Proposal, plan_assignments  # noqa: E402
+from portal.assignment.planner import CROSS_THEME_SEATS  # noqa: E402
 from portal.scoring import METHODS, ProposalInput, ReviewInput, compute_ranking, \
     rank_uncertainty  # noqa: E402
 
@@ -45,14 +46,15 @@ def default_method():
     return Contest.__table__.c.ranking_method.default.arg
 
 
-def planned_panels():
-    """(proposals, judges) of the portal's default plan: the same every repetition, as a
-    contest's judges and themes are; who is strict, and how good each proposal is, vary."""
+def planned_panels(cross_theme_seats=CROSS_THEME_SEATS):
+    """(proposals, judges) of the portal's plan (by default, at its default settings): the same
+    every repetition, as a contest's judges and themes are; who is strict, and how good each
+    proposal is, vary."""
     pool = np.arange(PROPOSALS) % POOLS
     judges = [Judge(j, expertise={f"theme{j // JUDGES_PER_POOL}"})
               for j in range(POOLS * JUDGES_PER_POOL)]
     plan = plan_assignments([Proposal(p, f"theme{pool[p]}") for p in range(PROPOSALS)], judges,
-                            JUDGES_PER_PROPOSAL)
+                            JUDGES_PER_PROPOSAL, cross_theme_seats=cross_theme_seats)
     pairs = np.array([(a.proposal_id, a.judge_id) for a in plan.new])
     return pool, pairs[:, 0], pairs[:, 1], plan.component_count
 
@@ -150,13 +152,16 @@ def main(argv=None):
     parser.add_argument("--max-repetitions", type=int, default=400)
     parser.add_argument("--theme-sd", type=float, action="append",
                         help="a theme-effect scenario (repeatable); default 0, 0.3 and 0.6")
+    parser.add_argument("--cross-theme-seats", type=int, default=CROSS_THEME_SEATS,
+                        help="the planner's setting (0: theme pools only, not connected)")
     arguments = parser.parse_args(argv)
     official = default_method()
-    design = planned_panels()
+    design = planned_panels(arguments.cross_theme_seats)
     started = time.perf_counter()
     lines = []
     print(f"design: {PROPOSALS} proposals, {POOLS} themes of {JUDGES_PER_POOL} judges, "
-          f"k={JUDGES_PER_PROPOSAL}, the portal's default plan ({design[3]} component(s))")
+          f"k={JUDGES_PER_PROPOSAL}, the portal's plan with {arguments.cross_theme_seats} "
+          f"cross-theme seat(s) ({design[3]} component(s))")
     for theme_sd in arguments.theme_sd or THEME_SDS:
         taus, tops, flags = run_scenario(theme_sd, arguments.seed, design, official,
                                          arguments.min_repetitions, arguments.max_repetitions)

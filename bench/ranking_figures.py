@@ -8,7 +8,7 @@ Figures: the official method alone (the round's inputs read as round_ranking rea
 that method's scores and ranks), every method (round_ranking without intervals, what
 compute_ranking returns, the process's ranking cache emptied first), a page view (round_ranking
 as a view calls it: the ranking cached for the current inputs), the first view after a change
-(the ranking computed again, the bootstrap read from its stored snapshot), and the bootstrap
+(the ranking computed again, the uncertainty read from its stored snapshot), and the uncertainty
 (1,000 draws, once per change of scores). Prints medians as JSON.
 """
 import argparse
@@ -70,11 +70,11 @@ def main(argv=None):
         return compute_ranking(reviews, criteria, proposals, official=captured["method"],
                                tie_break=captured["keys"])
 
-    def bootstrap():
+    def uncertainty():
         return rank_uncertainty(reviews, criteria, proposals, boundary=captured["boundary"])
 
     def page_view(contest):
-        return ranking.round_ranking(contest)   # the first call stores the bootstrap
+        return ranking.round_ranking(contest)   # the first call stores the uncertainty
 
     def every_method(contest):
         ranking.forget_computed_rankings()
@@ -97,8 +97,8 @@ def main(argv=None):
         "first_view_after_change": timed(in_request(after_change), runs),
         "inputs": timed(in_request(inputs), runs),
         "engine_all_methods": timed(engine_all, runs),
-        "bootstrap": timed(bootstrap, max(2, runs // 3), 0),
-        "bootstrap_stored": timed(in_request(stale_cache), 1, 0),
+        "uncertainty": timed(uncertainty, max(2, runs // 3), 0),
+        "uncertainty_stored": timed(in_request(stale_cache), 1, 0),
     }
     in_request(page_view)()   # leave a fresh snapshot for the pages that follow
     emit({name: figure["median_ms"] for name, figure in figures.items()}

@@ -189,22 +189,19 @@ class _Posterior:
         """(best rank, worst rank, probability inside the boundary) per reviewed proposal."""
         rng = np.random.default_rng(seed)
         size = len(self.diagonal)
-        ranks = np.empty((size, draws), dtype=np.int32)
-        inside = np.zeros(size)
+        ranks = np.empty((draws, size), dtype=np.int32)   # a draw per row: sorts run along rows
+        places = np.arange(1, size + 1, dtype=np.int32)
         chunk = max(1, CHUNK_VALUES // max(size, 1))
         for begin in range(0, draws, chunk):
-            values = self.draw(rng, min(chunk, draws - begin))
-            order = np.argsort(-values, axis=0, kind="stable")
-            block = np.empty(values.shape, dtype=np.int32)
-            np.put_along_axis(block, order, np.arange(1, size + 1, dtype=np.int32)[
-                :, np.newaxis], axis=0)
-            ranks[:, begin:begin + values.shape[1]] = block
-            if boundary is not None:
-                inside += (block <= boundary).sum(axis=1)
+            values = np.ascontiguousarray(self.draw(rng, min(chunk, draws - begin)).T)
+            order = np.argsort(-values, axis=1)
+            np.put_along_axis(ranks[begin:begin + len(values)], order,
+                              np.broadcast_to(places, values.shape), axis=1)
         tail = (1 - level) / 2
-        rank_low = np.quantile(ranks, tail, axis=1, method="lower")
-        rank_high = np.quantile(ranks, 1 - tail, axis=1, method="higher")
-        probability = inside / draws if boundary is not None else np.full(size, np.nan)
+        rank_low = np.quantile(ranks, tail, axis=0, method="lower")
+        rank_high = np.quantile(ranks, 1 - tail, axis=0, method="higher")
+        probability = (ranks <= boundary).mean(axis=0) if boundary is not None \
+            else np.full(size, np.nan)
         return rank_low, rank_high, probability
 
 
