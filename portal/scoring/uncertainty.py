@@ -76,7 +76,8 @@ def rank_uncertainty(reviews, criteria, proposals, boundary=None, planned=None,
     probability of being among the top `boundary` proposals, from `draws` posterior draws.
 
     Same reviews, criteria and proposals as engine.compute_ranking. planned: proposal id -> the
-    number of reviews planned for it; a proposal with fewer is never shown as certain.
+    number of reviews planned for it; a proposal with fewer, or with a single review, is never
+    shown as certain.
     The noise variance comes from the least-squares residuals, the spread of qualities from the
     official bias model's scores less their noise, the bias variance from the official model's
     ridge (noise / PRIOR_REVIEWS), each with PRIOR_OBSERVATIONS prior observations. The same
@@ -101,7 +102,8 @@ def rank_uncertainty(reviews, criteria, proposals, boundary=None, planned=None,
     for at, proposal in enumerate(table.proposals):
         expected = planned.get(proposal.proposal_id)
         probability = None if np.isnan(inside[at]) else float(inside[at])
-        short = expected is not None and counts[at] < expected
+        # One review is never certain, even where one was all that was planned.
+        short = counts[at] == 1 or (expected is not None and counts[at] < expected)
         items.append(ProposalUncertainty(
             proposal.proposal_id, int(counts[at]), expected, _float(low[at]), _float(high[at]),
             _int(rank_low[at]), _int(rank_high[at]), probability,
@@ -111,7 +113,8 @@ def rank_uncertainty(reviews, criteria, proposals, boundary=None, planned=None,
 
 def flag_uncertain(probability, under_reviewed=False):
     """Too close to call: a chance of being inside between UNCERTAIN_LOW and UNCERTAIN_HIGH, or
-    above UNCERTAIN_LOW for a proposal with fewer reviews than planned (never certain)."""
+    above UNCERTAIN_LOW for a proposal with fewer reviews than planned or a single review (never
+    certain)."""
     if probability is None:
         return False
     if under_reviewed:

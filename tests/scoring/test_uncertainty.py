@@ -56,6 +56,13 @@ def test_a_single_review_of_ten_is_never_shown_as_certain():
     assert single.score_low < 10 - 1
 
 
+def test_a_single_review_planned_as_such_is_still_never_certain():
+    totals = {**simulated(), (100, 0): 10.0}
+    result = uncertainty(totals, boundary=5, planned={p: 1 for p in range(101)}, draws=500)
+    single = by_id(result)[100]
+    assert not single.under_reviewed and single.flagged
+
+
 def test_a_proposal_with_fewer_reviews_than_planned_is_flagged_unless_clearly_out():
     assert flag_uncertain(0.95, under_reviewed=True)
     assert flag_uncertain(0.25, under_reviewed=True)
