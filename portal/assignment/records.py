@@ -86,7 +86,8 @@ class Issue:
     - shortfall: the proposal has fewer than k judges. needed = k, available = judges it has;
       capped = eligible judges it could not have because they reached the load cap.
     - outside_expertise: the theme pool could not supply its share (k less the cross-theme
-      seats), so more judges without the theme's expertise were added. needed = k, available = judges from the theme pool it has.
+      seats), so more judges without the theme's expertise were added. needed = k,
+      available = judges from the theme pool it has.
     - over_assigned: existing assignments exceed k; none is removed. needed = k, available =
       judges it has.
     - conflicted_judge, inactive_judge, unknown_judge, unknown_proposal: an existing assignment

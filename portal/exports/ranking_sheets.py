@@ -202,5 +202,5 @@ def ranking_notes_sheet(ranked):
     ]
     rows = [list(item) for item in about] + [["", ""]] + [
         [label, explanation] for label, _format, explanation in ranking_columns(ranked, locale)]
-    return Sheet("ranking_notes", _("About the ranking"), [_("Column or setting"), _("What it means")], rows,
-                 widths={0: 30, 1: 90})
+    return Sheet("ranking_notes", _("About the ranking"),
+                 [_("Column or setting"), _("What it means")], rows, widths={0: 30, 1: 90})

@@ -1,4 +1,4 @@
-"""A round's ranked list: reads the reviews, calls `portal.scoring`, stores the uncertainty figures."""
+"""A round's ranked list: reads the reviews, calls `portal.scoring`, stores the uncertainty."""
 import hashlib
 import json
 from collections import Counter

@@ -1,4 +1,4 @@
-"""The additive judge-bias model, total = quality + judge bias + noise, fitted by ridge least squares.
+"""The additive judge-bias model, total = quality + judge bias + noise, by ridge least squares.
 
 A judge's bias is shrunk toward zero as if the judge had also given PRIOR_REVIEWS reviews exactly
 at the common level: a judge with 40 reviews keeps 95 % of the bias the reviews show, a judge
