@@ -70,7 +70,8 @@ def standardized_values(table, adjustments):
 
     The value is overall mean + z × overall sd, the judge's sd taken no lower than
     SPREAD_FLOOR_PER_NINE_POINTS (scaled to the totals' span). A judge with too few reviews keeps
-    the raw total, so that a round of such judges gives the plain scores. The score is not clipped to the scale: only its display is.
+    the raw total, so that a round of such judges gives the plain scores. The score is not clipped
+    to the scale: only its display is.
     """
     spread = adjustments.spread
     judges = table.judge_index
