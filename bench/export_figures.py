@@ -26,7 +26,8 @@ def main(argv=None):
     from portal.contests.services import contest_by_slug
     from portal.exports import services
     from portal.exports.formats import write_csv, write_xlsx
-    from portal.exports.sheets import ExportOptions, judge_codes, ranking_sheet, reviews_sheet
+    from portal.exports.ranking_sheets import ranking_sheet
+    from portal.exports.sheets import ExportOptions, judge_codes, reviews_sheet
     from portal.extensions import db
     from portal.models import User
     from portal.results.ranking import round_ranking

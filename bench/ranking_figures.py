@@ -8,8 +8,8 @@ Figures: the official method alone (the round's inputs read as round_ranking rea
 that method's scores and ranks), every method (round_ranking without intervals, what
 compute_ranking returns, the process's ranking cache emptied first), a page view (round_ranking
 as a view calls it: the ranking cached for the current inputs), the first view after a change
-(the ranking computed again, the bootstrap read from its stored snapshot), and the bootstrap
-(1,000 replicates, once per change of scores). Prints medians as JSON.
+(the ranking computed again, the uncertainty read from its stored snapshot), and the uncertainty
+(1,000 draws, once per change of scores). Prints medians as JSON.
 """
 import argparse
 import sys
@@ -29,7 +29,7 @@ def main(argv=None):
     from portal.contests.services import contest_by_slug
     from portal.extensions import db
     from portal.results import ranking
-    from portal.scoring import bootstrap_ranking, compute_ranking
+    from portal.scoring import compute_ranking, rank_uncertainty
     from portal.scoring.engine import rank_scores, tie_break_levels
     from portal.scoring.methods import METHODS, fit_adjustments, method_scores
     from portal.scoring.table import build_table
@@ -70,12 +70,11 @@ def main(argv=None):
         return compute_ranking(reviews, criteria, proposals, official=captured["method"],
                                tie_break=captured["keys"])
 
-    def bootstrap():
-        return bootstrap_ranking(reviews, criteria, proposals, official=captured["method"],
-                                 tie_break=captured["keys"], boundary=captured["boundary"])
+    def uncertainty():
+        return rank_uncertainty(reviews, criteria, proposals, boundary=captured["boundary"])
 
     def page_view(contest):
-        return ranking.round_ranking(contest)   # the first call stores the bootstrap
+        return ranking.round_ranking(contest)   # the first call stores the uncertainty
 
     def every_method(contest):
         ranking.forget_computed_rankings()
@@ -98,8 +97,8 @@ def main(argv=None):
         "first_view_after_change": timed(in_request(after_change), runs),
         "inputs": timed(in_request(inputs), runs),
         "engine_all_methods": timed(engine_all, runs),
-        "bootstrap": timed(bootstrap, max(2, runs // 3), 0),
-        "bootstrap_stored": timed(in_request(stale_cache), 1, 0),
+        "uncertainty": timed(uncertainty, max(2, runs // 3), 0),
+        "uncertainty_stored": timed(in_request(stale_cache), 1, 0),
     }
     in_request(page_view)()   # leave a fresh snapshot for the pages that follow
     emit({name: figure["median_ms"] for name, figure in figures.items()}

@@ -51,10 +51,10 @@ def ranking_section(db, runs):
                   figures["all_methods"], floor["floor_ms"], 5),
         ratio_row("ranking: a page view's ranking (cached for the current scores)",
                   figures["page_view"], floor["floor_ms"]),
-        ratio_row("ranking: first view after a change (bootstrap stored)",
+        ratio_row("ranking: first view after a change (uncertainty stored)",
                   figures["first_view_after_change"], floor["floor_ms"]),
-        ratio_row("ranking: bootstrap, 1,000 replicates (once per change)",
-                  figures["bootstrap"], None),
+        ratio_row("ranking: uncertainty, 1,000 posterior draws (once per change)",
+                  figures["uncertainty"], None),
         ratio_row("ranking: floor in one SQL query with window functions",
                   floor["window_sql_ms"], floor["floor_ms"]),
     ]

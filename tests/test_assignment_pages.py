@@ -404,3 +404,33 @@ def test_the_pages_issue_a_bounded_number_of_queries(client, auth, contest, orga
     with count_queries() as large:
         assert client.get(url).status_code == 200
     assert large.total == small.total
+
+
+def test_the_preview_says_whether_themes_can_be_compared(client, auth, organizer, pool):
+    contest, proposals, judges = pool
+    auth.login(organizer)
+    linked = client.get(plan_url(contest, k=2), headers=EN).get_data(as_text=True)
+    assert "Connected: every judge is linked to every other" in linked
+    assert "compare all themes fairly" in linked and "cannot be compared" not in linked
+    # One judge a proposal: three judges who share nothing.
+    apart = client.get(plan_url(contest, k=1, cross_theme_seats=0), headers=EN).get_data(True)
+    assert "Themes cannot be compared fairly with this plan" in apart
+    assert "The judges fall into 3 separate groups" in apart and "quotas" in apart
+    assert 'id="save-cross-theme-seats" name="cross_theme_seats" type="hidden" value="0"' \
+        in apart
+    chinese = client.get(plan_url(contest, k=1, cross_theme_seats=0)).get_data(as_text=True)
+    assert "无法公平比较" in chinese
+
+
+def test_the_saved_plan_has_one_judge_of_another_theme_per_proposal(client, auth, organizer,
+                                                                     pool):
+    contest, proposals, judges = pool
+    auth.login(organizer)
+    client.post(plan_url(contest), data={"k": "2", "cross_theme_seats": "1"})
+    elderly, disability = {judges[0].id, judges[1].id}, {judges[2].id}
+    for proposal in proposals:
+        on = {judge for p, judge in pairs() if p == proposal.id}
+        own = disability if proposal is proposals[-1] else elderly
+        assert len(on & own) == 1 and len(on - own) == 1
+    (event,) = audit("assignments.planned")
+    assert event.detail["cross_theme_seats"] == 1

@@ -10,7 +10,8 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from portal.exports.formats import Sheet, cell_value, csv_cell, sheet_title, write_xlsx
-from portal.exports.sheets import ExportOptions, contest_sheets
+from portal.exports.sheets import ExportOptions
+from portal.exports.workbook import contest_sheets
 from portal.extensions import db
 from portal.models import AuditEvent, Award
 from portal.results.ranking import round_ranking
@@ -82,7 +83,8 @@ def test_the_workbook_has_every_sheet_with_numbers_kept_and_formulas_neutralized
     assert response.headers["Cache-Control"] == "no-store"
     assert f"{contest.slug}-first-export.xlsx" in response.headers["Content-Disposition"]
     workbook = load_workbook(io.BytesIO(response.data))
-    assert workbook.sheetnames == ["Ranking", "Review records", "Proposals", "Judges", "Awards"]
+    assert workbook.sheetnames == ["Ranking", "About the ranking", "Review records", "Proposals",
+                                   "Judges", "Awards"]
 
     ranking = workbook["Ranking"]
     assert ranking["A1"].font.b and ranking.freeze_panes == "A2"
@@ -98,8 +100,18 @@ def test_the_workbook_has_every_sheet_with_numbers_kept_and_formulas_neutralized
     assert rows[a.reference]["Mean of the review totals: rank"] == 2
     assert rows[a.reference]["Award tier"] == "First prize"
     assert rows[a.reference]["Grant (yuan)"] == 50000
-    assert rows[a.reference]["Statistically tied"] in ("yes", None)
+    assert rows[a.reference]["Too close to call"] in ("yes", None)
+    chance = next(key for key in rows[a.reference] if key.startswith("Chance in top "))
+    assert 0 <= rows[a.reference][chance] <= 1
     assert isinstance(rows[a.reference]["Interval low"], (int, float))
+    assert rows[a.reference]["Official method"] == "Judge-bias model (strict and lenient " \
+                                                   "judges evened out)"
+    notes = {}
+    for item, meaning in rows_of(workbook["About the ranking"])[1:]:
+        notes.setdefault(item, meaning)   # the settings first, then each column
+    assert notes["Official method"] == rows[a.reference]["Official method"]
+    assert "Sort by" in notes["How to recompute a rank"]
+    assert set(rows[a.reference]) - {"", None} <= set(notes)   # every column is explained
     # Formula-like text stays text: no cell of the workbook is a formula.
     assert not any(cell.data_type == "f" for sheet in workbook.worksheets
                    for row in sheet.iter_rows() for cell in row)
@@ -192,7 +204,8 @@ def test_the_zip_holds_one_csv_per_sheet(client, auth, contest, organizer):
     assert response.mimetype == "application/zip"
     assert response.headers["Cache-Control"] == "no-store"
     archive = zipfile.ZipFile(io.BytesIO(response.data))
-    assert archive.namelist() == ["ranking.csv", "reviews.csv", "proposals.csv", "judges.csv",
+    assert archive.namelist() == ["ranking.csv", "ranking_notes.csv", "reviews.csv",
+                                  "proposals.csv", "judges.csv",
                                   "awards.csv"]
     sheets = {}
     for name in archive.namelist():

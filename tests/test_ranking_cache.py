@@ -87,7 +87,7 @@ def test_bulk_statements_count(contest, organizer, computations):
             if item.review_count} == {5.0}
 
 
-def test_the_ranked_list_stores_the_bootstrap_and_then_reuses_it(
+def test_the_ranked_list_stores_the_uncertainty_and_then_reuses_it(
         client, auth, contest, organizer, monkeypatch):
     build_contest(contest, organizer)
     db.session.commit()
@@ -95,12 +95,12 @@ def test_the_ranked_list_stores_the_bootstrap_and_then_reuses_it(
     url = f"/admin/contests/{contest.slug}/ranking"
     assert client.get(url).status_code == 200
     assert db.session.scalar(db.select(RankingSnapshot.round_id)) == contest.current_round.id
-    ranking_module.forget_computed_rankings()   # another worker: reads the stored bootstrap
+    ranking_module.forget_computed_rankings()   # another worker: reads the stored figures
 
-    def no_bootstrap(*_args, **_kwargs):
-        raise AssertionError("the stored bootstrap should have been used")
+    def no_uncertainty(*_args, **_kwargs):
+        raise AssertionError("the stored uncertainty figures should have been used")
 
-    monkeypatch.setattr(ranking_module, "bootstrap_ranking", no_bootstrap)
+    monkeypatch.setattr(ranking_module, "rank_uncertainty", no_uncertainty)
     assert client.get(url).status_code == 200
 
 

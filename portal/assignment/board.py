@@ -12,6 +12,8 @@ class Board:
 
     def __init__(self, proposals, judges, conflicted_pairs, kept, max_load):
         self.max_load = max_load
+        # Judges who declared more than one theme: the first choice for a cross-theme seat.
+        self.broad = frozenset(judge.id for judge in judges if len(judge.expertise) > 1)
         self.proposals = {proposal.id: proposal for proposal in proposals}
         self.tiers = {proposal.id: _tiers(proposal, judges, conflicted_pairs)
                       for proposal in proposals}

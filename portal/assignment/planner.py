@@ -5,10 +5,16 @@ from portal.assignment import issues
 from portal.assignment.balance import make_room, rebalance
 from portal.assignment.board import OUTSIDE, POOL, Board
 from portal.assignment.conflicts import ordered_reasons
+from portal.assignment.design import component_count
 from portal.assignment.records import Assignment, IssueKind, JudgeLoad, Plan
 
+# Seats of each proposal that go to a judge from another theme's pool, by default: one links the
+# theme pools, so that the ranking can tell a strict pool from a weak theme (docs/ranking.md).
+CROSS_THEME_SEATS = 1
 
-def plan_assignments(proposals, judges, k, *, existing=(), conflicts=(), max_load=None):
+
+def plan_assignments(proposals, judges, k, *, existing=(), conflicts=(), max_load=None,
+                     cross_theme_seats=CROSS_THEME_SEATS):
     """Give every proposal k judges; returns a Plan and writes nothing.
 
     proposals: the round's Proposal records that need judges; judges: the contest's Judge records;
@@ -19,8 +25,13 @@ def plan_assignments(proposals, judges, k, *, existing=(), conflicts=(), max_loa
 
     Who may review: a judge is eligible for a proposal when active and not in conflict with it.
     The theme pool of a theme is the set of active judges whose expertise includes that theme.
-    A proposal takes judges from its theme's pool first; judges outside the pool are added only
-    when the pool's eligible judges cannot bring the proposal to k (too few, or at the cap).
+    A proposal takes k - c judges from its theme's pool, c = min(cross_theme_seats, k - 1), and
+    c judges from outside it (the cross-theme seats: outside the judge's expertise by design, and
+    not reported); a judge who declared more than one theme is preferred for them among equally
+    loaded judges. When one side cannot supply its share (too few eligible judges, or at the
+    cap), the other makes up the proposal's k; a pool that falls short of k - c is reported.
+    The cross-theme seats connect the pools: the plan's component_count is the number of groups
+    of judges linked by shared proposals (1: every two themes can be compared).
 
     Existing assignments: valid ones are kept and count toward k and toward load; one to an
     inactive, conflicted or unknown judge, or to a proposal not in `proposals`, is not kept (it
@@ -41,18 +52,25 @@ def plan_assignments(proposals, judges, k, *, existing=(), conflicts=(), max_loa
     assignments move, and no judge a new assignment could go to is two or more below its holder.
     """
     _check_numbers(k, max_load)
+    if isinstance(cross_theme_seats, bool) or not isinstance(cross_theme_seats, int) \
+            or cross_theme_seats < 0:
+        raise ValueError(f"cross_theme_seats must be a whole number of at least 0, "
+                         f"not {cross_theme_seats!r}")
+    cross = min(cross_theme_seats, k - 1)
     proposals = _sorted_by_id(proposals, "proposal")
     judges = _sorted_by_id(judges, "judge")
     reasons_by_pair = _reasons_by_pair(conflicts)
     kept, invalid, existing_issues = _split_existing(existing, proposals, judges, reasons_by_pair)
     board = Board(proposals, judges, reasons_by_pair, kept, max_load)
-    _fill_and_balance(board, _scarcest_first(board), k)
+    _fill_and_balance(board, _scarcest_first(board), k, cross)
+    pairs = board.new_assignments() + [(a.proposal_id, a.judge_id) for a in kept]
     return Plan(
-        k=k, max_load=max_load,
+        k=k, max_load=max_load, cross_theme_seats=cross,
+        component_count=component_count(pairs),
         new=tuple(Assignment(*pair) for pair in board.new_assignments()),
         kept=tuple(kept), invalid=tuple(invalid),
         loads=_loads(board, judges, kept),
-        issues=tuple(existing_issues) + _proposal_issues(board, kept, k))
+        issues=tuple(existing_issues) + _proposal_issues(board, kept, k, cross))
 
 
 def _check_numbers(k, max_load):
@@ -122,32 +140,37 @@ def _scarcest_first(board):
         len(board.eligible(proposal_id)), len(board.tiers[proposal_id][POOL]), proposal_id))
 
 
-def _fill_and_balance(board, order, k):
+def _fill_and_balance(board, order, k, cross):
     # Rebalancing can free room under the cap for a proposal still short: fill again until
     # a pass adds nothing. Without a cap one pass fills everything that can be filled.
     while True:
-        added = _fill(board, order, k)
+        added = _fill(board, order, k, cross)
         rebalance(board)
         if not added or board.max_load is None:
             return
 
 
-def _fill(board, order, k):
+def _fill(board, order, k, cross):
+    """The pool's share first, then the cross-theme seats, then either tier up to k."""
     added = False
     for proposal_id in order:
-        for tier in (POOL, OUTSIDE):
-            while len(board.on[proposal_id]) < k and _add_one(board, proposal_id, tier):
+        for tier, enough in ((POOL, lambda on: len(on & board.pool_members[proposal_id])
+                              >= k - cross or len(on) >= k),
+                             (OUTSIDE, lambda on: len(on) >= k),
+                             (POOL, lambda on: len(on) >= k)):
+            while not enough(board.on[proposal_id]) and _add_one(board, proposal_id, tier):
                 added = True
     return added
 
 
 def _add_one(board, proposal_id, tier):
-    """Add the least loaded open judge of the tier, making room under the cap if need be."""
+    """Add the least loaded open judge of the tier (among equals, one who declared several
+    themes, then the lowest id), making room under the cap if need be."""
     open_judges = board.open_judges(proposal_id, tier)
     with_room = [judge_id for judge_id in open_judges if board.has_room(judge_id)]
     if with_room:
-        board.add(proposal_id, min(with_room, key=lambda judge_id: (board.load[judge_id],
-                                                                      judge_id)))
+        board.add(proposal_id, min(with_room, key=lambda judge_id: (
+            board.load[judge_id], judge_id not in board.broad, judge_id)))
         return True
     return make_room(board, proposal_id, open_judges)
 
@@ -158,7 +181,7 @@ def _loads(board, judges, kept):
                  for judge in judges)
 
 
-def _proposal_issues(board, kept, k):
+def _proposal_issues(board, kept, k, cross):
     kept_by_proposal = Counter(assignment.proposal_id for assignment in kept)
     found = []
     for proposal_id, proposal in sorted(board.proposals.items()):
@@ -168,8 +191,10 @@ def _proposal_issues(board, kept, k):
         if len(on) < k:
             capped = [judge_id for judge_id in board.eligible(proposal_id) if judge_id not in on]
             found.append(issues.shortfall(proposal, k, len(on), len(capped)))
-        if any(proposal_id in board.new_of[judge_id]
-               for judge_id in board.tiers[proposal_id][OUTSIDE]):
-            in_pool = len(on & board.pool_members[proposal_id])
+        in_pool = len(on & board.pool_members[proposal_id])
+        # The cross-theme seats are by design; only a pool short of its share is reported.
+        if in_pool < k - cross and len(on) - in_pool > cross and any(
+                proposal_id in board.new_of[judge_id]
+                for judge_id in board.tiers[proposal_id][OUTSIDE]):
             found.append(issues.outside_expertise(proposal, k, in_pool))
     return tuple(found)

@@ -85,8 +85,9 @@ class Issue:
     The fields a kind fills:
     - shortfall: the proposal has fewer than k judges. needed = k, available = judges it has;
       capped = eligible judges it could not have because they reached the load cap.
-    - outside_expertise: the theme pool could not supply k, so judges without the theme's
-      expertise were added. needed = k, available = judges from the theme pool it has.
+    - outside_expertise: the theme pool could not supply its share (k less the cross-theme
+      seats), so more judges without the theme's expertise were added. needed = k,
+      available = judges from the theme pool it has.
     - over_assigned: existing assignments exceed k; none is removed. needed = k, available =
       judges it has.
     - conflicted_judge, inactive_judge, unknown_judge, unknown_proposal: an existing assignment
@@ -133,6 +134,13 @@ class Plan:
     invalid: tuple
     loads: tuple
     issues: tuple
+    cross_theme_seats: int = 0   # per proposal, after min(asked, k - 1)
+    component_count: int = 0     # groups of judges linked by shared proposals (design.py)
+
+    @property
+    def connected(self):
+        """Whether every two judges are linked through shared proposals (all themes comparable)."""
+        return self.component_count <= 1
 
     def judges_by_proposal(self):
         """Proposal id -> the ids of its judges once the plan is saved (kept and new), sorted."""

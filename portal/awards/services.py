@@ -88,8 +88,10 @@ def _candidates(ranked):
         candidates.append(alloc.Candidate(
             row.proposal_id, row.theme, row.rank, row.theme_rank,
             in_competition=proposal.status in ProposalStatus.IN_COMPETITION,
-            budget=proposal.budget_total, score_low=interval.get("score_low"),
-            score_high=interval.get("score_high"),
+            # The ranking's flag (a chance of being inside the boundary between 20 % and 80 %),
+            # not overlapping intervals: with few reviews every interval overlaps its
+            # neighbours', and every boundary would be "too close to call".
+            budget=proposal.budget_total,
             statistically_tied=bool(interval.get("statistically_tied"))))
     return candidates
 

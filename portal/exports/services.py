@@ -7,12 +7,8 @@ from portal.audit import record
 from portal.errors import DomainError
 from portal.exports import pdf
 from portal.exports.formats import XLSX_MIMETYPE, write_csv, write_xlsx, write_zip
-from portal.exports.sheets import (
-    SHEET_KEYS,
-    ExportOptions,
-    contest_awards,
-    contest_sheets,
-)
+from portal.exports.sheets import ExportOptions, contest_awards
+from portal.exports.workbook import SHEET_KEYS, contest_sheets
 from portal.extensions import db
 from portal.models import Publication, utcnow
 from portal.results.ranking import round_ranking

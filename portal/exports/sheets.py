@@ -28,14 +28,11 @@ from portal.models import (
     Score,
     User,
 )
-from portal.results.forms import METHOD_LABELS
-from portal.scoring import METHODS, review_total
+from portal.scoring import review_total
 from portal.timezones import to_beijing_naive
 
 MONEY = "#,##0.00"
 SCORE = "0.00"
-# Every sheet, in workbook order; `ranking` alone is the CSV download.
-SHEET_KEYS = ("ranking", "reviews", "proposals", "judges", "awards")
 # The long sheets' rows are read from the database in batches of this many as they are written,
 # so that a worker never holds a whole contest's reviews or proposal texts.
 REVIEW_ROWS_PER_BATCH = 3000
@@ -119,49 +116,6 @@ def contest_awards(contest):
 def part_names(parts, locale):
     """Theme (or entrant type, tier) id -> its name in the reader's language."""
     return {part.id: part.localized("name", locale) for part in parts}
-
-
-def ranking_sheet(ranked, awards):
-    """One row per proposal of the round: every method's score and rank, interval, ties, award.
-    Its rows are made as they are written, from the ranking's plain rows (no Proposal object)."""
-    locale = current_locale()
-    contest = ranked.contest_round.contest
-    themes = part_names(contest.themes, locale)
-    entrant_types = part_names(contest.entrant_types, locale)
-    award_of = {award.proposal_id: award for award in awards}
-    columns = [(_("Rank"), None), (_("Rank in theme"), None), (_("Reference"), None),
-               (_("Title"), None), (_("Theme"), None), (_("Entrant type"), None),
-               (_("Organization"), None), (_("Reviews"), None), (_("Score"), SCORE)]
-    for method in METHODS:
-        label = str(METHOD_LABELS[method])
-        columns += [(_("%(method)s: score", method=label), SCORE),
-                    (_("%(method)s: rank", method=label), None)]
-    columns += [(_("Interval low"), SCORE), (_("Interval high"), SCORE),
-                (_("Best rank in the interval"), None), (_("Worst rank in the interval"), None),
-                (_("Tied"), None), (_("Statistically tied"), None), (_("Award tier"), None),
-                (_("Grant (yuan)"), MONEY)]
-    header = [label for label, _format in columns]
-    formats = {index: number_format for index, (_label, number_format) in enumerate(columns)
-               if number_format}
-    yes = _("yes")
-
-    def lines():
-        for row in ranked.result.rows:
-            fact = ranked.facts[row.proposal_id]
-            interval = ranked.intervals.get(row.proposal_id, {})
-            award = award_of.get(row.proposal_id)
-            line = [row.rank, row.theme_rank, fact.reference, fact.title,
-                    themes.get(fact.theme_id, ""), entrant_types.get(fact.entrant_type_id, ""),
-                    fact.organization, row.review_count, _number(row.score)]
-            for method in METHODS:
-                line += [_number(row.scores.get(method)), row.ranks.get(method)]
-            line += [_number(interval.get("score_low")), _number(interval.get("score_high")),
-                     interval.get("rank_low"), interval.get("rank_high"),
-                     yes if row.tied else "", yes if interval.get("statistically_tied") else "",
-                     _name(award.tier, locale) if award else "", award.grant if award else None]
-            yield line
-
-    return Sheet("ranking", _("Ranking"), header, lines(), widths={3: 40}, formats=formats)
 
 
 def _submitted_reviews(contest_round, codes, with_comments):
@@ -359,17 +313,3 @@ def awards_sheet(awards):
              award.proposal.budget_total, award.grant] for award in awards]
     return Sheet("awards", _("Awards"), header, rows, widths={2: 40},
                  formats={5: MONEY, 6: MONEY})
-
-
-def contest_sheets(contest, options, ranked, keys=SHEET_KEYS):
-    """The sheets named by `keys`, in that order, from one ranking of the chosen round."""
-    codes = judge_codes(contest) if {"reviews", "judges"} & set(keys) else {}
-    awards = contest_awards(contest) if {"ranking", "awards"} & set(keys) else []
-    builders = {
-        "ranking": lambda: ranking_sheet(ranked, awards),
-        "reviews": lambda: reviews_sheet(contest, options, codes),
-        "proposals": lambda: proposals_sheet(contest),
-        "judges": lambda: judges_sheet(contest, options, codes, ranked),
-        "awards": lambda: awards_sheet(awards),
-    }
-    return [builders[key]() for key in keys]

@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from portal import assignment as planner
 from portal.assignment import IssueKind
+from portal.assignment.planner import CROSS_THEME_SEATS
 from portal.audit import record
 from portal.errors import DomainError
 from portal.extensions import db
@@ -60,6 +61,10 @@ class RoundPlan:
                  load.kept, load.new) for load in self.plan.loads]
         return sorted(rows, key=lambda row: (not row[1].active, by_judge_name(row[0])))
 
+    def themes_in_play(self):
+        """How many themes the round's proposals have."""
+        return len({proposal.theme_id for proposal in self.proposals.values()})
+
     def issue_messages(self):
         return [describe_issue(issue, self) for issue in self.plan.issues]
 
@@ -84,7 +89,7 @@ def gather(contest_round):
     return proposals, memberships, existing, rows
 
 
-def build_plan(contest_round, k, max_load=None):
+def build_plan(contest_round, k, max_load=None, cross_theme_seats=CROSS_THEME_SEATS):
     """The plan for the round (nothing is written): deterministic for the same database."""
     proposals, memberships, existing, rows = gather(contest_round)
     conflicts = assess(proposals, [membership.user for membership in memberships], rows)
@@ -99,19 +104,20 @@ def build_plan(contest_round, k, max_load=None):
     records = [planner.Proposal(id=proposal.id, theme=proposal.theme.code,
                                 theme_name=proposal.theme.name_zh) for proposal in proposals]
     plan = planner.plan_assignments(
-        records, judges, k, max_load=max_load, conflicts=conflicts.as_records(),
+        records, judges, k, max_load=max_load, cross_theme_seats=cross_theme_seats,
+        conflicts=conflicts.as_records(),
         existing=[(assignment.proposal_id, assignment.judge_id) for assignment in existing])
     return RoundPlan(contest_round, plan, {proposal.id: proposal for proposal in proposals},
                      {membership.user_id: membership for membership in memberships},
                      {(a.proposal_id, a.judge_id): a for a in existing})
 
 
-def save_plan(actor, contest_round, k, max_load=None):
+def save_plan(actor, contest_round, k, max_load=None, cross_theme_seats=CROSS_THEME_SEATS):
     """Recompute the plan with the same inputs and add its new assignments; saving again adds
     nothing. Returns the RoundPlan that was saved."""
     if not contest_round.is_open:
         raise DomainError(_l("This round is closed: its assignments can no longer change."))
-    round_plan = build_plan(contest_round, k, max_load)
+    round_plan = build_plan(contest_round, k, max_load, cross_theme_seats)
     new = round_plan.plan.new
     for pair in new:
         db.session.add(Assignment(round_id=contest_round.id, proposal_id=pair.proposal_id,
@@ -125,6 +131,7 @@ def save_plan(actor, contest_round, k, max_load=None):
     if new:
         record(actor, "assignments.planned", contest=contest_round.contest,
                target=contest_round, round=contest_round.code, k=k, max_load=max_load,
+               cross_theme_seats=round_plan.plan.cross_theme_seats,
                created=len(new), pairs=[[pair.proposal_id, pair.judge_id] for pair in new],
                issues=len(round_plan.plan.issues))
     return round_plan

@@ -6,6 +6,7 @@ from wtforms import HiddenField, SelectField, StringField, SubmitField, \
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.admin.forms import CheckboxListField
+from portal.assignment.planner import CROSS_THEME_SEATS
 from portal.judging.assignment_plans import K_MAX
 from portal.validation import IntegerField
 
@@ -31,7 +32,16 @@ class PlanForm(FlaskForm):
     max_load = IntegerField(_l("Most proposals per judge (optional)"), validators=[
         Optional(), NumberRange(min=1)],
         description=_l("Leave empty for no limit; the load is then balanced only."))
+    cross_theme_seats = IntegerField(
+        _l("Judges from another theme per proposal"), default=CROSS_THEME_SEATS,
+        validators=[Optional(), NumberRange(min=0, max=K_MAX)],
+        description=_l("At most k − 1. One links the themes' judges so that the ranking can "
+                       "compare themes fairly; 0 keeps every judge in their own theme."))
     preview = SubmitField(_l("Preview"))
+
+    def cross_seats(self):
+        data = self.cross_theme_seats.data
+        return CROSS_THEME_SEATS if data is None else data
 
 
 class SavePlanForm(FlaskForm):
@@ -40,18 +50,22 @@ class SavePlanForm(FlaskForm):
     # Own ids: the preview's visible fields on the same page are called k and max_load.
     k = HiddenField(validators=[InputRequired()], render_kw={"id": "save-k"})
     max_load = HiddenField(render_kw={"id": "save-max-load"})
+    cross_theme_seats = HiddenField(render_kw={"id": "save-cross-theme-seats"})
     save = SubmitField(_l("Save these assignments"))
 
     def settings(self):
-        """(k, max_load) as numbers, or None when they do not make sense."""
+        """(k, max_load, cross-theme seats) as numbers, or None when they do not make sense."""
         try:
             k = int(self.k.data)
             max_load = int(self.max_load.data) if self.max_load.data else None
+            cross = int(self.cross_theme_seats.data) if self.cross_theme_seats.data \
+                else CROSS_THEME_SEATS
         except (TypeError, ValueError):
             return None
-        if not 1 <= k <= K_MAX or (max_load is not None and max_load < 1):
+        if not 1 <= k <= K_MAX or (max_load is not None and max_load < 1) \
+                or not 0 <= cross <= K_MAX:
             return None
-        return k, max_load
+        return k, max_load, cross
 
 
 class AssignProposalsForm(FlaskForm):

@@ -59,13 +59,15 @@ def plan(slug, round_id):
             return commit_and_redirect(
                 _("%(count)d new assignment(s) saved.", count=len(saved.plan.new)),
                 "judging_admin.plan", slug=slug, round_id=round_id, k=settings[0],
-                max_load=settings[1] or "")
+                max_load=settings[1] or "", cross_theme_seats=settings[2])
         return redirect(url_for("judging_admin.plan", slug=slug, round_id=round_id))
     form = PlanForm(request.args if "k" in request.args else None)
     round_plan = None
     if "k" in request.args and form.validate():
-        round_plan = assignment_plans.build_plan(contest_round, form.k.data, form.max_load.data)
-    save_form = SavePlanForm(formdata=None, k=form.k.data, max_load=form.max_load.data or "")
+        round_plan = assignment_plans.build_plan(contest_round, form.k.data, form.max_load.data,
+                                                 form.cross_seats())
+    save_form = SavePlanForm(formdata=None, k=form.k.data, max_load=form.max_load.data or "",
+                             cross_theme_seats=form.cross_seats())
     return render_template("judging/organizer/plan.html", contest=contest,
                            contest_round=contest_round, form=form, round_plan=round_plan,
                            save_form=save_form)

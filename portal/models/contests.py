@@ -49,8 +49,9 @@ class Contest(BilingualMixin, db.Model):
     settings_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     # Ranking: the official method, the tie-break order (criterion codes, "submitted_at") and the
     # boundary ("top N") at which statistically tied proposals are flagged.
-    ranking_method: Mapped[str] = mapped_column(String(20), default="standardized",
-                                                server_default="standardized")
+    # scoring.DEFAULT_OFFICIAL (models stay free of the scoring package's numpy)
+    ranking_method: Mapped[str] = mapped_column(String(20), default="bias_model",
+                                                server_default="bias_model")
     tie_break = mapped_column(JSON)
     ranking_boundary: Mapped[int | None] = mapped_column(Integer)
     # Publication: the objection period (公示期) in days, the venture funding pool, and whether

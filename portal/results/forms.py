@@ -16,7 +16,7 @@ METHOD_LABELS = {
     "plain": _l("Mean of the review totals"),
     "trimmed": _l("Trimmed mean (without the highest and lowest of 5 or more reviews)"),
     "standardized": _l("Per-judge standardized (z-scores)"),
-    "bias_model": _l("Judge-bias model (least squares)"),
+    "bias_model": _l("Judge-bias model (strict and lenient judges evened out)"),
 }
 TIE_BREAK_SLOTS = 3
 
@@ -27,7 +27,7 @@ class RankingSettingsForm(FlaskForm):
     tie_break_2 = SelectField(_l("Second tie-break"), validators=[Optional()])
     tie_break_3 = SelectField(_l("Third tie-break"), validators=[Optional()])
     ranking_boundary = IntegerField(
-        _l("Boundary for “statistically tied” (top N)"),
+        _l("Award boundary for the uncertainty figures (top N)"),
         validators=[Optional(), NumberRange(min=1, max=100000)],
         description=_l("Empty: the number of overall awards."))
     submit = SubmitField(_l("Save the ranking settings"))

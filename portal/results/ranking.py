@@ -1,10 +1,12 @@
-"""A round's ranked list: reads the reviews, calls `portal.scoring`, caches the bootstrap."""
+"""A round's ranked list: reads the reviews, calls `portal.scoring`, stores the uncertainty."""
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+import numpy as np
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
@@ -27,14 +29,16 @@ from portal.scoring import (
     SUBMISSION_TIME,
     CriterionInput,
     ProposalInput,
-    bootstrap_ranking,
     compute_ranking,
+    rank_uncertainty,
 )
 from portal.results.generation import LatestComputations, current_generation, \
     keep_out_of_garbage_collection
 from portal.scoring.table import ReviewArrays
 
 DEFAULT_BOUNDARY = 10
+# Changes when the stored uncertainty figures change meaning: older snapshots are recomputed.
+UNCERTAINTY_VERSION = "posterior-1"
 UPSERTS = {"sqlite": sqlite_insert, "postgresql": postgresql_insert}
 LATER_ROUND_STATUSES = (ProposalStatus.ADVANCED, ProposalStatus.AWARDED)
 
@@ -46,9 +50,24 @@ class RoundRanking:
     contest_round: object
     result: object               # scoring.RankingResult
     proposals: dict              # id -> Proposal
-    intervals: dict              # id -> interval dict (bootstrap), possibly empty
+    intervals: dict              # id -> interval dict (uncertainty), possibly empty
     boundary: int
     facts: dict = field(default_factory=dict)   # id -> row: theme, entrant type, reference
+    planned: dict = field(default_factory=dict)     # id -> reviews planned (assignments)
+    incomplete: dict = field(default_factory=dict)  # id -> reviews left out: a score missing
+
+    @property
+    def flagged_count(self):
+        return sum(1 for interval in self.intervals.values() if interval.get("flagged"))
+
+    @property
+    def connected(self):
+        """Whether one judge/proposal component holds every review: themes comparable."""
+        return self.result.component_count <= 1
+
+    def under_reviewed(self, row):
+        """Fewer submitted reviews than planned."""
+        return row.review_count < self.planned.get(row.proposal_id, 0)
 
 
 def _round_statuses(contest_round):
@@ -150,6 +169,28 @@ def _without_conflicted(contest, facts, reviews):
     return reviews.without(set(conflict_map.standing))
 
 
+def _planned_reviews(contest_round):
+    """Proposal id -> the number of its assignments in the round (the reviews planned)."""
+    return dict(db.session.execute(
+        db.select(Assignment.proposal_id, db.func.count())
+        .filter(Assignment.round_id == contest_round.id)
+        .group_by(Assignment.proposal_id)).all())
+
+
+def _complete_only(reviews):
+    """(the reviews with a score on every criterion, proposal id -> reviews left out).
+
+    A criterion added after scoring leaves the earlier reviews without its score: they are left
+    out of the ranking until their judges complete them, and the ranking names the proposals."""
+    missing = np.isnan(reviews.scores).any(axis=1)
+    if not missing.any():
+        return reviews, {}
+    left_out = dict(Counter(reviews.proposal_ids[missing].tolist()))
+    kept = ~missing
+    return ReviewArrays(reviews.proposal_ids[kept], reviews.judge_ids[kept],
+                        reviews.scores[kept]), left_out
+
+
 def _submitted_reviews(contest, contest_round):
     """The round's submitted reviews as ReviewArrays (one row per review, the contest's
     criteria as columns). The scores come as floats (the engine computes in floats), unsorted,
@@ -192,18 +233,20 @@ def _inputs(contest, contest_round):
     facts = _round_facts(contest, contest_round)
     proposals = RoundProposals([fact.id for fact in facts],
                                _round_conditions(contest, contest_round))
-    reviews = _without_conflicted(contest, facts, _submitted_reviews(contest, contest_round))
+    reviews, incomplete = _complete_only(
+        _without_conflicted(contest, facts, _submitted_reviews(contest, contest_round)))
     criteria = [CriterionInput(c.id, c.weight, c.scale_min, c.scale_max) for c in contest.criteria]
     proposal_inputs = [ProposalInput(fact.id, theme=fact.theme_id, submitted_at=fact.submitted_at)
                        for fact in facts]
-    return proposals, reviews, criteria, proposal_inputs, facts
+    return proposals, reviews, criteria, proposal_inputs, facts, incomplete
 
 
-def _fingerprint(contest, reviews, proposal_ids, boundary):
+def _fingerprint(contest, reviews, proposal_ids, boundary, planned):
     digest = hashlib.sha256()
-    digest.update(json.dumps([contest.ranking_method, contest.tie_break, boundary,
+    digest.update(json.dumps([UNCERTAINTY_VERSION, contest.tie_break, boundary,
                               [(c.id, str(c.weight)) for c in contest.criteria],
-                              sorted(proposal_ids)], default=str).encode())
+                              sorted(proposal_ids), sorted(planned.items())],
+                             default=str).encode())
     for array in (reviews.proposal_ids, reviews.judge_ids, reviews.scores):
         digest.update(array.tobytes())   # rows in review id order
     return digest.hexdigest()
@@ -216,8 +259,10 @@ class _Computed:
     result: object
     proposal_ids: list
     facts: dict
-    intervals: dict | None    # None: computed without the bootstrap
+    intervals: dict | None    # None: computed without the uncertainty figures
     boundary: int
+    planned: dict
+    incomplete: dict
 
 
 # Per process, keyed by database, round and generation (portal.results.generation): a few
@@ -231,7 +276,7 @@ def forget_computed_rankings():
 
 def round_ranking(contest, contest_round=None, with_intervals=True):
     """The ranked list of a round (the current one by default); the ranking is computed once
-    per change of its inputs, the bootstrap once per change of the scores."""
+    per change of its inputs, the uncertainty figures once per change of the scores."""
     contest_round = contest_round or contest.current_round
     generation = current_generation()
     key = None if generation is None else (str(db.engine.url), contest_round.id, generation)
@@ -244,42 +289,47 @@ def round_ranking(contest, contest_round=None, with_intervals=True):
     proposals = RoundProposals(computed.proposal_ids, _round_conditions(contest, contest_round))
     return RoundRanking(contest_round, computed.result, proposals,
                         computed.intervals or {} if with_intervals else {},
-                        computed.boundary, computed.facts)
+                        computed.boundary, computed.facts, computed.planned,
+                        computed.incomplete)
 
 
 def _compute(contest, contest_round, with_intervals):
-    by_id, reviews, criteria, proposal_inputs, facts = _inputs(contest, contest_round)
+    by_id, reviews, criteria, proposal_inputs, facts, incomplete = _inputs(contest,
+                                                                           contest_round)
     keys = tie_break_keys(contest)
     result = compute_ranking(reviews, criteria, proposal_inputs, official=contest.ranking_method,
                              tie_break=keys)
     boundary = ranking_boundary(contest)
+    planned = {proposal_id: count for proposal_id, count in _planned_reviews(contest_round).items()
+               if proposal_id in by_id}
     intervals = None
     if with_intervals:
         intervals = {}
         if len(reviews):
             intervals = _cached_intervals(contest, contest_round, reviews, by_id, boundary,
-                                          lambda: bootstrap_ranking(
+                                          planned, lambda: rank_uncertainty(
                                               reviews, criteria, proposal_inputs,
-                                              official=contest.ranking_method, tie_break=keys,
-                                              boundary=boundary))
+                                              boundary=boundary, planned=planned))
     return _Computed(result, list(by_id), {fact.id: fact for fact in facts}, intervals,
-                     boundary)
+                     boundary, planned, incomplete)
 
 
-def _cached_intervals(contest, contest_round, reviews, by_id, boundary, compute):
-    fingerprint = _fingerprint(contest, reviews, list(by_id), boundary)
+def _cached_intervals(contest, contest_round, reviews, by_id, boundary, planned, compute):
+    fingerprint = _fingerprint(contest, reviews, list(by_id), boundary, planned)
     snapshot = db.session.execute(
         db.select(RankingSnapshot.fingerprint, RankingSnapshot.payload)
         .filter_by(round_id=contest_round.id)).first()
     if snapshot is not None and snapshot.fingerprint == fingerprint:
         return {int(key): value for key, value in snapshot.payload["intervals"].items()}
-    bootstrap = compute()
+    uncertainty = compute()
+    # "statistically_tied" is the flag under the name the awards preview reads.
     intervals = {item.proposal_id: {
         "score_low": item.score_low, "score_high": item.score_high, "rank_low": item.rank_low,
-        "rank_high": item.rank_high, "statistically_tied": item.statistically_tied}
-        for item in bootstrap.intervals}
+        "rank_high": item.rank_high, "inside_probability": item.inside_probability,
+        "flagged": item.flagged, "statistically_tied": item.flagged}
+        for item in uncertainty.proposals}
     payload = {"intervals": {str(key): value for key, value in intervals.items()},
-               "replicates": bootstrap.replicates, "level": bootstrap.level}
+               "draws": uncertainty.draws, "level": uncertainty.level}
     write_beside_request(lambda connection: _store_snapshot(
         connection, contest_round.id, fingerprint, payload))
     return intervals

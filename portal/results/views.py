@@ -8,7 +8,9 @@ from portal.accounts.sessions import require_recent_login
 from portal.audit import record
 from portal.contests.services import contest_by_slug
 from portal.errors import DomainError
-from portal.exports.sheets import part_names
+from portal.exports.formats import iter_csv
+from portal.exports.ranking_sheets import ranking_sheet
+from portal.exports.sheets import contest_awards, part_names
 from portal.extensions import db
 from portal.i18n import current_locale
 from portal.judging.assigning import judge_name
@@ -16,7 +18,7 @@ from portal.models import User
 from portal.results import advancement
 from portal.results.forms import METHOD_LABELS, AdvanceForm, RankingSettingsForm
 from portal.results.ranking import round_ranking
-from portal.results.services import csv_with_bom, display_score, ranked_rows, table_rows
+from portal.results.services import display_score, ranked_rows, table_rows
 from portal.scoring import METHODS, SUBMISSION_TIME
 from portal.text_order import pinyin_key
 from portal.web import commit_and_redirect, flash_form_errors, organizer_blueprint, \
@@ -130,28 +132,10 @@ def judge_statistics(slug):
 @bp.route("/admin/contests/<slug>/ranking.csv")
 @require_recent_login
 def ranking_csv(slug):
-    """The ranked list as CSV (UTF-8 with BOM, so that Excel shows the Chinese text)."""
+    """The ranked list as CSV (UTF-8 with BOM, so that Excel shows the Chinese text): the
+    export's ranking sheet, every rank with what defends it."""
     contest = contest_by_slug(slug)
-    ranked = round_ranking(contest, _round(contest))
-    locale = current_locale()
-    header = [_("Rank"), _("Rank in theme"), _("Reference"), _("Title"), _("Theme"),
-              _("Entrant type"), _("Organization"), _("Reviews"), _("Score"),
-              _("Interval low"), _("Interval high")] + [
-        str(METHOD_LABELS[method]) for method in METHODS] + [_("Tied"),
-                                                             _("Statistically tied")]
-    themes = part_names(contest.themes, locale)
-    entrant_types = part_names(contest.entrant_types, locale)
-    lines = []
-    for row in ranked_rows(ranked):
-        fact, interval = ranked.facts[row.proposal_id], ranked.intervals.get(row.proposal_id, {})
-        lines.append([
-            row.rank or "", row.theme_rank or "", fact.reference, fact.title,
-            themes.get(fact.theme_id, ""), entrant_types.get(fact.entrant_type_id, ""),
-            fact.organization, row.review_count, display_score(row.score),
-            display_score(interval.get("score_low")), display_score(interval.get("score_high"))]
-            + [display_score(row.scores.get(method)) for method in METHODS]
-            + [_("yes") if row.tied else "",
-               _("yes") if interval.get("statistically_tied") else ""])
-    return Response(csv_with_bom(header, lines), mimetype="text/csv", headers={
+    sheet = ranking_sheet(round_ranking(contest, _round(contest)), contest_awards(contest))
+    return Response(b"".join(iter_csv(sheet)), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{contest.slug}-ranking.csv"',
         "Cache-Control": "no-store"})

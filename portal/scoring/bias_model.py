@@ -1,10 +1,19 @@
-"""The additive judge-bias model, total = quality + judge bias + noise, fitted by least squares."""
+"""The additive judge-bias model, total = quality + judge bias + noise, by ridge least squares.
+
+A judge's bias is shrunk toward zero as if the judge had also given PRIOR_REVIEWS reviews exactly
+at the common level: a judge with 40 reviews keeps 95 % of the bias the reviews show, a judge
+with one review a third of it. The estimate is linear in the scores, with no threshold: a judge
+with few reviews, or who gave the same total every time, moves smoothly toward "no bias".
+"""
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.sparse import csr_matrix, diags
 from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import spsolve
+
+# The ridge penalty, in reviews (the ratio of the noise variance to the judges' bias variance).
+PRIOR_REVIEWS = 2.0
 
 
 @dataclass(frozen=True)
@@ -16,15 +25,17 @@ class BiasFit:
     component_count: int
 
 
-def fit_judge_bias(table):
-    """Least-squares qualities and judge biases for the reviews of a ReviewTable.
+def fit_judge_bias(table, prior_reviews=PRIOR_REVIEWS):
+    """Qualities and judge biases minimizing the squared residuals + prior_reviews × sum of b².
 
-    The normal equations of the model are solved exactly (sparse LU), not iteratively. Eliminating
-    the qualities, q_p = mean over p's reviews of (total - bias), leaves a weighted graph Laplacian
-    on the judges: L b = r with L = diag(n_j) - N diag(1/n_p) N^T, N the judge × proposal count
-    matrix. L is singular once per connected component of the judge/proposal graph (a harsh panel
-    and weak proposals cannot be told apart without a judge in common), so each component is
-    identified separately: its biases are constrained to a mean of zero.
+    The normal equations are solved exactly (sparse LU), not iteratively. Eliminating the
+    qualities, q_p = mean over p's reviews of (total - bias), leaves a weighted graph Laplacian
+    on the judges: (L + prior_reviews I) b = r with L = diag(n_j) - N diag(1/n_p) N^T, N the
+    judge × proposal count matrix. The biases of each connected component of the judge/proposal
+    graph have a mean of zero (the Laplacian's rows sum to zero within a component): a harsh
+    panel and weak proposals cannot be told apart without a judge in common, so a design of
+    separate theme pools compares themes as if their pools were equally strict. With
+    prior_reviews = 0 this is plain least squares, each component centred.
     """
     proposal_count, judge_count = len(table.proposals), len(table.judge_ids)
     proposals, judges, totals = table.proposal_index, table.judge_index, table.totals
@@ -39,7 +50,10 @@ def fit_judge_bias(table):
                  - counts @ diags(inverse_count) @ counts.T)
     right_side = np.bincount(judges, totals, minlength=judge_count) \
         - counts @ (inverse_count * proposal_sums)
-    bias = _solve_grounded(laplacian.tocsr(), right_side, judge_component)
+    if prior_reviews > 0:
+        bias = _solve_ridge(laplacian.tocsc(), right_side, prior_reviews)
+    else:
+        bias = _solve_grounded(laplacian.tocsr(), right_side, judge_component)
     quality = (proposal_sums - counts.T @ bias) * inverse_count
     quality[reviews_per_proposal == 0] = np.nan
     component_count = int(judge_component.max()) + 1 if judge_count else 0
@@ -59,6 +73,13 @@ def _components(table):
     reviewed = np.bincount(table.proposal_index, minlength=proposal_count) > 0
     proposal_component = np.where(reviewed, proposal_component, -1)
     return judge_component.astype(np.intp), proposal_component.astype(np.intp)
+
+
+def _solve_ridge(laplacian, right_side, prior_reviews):
+    if not len(right_side):
+        return np.zeros(0)
+    shifted = laplacian + diags(np.full(len(right_side), float(prior_reviews)))
+    return np.atleast_1d(spsolve(shifted.tocsc(), right_side))
 
 
 def _solve_grounded(laplacian, right_side, component):

@@ -10,8 +10,10 @@ from portal.scoring.methods import METHODS, fit_adjustments, method_scores
 from portal.scoring.ranks import float_levels, ordered_levels, rank_within
 from portal.scoring.table import build_table
 
-# The method that came closest to the oracle in bench/fairness.py (see docs/ranking.md).
-DEFAULT_OFFICIAL = "standardized"
+# The additive judge-bias model: with a connected design (every proposal also has a judge from
+# another theme) it matches the oracle in bench/fairness.py, with or without a difference in
+# quality between themes (see docs/ranking.md).
+DEFAULT_OFFICIAL = "bias_model"
 # A tie-break key naming no criterion: the earlier submission wins.
 SUBMISSION_TIME = "submitted_at"
 
@@ -27,6 +29,8 @@ class RankingRow:
     rank: int | None                     # official, overall; None without reviews
     tied: bool = False                   # shares its rank after every tie-break
     tie_broken_by: Hashable | None = None   # deepest tie-break key its position needed
+    tie_break_values: tuple = ()         # per tie-break key: its mean on the criterion, or its
+                                         # submission time (what the tie-break compared)
     theme_rank: int | None = None
     theme_percentile: float | None = None   # share of its theme's others it outranks, × 100
     scores: dict = field(default_factory=dict)   # method name -> score or None
@@ -45,7 +49,7 @@ class JudgeStats:
     bias: float                  # from the bias model; mean zero within its component
     component: int               # connected component of the judge/proposal graph
     standardized: bool
-    fallback_reason: str | None  # methods.FEW_REVIEWS or methods.NO_SPREAD
+    fallback_reason: str | None  # methods.FEW_REVIEWS
     outlier_count: int
 
 
@@ -101,24 +105,34 @@ def rank_scores(scores, keys, groups=None):
     return rank_within(float_levels(scores), ~np.isnan(scores), keys, groups)
 
 
-def tie_break_levels(table, tie_break):
-    """One level array per tie-break key; a key naming a criterion wins over SUBMISSION_TIME."""
+def tie_break_values(table, tie_break):
+    """Per tie-break key, each proposal's value: its mean score on the criterion (higher wins),
+    or for SUBMISSION_TIME its submission time (earlier wins)."""
     counts = np.maximum(table.review_counts, 1)
-    levels = []
+    values = []
     for key in tie_break:
         if key in table.criterion_ids:
             column = table.criterion_scores[:, table.criterion_ids.index(key)]
-            means = np.bincount(table.proposal_index, column, minlength=len(counts)) / counts
-            levels.append(float_levels(means))
+            values.append(np.bincount(table.proposal_index, column, minlength=len(counts))
+                          / counts)
         elif key == SUBMISSION_TIME:
-            levels.append(ordered_levels([proposal.submitted_at for proposal in table.proposals]))
+            values.append([proposal.submitted_at for proposal in table.proposals])
         else:
             raise ValueError(f"tie-break key {key!r} names no criterion")
-    return levels
+    return values
+
+
+def tie_break_levels(table, tie_break):
+    """One level array per tie-break key; a key naming a criterion wins over SUBMISSION_TIME."""
+    return [ordered_levels(values) if key == SUBMISSION_TIME and key not in table.criterion_ids
+            else float_levels(values)
+            for key, values in zip(tie_break, tie_break_values(table, tie_break))]
 
 
 def _rows(table, adjustments, scores, rankings, by_theme, official, tie_break, outliers):
     official_ranking = rankings[official]
+    key_values = [values.tolist() if isinstance(values, np.ndarray) else values
+                  for values in tie_break_values(table, tie_break)]
     totals, judges = table.totals.tolist(), table.judge_index.tolist()
     starts, counts = table.group_starts.tolist(), table.review_counts.tolist()
     fallback = [reason is not None for reason in adjustments.spread.fallback_reason]
@@ -137,6 +151,7 @@ def _rows(table, adjustments, scores, rankings, by_theme, official, tie_break, o
             score=score_of[official][at], rank=rank_of[official][at],
             tied=bool(official_ranking.tied[at]),
             tie_broken_by=tie_break[broken_by] if broken_by >= 0 else None,
+            tie_break_values=tuple(values[at] for values in key_values),
             theme_rank=theme_rank[at], theme_percentile=percentile[at],
             scores={name: values[at] for name, values in score_of.items()},
             ranks={name: values[at] for name, values in rank_of.items()},

@@ -10,11 +10,12 @@ from portal.scoring.bias_model import BiasFit, fit_judge_bias
 TRIM_FROM = 5
 # A judge with fewer reviews than this is not standardized: too few to estimate a mean and spread.
 MIN_REVIEWS_TO_STANDARDIZE = 5
-# A spread this small is no spread: the judge gave (nearly) the same total every time.
-SPREAD_TOLERANCE = 1e-9
+# A judge's spread is never taken below half a point on a 1-10 scale (in proportion on other
+# scales): a judge who gave (nearly) the same total every time would otherwise turn a one-point
+# difference into several.
+SPREAD_FLOOR_PER_NINE_POINTS = 0.5
 
 FEW_REVIEWS = "few_reviews"
-NO_SPREAD = "no_spread"
 
 
 @dataclass(frozen=True)
@@ -55,9 +56,8 @@ def judge_spread(table):
     squares = np.bincount(judges, (totals - mean[judges]) ** 2, minlength=len(count))
     sd = np.sqrt(np.divide(squares, count - 1, out=np.full(len(count), np.nan),
                            where=count > 1))
-    reasons = tuple(FEW_REVIEWS if n < MIN_REVIEWS_TO_STANDARDIZE
-                    else NO_SPREAD if s <= SPREAD_TOLERANCE else None
-                    for n, s in zip(count.tolist(), sd.tolist()))
+    reasons = tuple(FEW_REVIEWS if n < MIN_REVIEWS_TO_STANDARDIZE else None
+                    for n in count.tolist())
     return JudgeSpread(count, mean, sd, reasons)
 
 
@@ -68,13 +68,18 @@ def raw_totals(table, adjustments):
 def standardized_values(table, adjustments):
     """A review's z-score within its judge, mapped back onto the totals' scale.
 
-    The value is overall mean + z × overall sd. A judge who cannot be standardized keeps the raw
-    total, so that a round of such judges gives the plain scores.
+    The value is overall mean + z × overall sd, the judge's sd taken no lower than
+    SPREAD_FLOOR_PER_NINE_POINTS (scaled to the totals' span). A judge with too few reviews keeps
+    the raw total, so that a round of such judges gives the plain scores. The score is not clipped
+    to the scale: only its display is.
     """
     spread = adjustments.spread
     judges = table.judge_index
     standardized = spread.standardized[judges]
-    sd = np.where(standardized, spread.sd[judges], 1.0)
+    low, high = table.scale
+    floor = SPREAD_FLOOR_PER_NINE_POINTS * (high - low) / 9
+    sd = np.where(standardized, np.maximum(np.nan_to_num(spread.sd[judges]), floor), 1.0)
+    sd = np.where(sd > 0, sd, 1.0)
     z_scores = (table.totals - spread.mean[judges]) / sd
     return np.where(standardized,
                     adjustments.overall_mean + z_scores * adjustments.overall_sd, table.totals)
@@ -113,10 +118,6 @@ def trimmed_summary(values, table):
                     sums / counts)
 
 
-def clipped_mean_summary(values, table):
-    return np.clip(mean_summary(values, table), *table.scale)
-
-
 @dataclass(frozen=True)
 class Method:
     """A ranking method: a value per review, then a summary of each proposal's values.
@@ -134,7 +135,7 @@ class Method:
 METHODS = {method.name: method for method in (
     Method("plain", raw_totals, mean_summary),
     Method("trimmed", raw_totals, trimmed_summary),
-    Method("standardized", standardized_values, clipped_mean_summary),
+    Method("standardized", standardized_values, mean_summary),
     Method("bias_model", bias_adjusted_values, mean_summary),
 )}
 

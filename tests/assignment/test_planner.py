@@ -41,16 +41,53 @@ def test_a_pool_of_two_for_k_three_is_explained_when_nobody_else_can_help():
 
 def test_judges_from_other_themes_fill_a_short_pool_and_it_is_said():
     outsiders = judges(8, 9, expertise=("elderly",))
-    plan = plan_assignments(proposals(1, 2), judges(1, 2) + outsiders, 3)
+    plan = plan_assignments(proposals(1, 2), judges(1, 2) + outsiders, 3, cross_theme_seats=0)
     assert plan.judges_for(1) == [1, 2, 8] and plan.judges_for(2) == [1, 2, 9]
     assert kinds(plan) == [IssueKind.OUTSIDE_EXPERTISE] * 2
     assert plan.issues[0].available == 2
     assert plan.issues[0].message.startswith("theme 助残: 2 judges with this expertise for k=3")
 
 
-def test_judges_from_other_themes_are_not_used_when_the_pool_suffices():
-    plan = plan_assignments(proposals(1, 2, 3), judges(1, 2) + judges(9, expertise=()), 2)
+def test_pools_only_uses_no_judge_of_another_theme_when_the_pool_suffices():
+    plan = plan_assignments(proposals(1, 2, 3), judges(1, 2) + judges(9, expertise=()), 2,
+                            cross_theme_seats=0)
     assert plan.load_by_judge() == {1: 3, 2: 3, 9: 0}
+    assert plan.component_count == 1
+
+
+def test_by_default_each_proposal_has_one_judge_of_another_theme_and_it_is_no_issue():
+    elderly = [Proposal(4, "elderly"), Proposal(5, "elderly")]
+    plan = plan_assignments(proposals(1, 2) + elderly,
+                            judges(1, 2) + judges(3, 4, expertise=("elderly",)), 2)
+    assert plan.cross_theme_seats == 1 and plan.issues == ()
+    assert [plan.judges_for(p) for p in (1, 2, 4, 5)] == [[1, 3], [2, 4], [1, 3], [2, 4]]
+    assert plan.component_count == 2
+
+
+def test_separate_pools_are_two_components_and_a_cross_seat_links_them():
+    elderly = [Proposal(4, "elderly")]
+    pools = judges(1) + judges(3, expertise=("elderly",))
+    apart = plan_assignments(proposals(1) + elderly, pools, 1)
+    assert (apart.cross_theme_seats, apart.component_count, apart.connected) == (0, 2, False)
+    linked = plan_assignments(proposals(1) + elderly, pools, 2)
+    assert (linked.component_count, linked.connected) == (1, True)
+
+
+def test_the_cross_theme_seat_goes_first_to_a_judge_who_declared_a_second_theme():
+    broad = judges(9, expertise=("elderly", "orphans"))
+    plan = plan_assignments(proposals(1), judges(1) + judges(2, expertise=("elderly",)) + broad,
+                            2)
+    assert plan.judges_for(1) == [1, 9]
+
+
+def test_a_share_of_cross_theme_seats_is_set_by_the_organizer_and_capped_at_k_minus_one():
+    others = judges(5, 6, 7, expertise=("elderly",))
+    plan = plan_assignments(proposals(1), judges(1, 2, 3) + others, 3, cross_theme_seats=2)
+    assert plan.judges_for(1) == [1, 5, 6]
+    assert plan_assignments(proposals(1), judges(1, 2, 3) + others, 3,
+                            cross_theme_seats=9).judges_for(1) == [1, 5, 6]
+    with pytest.raises(ValueError, match="cross_theme_seats"):
+        plan_assignments(proposals(1), judges(1), 1, cross_theme_seats=-1)
 
 
 def test_every_judge_conflicted_leaves_the_proposal_without_judges():
@@ -160,7 +197,7 @@ def test_a_chain_of_hand_overs_evens_out_what_no_single_one_can():
     plan = plan_assignments(
         [Proposal(1, "elderly")] + proposals(2, 3),
         judges(1) + judges(2, expertise=()) + judges(3, expertise=("elderly", "orphans")), 2,
-        conflicts=organizer_conflicts((2, 3)))
+        conflicts=organizer_conflicts((2, 3)), cross_theme_seats=0)
     assert plan.load_by_judge() == {1: 2, 2: 2, 3: 2}
     assert plan.issues[0].kind == IssueKind.OUTSIDE_EXPERTISE
 

@@ -136,13 +136,50 @@ def test_new_assignments_respect_the_cap_and_loads_add_up(a_round):
 
 @SETTINGS
 @given(rounds())
-def test_judges_outside_the_pool_only_when_the_pool_runs_out(a_round):
+def test_judges_outside_the_pool_beyond_the_cross_seats_only_when_the_pool_runs_out(a_round):
     a_round.max_load = None  # under a cap, full pool judges are a reason of their own
     plan = a_round.plan()
     for assignment in plan.new:
-        if not a_round.in_pool(assignment.proposal_id, assignment.judge_id):
+        if a_round.in_pool(assignment.proposal_id, assignment.judge_id):
+            continue
+        on = plan.judges_for(assignment.proposal_id)
+        outside = [judge for judge in on if not a_round.in_pool(assignment.proposal_id, judge)]
+        if len(outside) > plan.cross_theme_seats:
             pool = a_round.eligible_judges(assignment.proposal_id, pool_only=True)
-            assert set(pool) <= set(plan.judges_for(assignment.proposal_id))
+            assert set(pool) <= set(on)
+
+
+@SETTINGS
+@given(rounds())
+def test_each_proposal_gets_its_cross_theme_seat_when_a_judge_of_another_theme_can_take_it(
+        a_round):
+    """With conflicts and uneven pools (no cap, nothing kept)."""
+    a_round.max_load, a_round.existing = None, []
+    plan = a_round.plan()
+    assert plan.cross_theme_seats == min(1, a_round.k - 1)
+    for proposal in a_round.proposals:
+        outside = [judge for judge in plan.judges_for(proposal.id)
+                   if not a_round.in_pool(proposal.id, judge)]
+        eligible_outside = [judge for judge in a_round.eligible_judges(proposal.id)
+                            if not a_round.in_pool(proposal.id, judge)]
+        assert len(outside) >= min(plan.cross_theme_seats, len(eligible_outside))
+        if len(outside) <= plan.cross_theme_seats:
+            assert not [issue for issue in plan.issues if issue.proposal_id == proposal.id
+                        and issue.kind == IssueKind.OUTSIDE_EXPERTISE]
+
+
+@SETTINGS
+@given(rounds())
+def test_the_plan_counts_the_components_of_its_judges(a_round):
+    """Judges linked by shared proposals, found here by merging groups one proposal at a time."""
+    plan = a_round.plan()
+    groups = []
+    for judges_on in plan.judges_by_proposal().values():
+        touching = [group for group in groups if group & set(judges_on)]
+        merged = set(judges_on).union(*touching)
+        groups = [group for group in groups if group not in touching] + [merged]
+    assert plan.component_count == len(groups)
+    assert plan.connected == (len(groups) <= 1)
 
 
 @SETTINGS

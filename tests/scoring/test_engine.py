@@ -8,12 +8,13 @@ import pytest
 
 from portal.scoring import DEFAULT_OFFICIAL, METHODS, CriterionInput, ProposalInput, \
     ReviewInput, compute_ranking
-from tests.scoring.builders import TOTAL, rank_totals, reviews_of
+from portal.scoring.bias_model import PRIOR_REVIEWS
+from tests.scoring.builders import TOTAL, rank_totals, reviews_of, ridge_by_lstsq
 
 
 def test_the_registry_holds_the_four_methods_and_the_default_is_one_of_them():
     assert list(METHODS) == ["plain", "trimmed", "standardized", "bias_model"]
-    assert rank_totals({("A", "j1"): 5}).official == DEFAULT_OFFICIAL == "standardized"
+    assert rank_totals({("A", "j1"): 5}).official == DEFAULT_OFFICIAL == "bias_model"
 
 
 def test_a_review_total_is_the_weighted_mean_and_the_scale_is_weighted_too():
@@ -57,12 +58,15 @@ def test_reviews_of_proposals_out_of_competition_are_left_out():
 
 
 def test_judge_statistics():
-    result = rank_totals({("A", "j1"): 7, ("B", "j1"): 9, ("C", "j1"): 5,
-                          ("A", "j2"): 5, ("B", "j2"): 7})
+    totals = {("A", "j1"): 7, ("B", "j1"): 9, ("C", "j1"): 5, ("A", "j2"): 5, ("B", "j2"): 7}
+    result = rank_totals(totals)
     j1, j2 = result.judges
     assert (j1.judge_id, j1.review_count, j1.mean, j1.sd) == ("j1", 3, 7, 2)
     assert (j2.review_count, j2.mean, j2.sd**2) == (2, 6, pytest.approx(2))
-    assert (j1.bias, j2.bias) == (pytest.approx(1), pytest.approx(-1))
+    # a 2-point gap on shared proposals, shrunk toward 0 as the judges have few reviews
+    _, biases = ridge_by_lstsq(totals, PRIOR_REVIEWS)
+    assert (j1.bias, j2.bias) == (pytest.approx(biases["j1"]), pytest.approx(biases["j2"]))
+    assert 0 < j1.bias < 1 and j2.bias == pytest.approx(-j1.bias)
     assert (result.overall_mean, result.component_count) == (6.6, 1)
 
 
@@ -83,9 +87,25 @@ def test_a_national_size_round_ranks_every_proposal():
     assert sorted(row.rank for row in result.rows)[0] == 1
 
 
-def test_the_fairness_bench_ends_with_its_verdict_line(capsys):
+def test_the_fairness_bench_prints_a_line_per_scenario_and_its_verdict_line(capsys):
     bench = runpy.run_path(str(Path(__file__).resolve().parents[2] / "bench" / "fairness.py"))
-    bench["main"](["--repetitions", "2", "--seed", "1"])
-    last = capsys.readouterr().out.splitlines()[-1]
-    assert re.fullmatch(r"official=(plain|trimmed|standardized|bias_model) tau=0\.\d{3} "
-                        r"oracle_tau=0\.\d{3} top20=[01]\.\d{3}", last)
+    bench["main"](["--min-repetitions", "2", "--max-repetitions", "2", "--seed", "1"])
+    lines = capsys.readouterr().out.splitlines()
+    scenarios = [line for line in lines if line.startswith("scenario ")]
+    number = r"\d\.\d{3}"
+    for line, sd in zip(scenarios, ("0", "0.3", "0.6"), strict=True):
+        assert re.fullmatch(
+            rf"scenario theme_sd={sd} official=bias_model tau={number} plain_tau={number} "
+            rf"oracle_tau={number} top20={number} flagged=\d+\.\d se={number} "
+            rf"flag_in={number} unflagged_in={number}", line), line
+    assert re.fullmatch(rf"official=bias_model tau={number} oracle_tau={number} "
+                        rf"top20={number}", lines[-1])
+    # the verdict repeats the scenario without a theme effect
+    first = dict(field.split("=") for field in scenarios[0].split()[1:])
+    assert lines[-1] == (f"official={first['official']} tau={first['tau']} "
+                         f"oracle_tau={first['oracle_tau']} top20={first['top20']}")
+
+
+def test_the_bench_reads_the_default_method_of_a_new_contest():
+    bench = runpy.run_path(str(Path(__file__).resolve().parents[2] / "bench" / "fairness.py"))
+    assert bench["default_method"]() == DEFAULT_OFFICIAL
