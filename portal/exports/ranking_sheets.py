@@ -103,12 +103,12 @@ def ranking_columns(ranked, locale):
                     (_("%(method)s: rank", method=label), None,
                      _("The rank by this method, for comparison."))]
     columns += [
-        (_("Interval low"), SCORE, _("The quality's 95% credible interval, low end "
+        (_("Interval low"), SCORE, _("The quality's 95-percent credible interval, low end "
                                      "(unclipped); wider with fewer reviews.")),
         (_("Interval high"), SCORE, _("The interval's high end (unclipped).")),
-        (_("Best rank in the interval"), None, _("The best rank in 95% of the posterior "
+        (_("Best rank in the interval"), None, _("The best rank in 95 percent of the posterior "
                                                  "draws.")),
-        (_("Worst rank in the interval"), None, _("The worst rank in 95% of the posterior "
+        (_("Worst rank in the interval"), None, _("The worst rank in 95 percent of the posterior "
                                                   "draws.")),
         (_("Chance in top %(boundary)d", boundary=boundary), "0.000", _(
             "The probability (0 to 1) that the proposal truly belongs among the top "
