@@ -97,6 +97,8 @@ def register_blueprints(app):
     from portal.admin.views import bp as admin_bp
     from portal.awards.public import bp as publication_bp
     from portal.awards.views import bp as awards_bp
+    from portal.certificates.public import bp as verification_bp
+    from portal.certificates.views import bp as certificates_bp
     from portal.contests.views import bp as contests_bp
     from portal.dashboard.views import bp as dashboard_bp
     from portal.exports.views import bp as exports_bp
@@ -111,7 +113,8 @@ def register_blueprints(app):
 
     for blueprint in (ops_bp, contests_bp, accounts_bp, two_factor_bp, proposals_bp, judging_bp,
                       admin_bp, results_bp, setup_bp, screening_bp, site_bp, awards_bp,
-                      publication_bp, dashboard_bp, judging_admin_bp, exports_bp):
+                      publication_bp, dashboard_bp, judging_admin_bp, exports_bp,
+                      certificates_bp, verification_bp):
         app.register_blueprint(blueprint)
 
 

@@ -18,6 +18,7 @@ from werkzeug.routing.converters import AnyConverter
 
 from portal.accounts.services import CONFIRM_EMAIL, RESET_PASSWORD, _password_fingerprint
 from portal.awards import publishing
+from portal.certificates.services import issue_certificates
 from portal.extensions import db
 from portal.models import Award, Conflict, ConflictKind, JudgeMembership
 from portal.proposals.attachments import add_attachment
@@ -61,6 +62,8 @@ MATRIX = {
     ("GET", "publication.results"): everyone(200),
     ("GET", "publication.objection"): everyone(200),
     ("POST", "publication.objection"): everyone(422),
+    ("GET", "verification.search"): everyone(200),
+    ("GET", "verification.certificate"): everyone(200),
     # Accounts
     ("GET", "accounts.login"): row(200, *[MOVED] * 6),
     ("POST", "accounts.login"): row(200, *[MOVED] * 6),
@@ -174,6 +177,13 @@ MATRIX = {
     ("POST", "awards.publish"): organizers(OK),
     ("POST", "awards.answer"): organizers(OK),
     ("POST", "awards.finalize"): organizers(OK),
+    ("GET", "certificates.index"): organizers(),
+    ("POST", "certificates.upload_seal"): organizers(OK),
+    ("POST", "certificates.remove_seal"): organizers(OK),
+    ("GET", "certificates.seal_image"): organizers(404),  # no seal uploaded
+    ("POST", "certificates.issue_for_members"): organizers(OK),
+    ("POST", "certificates.revoke"): organizers(OK),
+    ("GET", "certificates.single"): organizers(),
     ("GET", "exports.index"): organizers(),
     ("GET", "exports.download"): organizers(400),  # no format chosen
     ("GET", "exports.award_list"): organizers(),
@@ -213,6 +223,7 @@ def world_values():
     db.session.add(Award(contest_id=contest.id, proposal_id=other_proposal.id,
                          tier_id=contest.award_tiers[0].id))
     db.session.flush()
+    (certificate,) = issue_certificates(organizer, contest)
     publishing.publish_provisional(organizer, contest)
     objection = publishing.file_objection(contest, "观众", "watcher@example.org", "有异议")
     db.session.commit()
@@ -223,6 +234,7 @@ def world_values():
             user_id=judge_assigned.id)),
         "conflict_id": declared.id, "invitation_id": invitation.id, "user_id": colleague.id,
         "objection_id": objection.id,
+        "certificate_id": certificate.id, "number": certificate.number,
         # Each token-taking page gets a working token: what the token opens is what is tested.
         "accounts.confirm_email:token": make_token(CONFIRM_EMAIL, {
             "user": non_owner.id, "email": non_owner.email}),
