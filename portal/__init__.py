@@ -54,6 +54,8 @@ def _complete_config(app):
         app.config["SECRET_KEY"] = load_or_create_secret_key(instance)
     if not app.config.get("PORTAL_UPLOAD_PATH"):
         app.config["PORTAL_UPLOAD_PATH"] = str(instance / "uploads")
+    if not app.config.get("PORTAL_AUDIT_ANCHOR_FILE"):
+        app.config["PORTAL_AUDIT_ANCHOR_FILE"] = str(instance / "audit-anchors.log")
     app.config["MAX_CONTENT_LENGTH"] = (app.config["PORTAL_MAX_UPLOAD_MB"] + 1) * 1024 * 1024
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
 

@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 from portal.accounts.forms import ConfirmForm
 from portal.admin import services
 from portal.admin.forms import AssignJudgesForm, InviteJudgeForm, ReopenRoundForm
+from portal.audit.anchors import daily_anchor
 from portal.contests.services import contest_by_slug
 from portal.errors import DomainError
 from portal.extensions import db
@@ -29,10 +30,10 @@ bp = organizer_blueprint("admin", __name__, url_prefix="/admin")
 
 @bp.route("/")
 def index():
-    """Every contest with its proposal counts."""
+    """Every contest with its proposal counts, and the audit log's daily anchor."""
     return render_template("admin/index.html", contests=services.all_contests(),
                            counts=services.proposal_counts_by_contest(),
-                           action_form=ConfirmForm())
+                           action_form=ConfirmForm(), audit_anchor=daily_anchor())
 
 
 def _proposal_filter(contest):
