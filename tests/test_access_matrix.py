@@ -163,6 +163,8 @@ MATRIX = {
     ("POST", "dashboard.announcements"): organizers(OK),
     ("GET", "dashboard.contest_audit"): organizers(),
     ("GET", "dashboard.proposal_audit"): organizers(),
+    ("GET", "dashboard.audit_log"): organizers(),
+    ("GET", "dashboard.audit_export"): organizers(),
     ("GET", "results.ranking"): organizers(),
     ("GET", "results.ranking_csv"): organizers(),
     ("GET", "results.judge_statistics"): organizers(),

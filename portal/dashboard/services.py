@@ -14,6 +14,9 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
 from portal.audit import record
+from portal.audit.listing import audit_sheet, filtered
+from portal.audit.wording import load_names, sentence
+from portal.exports.formats import write_csv, write_xlsx
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.i18n import current_locale
@@ -311,6 +314,7 @@ class AuditRow(NamedTuple):
     target: str
     details: list
     proposal_id: int | None
+    sentence: str = ""
 
 
 def _actor_names(actor_ids):
@@ -348,19 +352,32 @@ def _detail_lines(detail):
 
 def _audit_rows(events, names=None):
     names = _actor_names(event.actor_id for event in events) if names is None else names
+    wording = load_names(events)
     return [AuditRow(event.at, _actor(event.actor_id, names), action_label(event.action),
                      f"{event.target_type} #{event.target_id}" if event.target_type else "",
-                     _detail_lines(event.detail), proposal_of(event))
+                     _detail_lines(event.detail), proposal_of(event), sentence(event, wording))
             for event in events]
 
 
-def contest_audit_page(contest, page):
-    """(pagination, rows): one page of the contest's audit events, newest first; 404 past the end."""
-    pagination = db.paginate(
-        db.select(AuditEvent).filter_by(contest_id=contest.id)
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()),
-        page=page, per_page=AUDIT_PAGE_SIZE, error_out=True)
+def audit_page(audit_filter, page):
+    """(pagination, rows): one page of the filtered audit events, newest first; 404 past the end."""
+    pagination = db.paginate(filtered(audit_filter), page=page, per_page=AUDIT_PAGE_SIZE,
+                             error_out=True)
     return pagination, _audit_rows(pagination.items)
+
+
+def export_audit(actor, audit_filter, fmt, locale, out):
+    """The filtered log into `out` as CSV or XLSX, audited (it names people); the file name."""
+    sheet = audit_sheet(audit_filter, locale)
+    if fmt == "csv":
+        write_csv(sheet, out)
+    else:
+        write_xlsx([sheet], out)
+    record(actor, "audit.exported", format=fmt, contest_filter=audit_filter.contest_id,
+           actor_filter=audit_filter.actor, action_filter=audit_filter.action,
+           day_from=audit_filter.day_from.isoformat() if audit_filter.day_from else None,
+           day_to=audit_filter.day_to.isoformat() if audit_filter.day_to else None)
+    return f"audit-log.{fmt}"
 
 
 def _history_rows(events, names):
