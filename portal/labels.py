@@ -123,6 +123,8 @@ ACTION_LABELS = {
     "certificates.seal_changed": _l("Certificate seal changed"),
     "certificates.seal_removed": _l("Certificate seal removed"),
     "audit.exported": _l("Audit log exported"),
+    "mail_template.changed": _l("Email text changed"),
+    "mail_template.restored": _l("Email text back to the built-in one"),
 }
 
 

@@ -164,6 +164,10 @@ MATRIX = {
     ("GET", "dashboard.contest_audit"): organizers(),
     ("GET", "dashboard.proposal_audit"): organizers(),
     ("GET", "dashboard.audit_log"): organizers(),
+    ("GET", "mail_templates.index"): organizers(),
+    ("GET", "mail_templates.edit"): organizers(),
+    ("POST", "mail_templates.edit"): organizers(422),  # no text written
+    ("POST", "mail_templates.restore"): organizers(MOVED),
     ("GET", "dashboard.audit_export"): organizers(),
     ("GET", "results.ranking"): organizers(),
     ("GET", "results.ranking_csv"): organizers(),
@@ -237,6 +241,7 @@ def world_values():
         "conflict_id": declared.id, "invitation_id": invitation.id, "user_id": colleague.id,
         "objection_id": objection.id,
         "certificate_id": certificate.id, "number": certificate.number,
+        "kind": "proposal_submitted",
         # Each token-taking page gets a working token: what the token opens is what is tested.
         "accounts.confirm_email:token": make_token(CONFIRM_EMAIL, {
             "user": non_owner.id, "email": non_owner.email}),

@@ -20,11 +20,12 @@ from portal.exports.formats import write_csv, write_xlsx
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.i18n import current_locale
+from portal.judging.reminders import pending_by_judge
 from portal.judging.services import active_judges
 from portal.labels import action_label, proposal_event_label, proposal_status_label
 from portal.mail import queue_email
-from portal.models import Assignment, AuditEvent, Proposal, ProposalStatus, Review, Round, \
-    User
+from portal.models import Assignment, AuditEvent, JudgeMembership, Proposal, ProposalStatus, \
+    Review, Round, User, judge_expertise
 from portal.results.generation import LatestComputations, current_generation
 from portal.tokens import make_token, read_token
 from portal.web import external_url
@@ -191,9 +192,16 @@ def _judging_progress(contest):
 
 # --- Announcements -----------------------------------------------------------------------------
 
-ALL_APPLICANTS = "applicants"
+ALL_APPLICANTS = "applicants"          # every applicant with a proposal out of draft
 ALL_JUDGES = "judges"
+ALL_REGISTERED = "registered"          # every applicant account of the site
+WITH_DRAFTS = "drafts"                 # applicants with a draft in this contest
+ELIGIBLE = "eligible"                  # applicants whose proposal passed the screening
+UNSCORED = "judges-unscored"           # judges with assignments waiting for their scores
 THEME_PREFIX = "theme:"
+# Past the eligibility check, whatever happened next.
+PASSED_SCREENING = (ProposalStatus.ELIGIBLE, ProposalStatus.ADVANCED, ProposalStatus.AWARDED)
+THEME_JUDGES_PREFIX = "theme-judges:"
 PREVIEW = "announcement-preview"
 # A preview stays good for a day: long enough to re-read it, short enough not to resurface.
 PREVIEW_MAX_AGE_SECONDS = 24 * 3600
@@ -218,31 +226,64 @@ class Preview(NamedTuple):
 
 
 def audience_choices(contest):
-    """(value, label) for the audience menu: all applicants, each theme's, the judges."""
+    """(value, label) for the audience menu: applicants by stage and theme, then judges."""
     locale = current_locale()
-    return ([(ALL_APPLICANTS, _l("All applicants of the contest"))]
-            + [(THEME_PREFIX + theme.code, _l("Applicants of the theme %(theme)s",
-                                              theme=theme.localized("name", locale)))
-               for theme in contest.themes]
-            + [(ALL_JUDGES, _l("All active judges of the contest"))])
+    themes = [(theme.code, theme.localized("name", locale)) for theme in contest.themes]
+    return ([(ALL_APPLICANTS, _l("Applicants who submitted a proposal")),
+             (WITH_DRAFTS, _l("Applicants with a draft not yet submitted")),
+             (ELIGIBLE, _l("Applicants whose proposal passed the eligibility check")),
+             (ALL_REGISTERED, _l("Everyone registered on the site (but judges and organizers)"))]
+            + [(THEME_PREFIX + code, _l("Applicants of the theme %(theme)s", theme=name))
+               for code, name in themes]
+            + [(ALL_JUDGES, _l("All active judges of the contest")),
+               (UNSCORED, _l("Judges with proposals waiting for their scores"))]
+            + [(THEME_JUDGES_PREFIX + code, _l("Judges of the theme %(theme)s", theme=name))
+               for code, name in themes])
+
+
+def _theme(contest, code):
+    theme = next((theme for theme in contest.themes if theme.code == code), None)
+    if theme is None:
+        raise DomainError(_l("Choose who receives the announcement."), field="audience")
+    return theme
+
+
+def _audience_ids(contest, audience):
+    """SELECT of the user ids an audience names."""
+    in_contest = db.select(Proposal.applicant_id).filter(Proposal.contest_id == contest.id)
+    if audience == ALL_APPLICANTS:
+        return in_contest.filter(Proposal.status != ProposalStatus.DRAFT)
+    if audience == WITH_DRAFTS:
+        return in_contest.filter(Proposal.status == ProposalStatus.DRAFT)
+    if audience == ELIGIBLE:
+        return in_contest.filter(Proposal.status.in_(PASSED_SCREENING))
+    if audience.startswith(THEME_PREFIX):
+        return in_contest.filter(Proposal.status != ProposalStatus.DRAFT,
+                                 Proposal.theme_id == _theme(contest, audience.removeprefix(
+                                     THEME_PREFIX)).id)
+    if audience == ALL_REGISTERED:
+        judges = db.select(JudgeMembership.user_id)
+        return db.select(User.id).filter(User.is_organizer.is_(False), User.id.not_in(judges))
+    if audience.startswith(THEME_JUDGES_PREFIX):
+        theme = _theme(contest, audience.removeprefix(THEME_JUDGES_PREFIX))
+        return (db.select(JudgeMembership.user_id)
+                .join(judge_expertise, judge_expertise.c.membership_id == JudgeMembership.id)
+                .filter(JudgeMembership.contest_id == contest.id,
+                        JudgeMembership.active.is_(True),
+                        judge_expertise.c.theme_id == theme.id))
+    raise DomainError(_l("Choose who receives the announcement."), field="audience")
 
 
 def recipients_for(contest, audience):
-    """The accounts an audience names: applicants are users with a proposal out of draft."""
+    """The active accounts an audience names, in the order they registered."""
     if audience == ALL_JUDGES:
         return active_judges(contest)
-    proposals = db.select(Proposal.applicant_id).filter(
-        Proposal.contest_id == contest.id, Proposal.status != ProposalStatus.DRAFT)
-    if audience.startswith(THEME_PREFIX):
-        code = audience.removeprefix(THEME_PREFIX)
-        theme = next((theme for theme in contest.themes if theme.code == code), None)
-        if theme is None:
-            raise DomainError(_l("Choose who receives the announcement."), field="audience")
-        proposals = proposals.filter(Proposal.theme_id == theme.id)
-    elif audience != ALL_APPLICANTS:
-        raise DomainError(_l("Choose who receives the announcement."), field="audience")
+    if audience == UNSCORED:
+        ids = list(pending_by_judge(contest))
+    else:
+        ids = _audience_ids(contest, audience)
     return db.session.scalars(
-        db.select(User).filter(User.id.in_(proposals), User.active.is_(True),
+        db.select(User).filter(User.id.in_(ids), User.active.is_(True),
                                User.erased_at.is_(None))
         .order_by(User.id)).all()
 
