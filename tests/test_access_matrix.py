@@ -123,6 +123,7 @@ MATRIX = {
     ("GET", "admin.judges"): organizers(),
     ("POST", "admin.judges"): organizers(OK),
     ("POST", "admin.invitation_action"): organizers(OK),
+    ("POST", "admin.send_invitations"): organizers(OK),
     ("POST", "admin.judge_activation"): organizers(OK),
     ("POST", "admin.toggle_round"): organizers(OK),
     ("GET", "admin.reopen_round"): organizers(),
