@@ -88,15 +88,17 @@ def test_numbers_are_given_once_and_are_not_sequential(client, auth, contest, or
 
 
 def test_unknown_and_malformed_numbers_get_the_same_answer(client):
-    paths = ("/verify/" + numbers.new_number(), "/verify/not-a-number'<script>")
-    unknown, malformed = (client.get(path, headers=EN) for path in paths)
-    assert unknown.status_code == malformed.status_code == 404
+    paths = ("/verify/" + numbers.new_number(), "/verify/not-a-number'<script>",
+             "/verify/7K3M/Q9XD/2HWP", "/verify/" + "X" * 300)
+    unknown, *malformed = (client.get(path, headers=EN) for path in paths)
+    assert {response.status_code for response in [unknown, *malformed]} == {404}
     assert "No certificate has this number" in unknown.get_data(as_text=True)
 
     def page(response):  # but for the address itself, in the language links
         return re.sub(r'next=[^"]*"|value="[^"]*"', "", response.get_data(as_text=True))
 
-    assert page(unknown) == page(malformed)
+    assert all(page(unknown) == page(response) for response in malformed)
+    assert client.get("/verify", query_string={"number": "   "}).status_code == 200
 
 
 def test_a_number_typed_by_hand_is_read_leniently(client, auth, contest, organizer):

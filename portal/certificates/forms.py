@@ -43,4 +43,5 @@ class VerifyForm(FlaskForm):
     class Meta:  # nosemgrep: csrf-disabled-outside-tests
         csrf = False
 
-    number = StringField(_l("Certificate number"), description=_l("As printed under the QR code, e.g. 7K3M-Q9XD-2HWP."))
+    number = StringField(_l("Certificate number"),
+                         description=_l("As printed under the QR code, e.g. 7K3M-Q9XD-2HWP."))

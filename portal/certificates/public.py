@@ -21,13 +21,15 @@ def _limit():
 def search():
     """A form to type a certificate's number; a typed number goes to its page."""
     form = VerifyForm(request.args)
-    if form.number.data:
-        number = numbers.normalized(form.number.data) or form.number.data.strip()[:40]
+    typed = (form.number.data or "").strip()
+    if typed:
+        number = numbers.normalized(typed) or typed[:40]
         return redirect(url_for("verification.certificate", number=number))
     return render_template("certificates/verify.html", form=form, found=None, number=None)
 
 
-@bp.route("/verify/<number>")
+# `path`: a number with a slash in it gets the same answer as any other malformed one.
+@bp.route("/verify/<path:number>")
 @limiter.limit(_limit)
 def certificate(number):
     """Number, project, tier, contest, issue date and revocation; the same 404 for a number

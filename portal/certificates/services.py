@@ -9,7 +9,7 @@ from portal.certificates import numbers, seal
 from portal.errors import DomainError
 from portal.exports.sheets import contest_awards, winner_name
 from portal.extensions import db
-from portal.models import Award, Certificate, utcnow
+from portal.models import Award, Certificate, Proposal, utcnow
 
 MAX_HOLDER_LENGTH = 80
 MAX_REASON_LENGTH = 500
@@ -133,6 +133,8 @@ def contest_certificates(contest):
     """Every certificate of the contest, newest first, for the organizers' table."""
     return db.session.scalars(
         db.select(Certificate).filter_by(contest_id=contest.id)
+        .options(selectinload(Certificate.proposal).selectinload(Proposal.applicant),
+                 selectinload(Certificate.tier))
         .order_by(Certificate.id.desc())).all()
 
 

@@ -5,7 +5,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from portal.contests.services import contest_by_slug
-from portal.dashboard import services
+from portal.dashboard import audit_listing, services
 from portal.accounts.sessions import require_recent_login
 from portal.admin.services import all_contests
 from portal.dashboard.forms import AnnouncementForm, AuditFilterForm
@@ -63,7 +63,7 @@ def announcements(slug):
 def _audit_page(contest, form):
     form.validate()
     audit_filter = form.audit_filter(contest)
-    pagination, rows = services.audit_page(audit_filter,
+    pagination, rows = audit_listing.audit_page(audit_filter,
                                            request.args.get("page", 1, type=bounded_int))
     arguments = {key: value for key, value in request.args.items() if key != "page" and value}
     return render_template("dashboard/audit.html", contest=contest, pagination=pagination,
@@ -94,7 +94,7 @@ def audit_export(fmt):
     """The filtered audit log as CSV or XLSX, each entry in words beside its hash."""
     form = AuditFilterForm(request.args, contests=_contest_choices())
     form.validate()
-    return send_written(lambda out: services.export_audit(
+    return send_written(lambda out: audit_listing.export_audit(
         current_user, form.audit_filter(), fmt, current_locale(), out),
         "text/csv" if fmt == "csv" else XLSX_MIMETYPE)
 
@@ -106,6 +106,6 @@ def proposal_audit(proposal_id):
     # Drafts are the applicant's private work, as on the organizers' proposal page.
     if proposal is None or proposal.status == ProposalStatus.DRAFT:
         abort(404)
-    decisions, history = services.proposal_audit(proposal)
+    decisions, history = audit_listing.proposal_audit(proposal)
     return render_template("dashboard/proposal_audit.html", contest=proposal.contest,
                            proposal=proposal, decisions=decisions, history=history)

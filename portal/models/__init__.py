@@ -16,7 +16,9 @@ __all__ = [
     "Award", "Conflict", "ConflictKind", "Objection", "Publication", "PublicationStage",
     "RankingGeneration", "RankingSnapshot",
     "AwardScope", "AwardTier", "InvitationRole", "SiteSettings", "judge_expertise",
-    "Assignment", "Attachment", "AuditEvent", "Certificate", "BudgetLine", "Contest", "ContestStatus", "Criterion", "EntrantType",
-    "Invitation", "JudgeMembership", "MailTemplate", "Notification", "Proposal", "ProposalEvent", "ProposalStatus", "Review",
+    "Assignment", "Attachment", "AuditEvent", "Certificate",
+    "BudgetLine", "Contest", "ContestStatus", "Criterion", "EntrantType",
+    "Invitation", "JudgeMembership", "MailTemplate",
+    "Notification", "Proposal", "ProposalEvent", "ProposalStatus", "Review",
     "Round", "Score", "Theme", "User", "UTCDateTime", "utcnow",
 ]

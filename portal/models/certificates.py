@@ -1,4 +1,4 @@
-"""Certificates handed out to winners and named team members, each with a number anyone can verify."""
+"""Certificates for winners and named team members, each with a number anyone can verify."""
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
