@@ -54,6 +54,8 @@ def _complete_config(app):
         app.config["SECRET_KEY"] = load_or_create_secret_key(instance)
     if not app.config.get("PORTAL_UPLOAD_PATH"):
         app.config["PORTAL_UPLOAD_PATH"] = str(instance / "uploads")
+    if not app.config.get("PORTAL_AUDIT_ANCHOR_FILE"):
+        app.config["PORTAL_AUDIT_ANCHOR_FILE"] = str(instance / "audit-anchors.log")
     app.config["MAX_CONTENT_LENGTH"] = (app.config["PORTAL_MAX_UPLOAD_MB"] + 1) * 1024 * 1024
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
 
@@ -97,11 +99,14 @@ def register_blueprints(app):
     from portal.admin.views import bp as admin_bp
     from portal.awards.public import bp as publication_bp
     from portal.awards.views import bp as awards_bp
+    from portal.certificates.public import bp as verification_bp
+    from portal.certificates.views import bp as certificates_bp
     from portal.contests.views import bp as contests_bp
     from portal.dashboard.views import bp as dashboard_bp
     from portal.exports.views import bp as exports_bp
     from portal.judging.organizer_views import bp as judging_admin_bp
     from portal.judging.views import bp as judging_bp
+    from portal.mail_templates.views import bp as mail_templates_bp
     from portal.ops.health import bp as ops_bp
     from portal.proposals.views import bp as proposals_bp
     from portal.results.views import bp as results_bp
@@ -111,7 +116,8 @@ def register_blueprints(app):
 
     for blueprint in (ops_bp, contests_bp, accounts_bp, two_factor_bp, proposals_bp, judging_bp,
                       admin_bp, results_bp, setup_bp, screening_bp, site_bp, awards_bp,
-                      publication_bp, dashboard_bp, judging_admin_bp, exports_bp):
+                      publication_bp, dashboard_bp, judging_admin_bp, exports_bp,
+                      certificates_bp, verification_bp, mail_templates_bp):
         app.register_blueprint(blueprint)
 
 

@@ -65,6 +65,8 @@ class BaseConfig:
         self.PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:5000")
         self.PORTAL_UPLOAD_PATH = os.environ.get("PORTAL_UPLOAD_PATH")
         self.PORTAL_MAX_UPLOAD_MB = int(os.environ.get("PORTAL_MAX_UPLOAD_MB", "20"))
+        # Where the audit log's daily anchors are appended (see portal.audit).
+        self.PORTAL_AUDIT_ANCHOR_FILE = os.environ.get("PORTAL_AUDIT_ANCHOR_FILE")
         self.REDIS_URL = os.environ.get("REDIS_URL")
         self.RATELIMIT_ENABLED = _env_flag("RATELIMIT_ENABLED", True)
         self.RATELIMIT_HEADERS_ENABLED = True

@@ -125,6 +125,13 @@ ACTION_LABELS = {
     "two_factor.reset": _l("Two-step login reset by an organizer"),
     "announcement.sent": _l("Announcement sent"),
     "site.settings_changed": _l("Site settings changed"),
+    "certificates.issued": _l("Certificates issued"),
+    "certificate.revoked": _l("Certificate revoked"),
+    "certificates.seal_changed": _l("Certificate seal changed"),
+    "certificates.seal_removed": _l("Certificate seal removed"),
+    "audit.exported": _l("Audit log exported"),
+    "mail_template.changed": _l("Email text changed"),
+    "mail_template.restored": _l("Email text back to the built-in one"),
 }
 
 

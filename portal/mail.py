@@ -10,11 +10,10 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
-from flask import current_app, render_template
-from flask_babel import force_locale
-from markupsafe import Markup, escape
+from flask import current_app
 
 from portal.database import run_after_commit
+from portal.mail_templates.rendering import compose
 from portal.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -28,23 +27,15 @@ def queue_email(recipient, subject, template, locale=None, **context):
     """Render the message now, in the recipient's language, and send it after the commit.
 
     `recipient` is a User (its email and locale are used) or an address; `subject` a lazy
-    string; `template` names `templates/mail/<template>.txt`.
+    string; `template` names `templates/mail/<template>.txt`, or the organizers' own text of
+    that kind (portal.mail_templates).
     """
     address = getattr(recipient, "email", recipient)
     locale = locale or getattr(recipient, "locale", None) or \
         current_app.config["BABEL_DEFAULT_LOCALE"]
-    with force_locale(locale):
-        text = render_template(f"mail/{template}.txt", **context).strip() + "\n"
-        html = render_template("mail/_layout.html", body=_paragraphs(text), locale=locale)
-        message = {"to": address, "subject": str(subject), "text": text, "html": html}
+    message = {"to": address, **compose(template, locale, subject, context)}
     run_after_commit(lambda: deliver(message))
     return message
-
-
-def _paragraphs(text):
-    blocks = [block.strip() for block in text.split("\n\n") if block.strip()]
-    return Markup("").join(Markup("<p>{}</p>").format(
-        Markup("<br>").join(escape(line) for line in block.splitlines())) for block in blocks)
 
 
 def deliver(message):

@@ -38,6 +38,12 @@ def external_url(endpoint, **values):
     """An absolute link for emails and printed invitations; outside a request, from PORTAL_BASE_URL."""
     if has_request_context():
         return url_for(endpoint, _external=True, **values)
+    return printed_url(endpoint, **values)
+
+
+def printed_url(endpoint, **values):
+    """An absolute link from PORTAL_BASE_URL whatever address the request came by: for paper
+    (a certificate's QR code), read months later from anywhere."""
     with current_app.test_request_context(base_url=current_app.config["PORTAL_BASE_URL"]):
         return url_for(endpoint, _external=True, **values)
 

@@ -18,6 +18,7 @@ from werkzeug.routing.converters import AnyConverter
 
 from portal.accounts.services import CONFIRM_EMAIL, RESET_PASSWORD, _password_fingerprint
 from portal.awards import publishing
+from portal.certificates.services import issue_certificates
 from portal.extensions import db
 from portal.models import Award, Conflict, ConflictKind, JudgeMembership
 from portal.proposals.attachments import add_attachment
@@ -61,6 +62,8 @@ MATRIX = {
     ("GET", "publication.results"): everyone(200),
     ("GET", "publication.objection"): everyone(200),
     ("POST", "publication.objection"): everyone(422),
+    ("GET", "verification.search"): everyone(200),
+    ("GET", "verification.certificate"): everyone(200),
     # Accounts
     ("GET", "accounts.login"): row(200, *[MOVED] * 6),
     ("POST", "accounts.login"): row(200, *[MOVED] * 6),
@@ -124,6 +127,7 @@ MATRIX = {
     ("GET", "admin.judges"): organizers(),
     ("POST", "admin.judges"): organizers(OK),
     ("POST", "admin.invitation_action"): organizers(OK),
+    ("POST", "admin.send_invitations"): organizers(OK),
     ("POST", "admin.judge_activation"): organizers(OK),
     ("POST", "admin.toggle_round"): organizers(OK),
     ("GET", "admin.reopen_round"): organizers(),
@@ -165,6 +169,12 @@ MATRIX = {
     ("POST", "dashboard.announcements"): organizers(OK),
     ("GET", "dashboard.contest_audit"): organizers(),
     ("GET", "dashboard.proposal_audit"): organizers(),
+    ("GET", "dashboard.audit_log"): organizers(),
+    ("GET", "mail_templates.index"): organizers(),
+    ("GET", "mail_templates.edit"): organizers(),
+    ("POST", "mail_templates.edit"): organizers(422),  # no text written
+    ("POST", "mail_templates.restore"): organizers(MOVED),
+    ("GET", "dashboard.audit_export"): organizers(),
     ("GET", "results.ranking"): organizers(),
     ("GET", "results.ranking_csv"): organizers(),
     ("GET", "results.judge_statistics"): organizers(),
@@ -179,6 +189,13 @@ MATRIX = {
     ("POST", "awards.publish"): organizers(OK),
     ("POST", "awards.answer"): organizers(OK),
     ("POST", "awards.finalize"): organizers(OK),
+    ("GET", "certificates.index"): organizers(),
+    ("POST", "certificates.upload_seal"): organizers(OK),
+    ("POST", "certificates.remove_seal"): organizers(OK),
+    ("GET", "certificates.seal_image"): organizers(404),  # no seal uploaded
+    ("POST", "certificates.issue_for_members"): organizers(OK),
+    ("POST", "certificates.revoke"): organizers(OK),
+    ("GET", "certificates.single"): organizers(),
     ("GET", "exports.index"): organizers(),
     ("GET", "exports.download"): organizers(400),  # no format chosen
     ("GET", "exports.award_list"): organizers(),
@@ -218,6 +235,7 @@ def world_values():
     db.session.add(Award(contest_id=contest.id, proposal_id=other_proposal.id,
                          tier_id=contest.award_tiers[0].id))
     db.session.flush()
+    (certificate,) = issue_certificates(organizer, contest)
     publishing.publish_provisional(organizer, contest)
     objection = publishing.file_objection(contest, "观众", "watcher@example.org", "有异议")
     db.session.commit()
@@ -228,6 +246,8 @@ def world_values():
             user_id=judge_assigned.id)),
         "conflict_id": declared.id, "invitation_id": invitation.id, "user_id": colleague.id,
         "objection_id": objection.id,
+        "certificate_id": certificate.id, "number": certificate.number,
+        "kind": "proposal_submitted",
         # Each token-taking page gets a working token: what the token opens is what is tested.
         "accounts.confirm_email:token": make_token(CONFIRM_EMAIL, {
             "user": non_owner.id, "email": non_owner.email}),

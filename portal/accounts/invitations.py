@@ -55,8 +55,9 @@ def _check_invitee(role, contest, email):
 
 
 def invite(actor, role, email, contest=None, display_name=None, organization=None,
-           theme_codes=(), locale=None, now=None):
-    """Create the invitation and email its link; returns (invitation, token)."""
+           theme_codes=(), locale=None, now=None, send=True):
+    """Create the invitation and email its link; returns (invitation, token). With `send`
+    false it waits, unusable, until `send_invitation` (token None)."""
     now = now or utcnow()
     try:
         email = normalize_email(email)
@@ -74,10 +75,48 @@ def invite(actor, role, email, contest=None, display_name=None, organization=Non
         expires_at=now + timedelta(days=current_app.config["INVITATION_MAX_AGE_DAYS"]))
     db.session.add(invitation)
     db.session.flush()
-    record(actor, f"{role}.invited", contest=contest, target=invitation, email=email)
+    record(actor, f"{role}.invited", contest=contest, target=invitation, email=email,
+           sent=send)
+    return invitation, (send_invitation(actor, invitation, now) if send else None)
+
+
+def send_invitation(actor, invitation, now=None):
+    """Email the invitation's link now (its validity starts now); returns the token."""
+    now = now or utcnow()
+    invitation.sent_at = now
+    invitation.expires_at = now + timedelta(days=current_app.config["INVITATION_MAX_AGE_DAYS"])
     token = make_token(PURPOSE, {"invitation": invitation.id})
     _send(invitation, token)
-    return invitation, token
+    return token
+
+
+def send_waiting(actor, contest, now=None):
+    """Send the contest's invitations that wait; returns (sent, refused): an invitee who has
+    since become a judge or an applicant of the contest is not invited, and the invitation
+    is revoked."""
+    now = now or utcnow()
+    waiting = db.session.scalars(db.select(Invitation).filter(
+        Invitation.contest_id == contest.id, Invitation.sent_at.is_(None),
+        Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
+        .order_by(Invitation.id)).all()
+    sent = refused = 0
+    for invitation in waiting:
+        try:
+            _send_waiting(actor, invitation, now)
+        except DomainError:
+            revoke(actor, invitation, now)
+            refused += 1
+        else:
+            sent += 1
+    return sent, refused
+
+
+def _send_waiting(actor, invitation, now=None):
+    """A waiting invitation's first sending, checked again: things changed since it was made."""
+    _check_invitee(invitation.role, invitation.contest, invitation.email)
+    send_invitation(actor, invitation, now)
+    record(actor, f"{invitation.role}.invitation_sent", contest=invitation.contest,
+           target=invitation, email=invitation.email)
 
 
 def _send(invitation, token):
@@ -91,9 +130,13 @@ def _send(invitation, token):
 
 
 def resend(actor, invitation):
-    """A fresh link (the old one stops working) with the same details."""
+    """A fresh link (the old one stops working) with the same details; a waiting invitation
+    is sent for the first time."""
     if invitation.accepted_at is not None:
         raise DomainError(_l("This invitation has already been accepted."))
+    if invitation.sent_at is None:
+        _send_waiting(actor, invitation)
+        return invitation, None
     return invite(actor, invitation.role, invitation.email, contest=invitation.contest,
                   display_name=invitation.display_name, organization=invitation.organization,
                   theme_codes=invitation.theme_codes or (), locale=invitation.locale)

@@ -2,11 +2,13 @@
 from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import or_
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.forms import ConfirmForm
 from portal.admin import services
 from portal.admin.forms import AssignJudgesForm, InviteJudgeForm, ReopenRoundForm
+from portal.audit.anchors import daily_anchor
 from portal.contests.services import contest_by_slug
 from portal.errors import DomainError
 from portal.extensions import db
@@ -33,10 +35,10 @@ bp = organizer_blueprint("admin", __name__, url_prefix="/admin")
 
 @bp.route("/")
 def index():
-    """Every contest with its proposal counts."""
+    """Every contest with its proposal counts, and the audit log's daily anchor."""
     return render_template("admin/index.html", contests=services.all_contests(),
                            counts=services.proposal_counts_by_contest(),
-                           action_form=ConfirmForm())
+                           action_form=ConfirmForm(), audit_anchor=daily_anchor())
 
 
 def _proposal_filter(contest):
@@ -153,7 +155,9 @@ def judges(slug):
         db.select(Invitation).filter(Invitation.contest_id == contest.id,
                                      Invitation.accepted_at.is_(None),
                                      Invitation.revoked_at.is_(None),
-                                     Invitation.expires_at > utcnow())).all()
+                                     or_(Invitation.expires_at > utcnow(),
+                                         Invitation.sent_at.is_(None)))
+        .order_by(Invitation.id)).all()
     return render_template("admin/judges.html", contest=contest, form=form,
                            memberships=memberships, invitations=invitations,
                            workload=judging.judge_workload(contest), action_form=ConfirmForm())
@@ -182,6 +186,20 @@ def invitation_action(invitation_id, action):
         _("The invitation has been revoked.")
     return run_button_action(lambda: verb(current_user, invitation), message, endpoint,
                              **values)
+
+
+@bp.route("/contests/<slug>/invitations/send", methods=["POST"])
+def send_invitations(slug):
+    """Send the contest's invitations that wait (last edition's judges, after a copy)."""
+    contest = contest_by_slug(slug)
+
+    def message(result):
+        sent, refused = result
+        return _("Invitations sent: %(sent)d. Not sent, the person being a judge or an "
+                 "applicant of this contest already: %(refused)d.", sent=sent, refused=refused)
+
+    return run_button_action(lambda: invitations.send_waiting(current_user, contest), message,
+                             "admin.judges", slug=slug)
 
 
 @bp.route("/judges/<int:membership_id>/<any(deactivate, activate):action>", methods=["POST"])

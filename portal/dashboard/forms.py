@@ -1,8 +1,11 @@
-"""The announcement form."""
+"""The announcement form and the audit log's filter."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from portal.audit.listing import AuditFilter
+from portal.labels import ACTION_LABELS
 
 SUBJECT_MAX = 200
 BODY_MAX = 5000
@@ -35,3 +38,38 @@ class AnnouncementForm(FlaskForm):
     preview_token = HiddenField()
     preview = SubmitField(_l("Preview"))
     send = SubmitField(_l("Send"))
+
+
+class AuditFilterForm(FlaskForm):
+    """Read from the query string: filtering changes nothing a CSRF token protects."""
+
+    class Meta:  # nosemgrep: csrf-disabled-outside-tests
+        csrf = False
+
+    contest = SelectField(_l("Contest"), choices=[], validate_choice=False)
+    actor = StringField(_l("Who (part of a name or email)"), validators=[Optional(),
+                                                                         Length(max=100)])
+    action = SelectField(_l("Kind"), choices=[], validators=[Optional()])
+    day_from = DateField(_l("From (Beijing date)"), validators=[Optional()])
+    day_to = DateField(_l("To (Beijing date)"), validators=[Optional()])
+
+    def __init__(self, *args, contests=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.action.choices = [("", _l("Every kind"))] + sorted(
+            ((code, label) for code, label in ACTION_LABELS.items()), key=lambda c: str(c[1]))
+        self.contests = contests
+        if contests is not None:
+            self.contest.choices = [("", _l("Every contest and the site"))] + [
+                (contest.slug, name) for contest, name in contests]
+
+    def audit_filter(self, contest=None):
+        """The filter the form describes; fields that did not validate are left out."""
+        def valid(field):
+            return field.data if not field.errors else None
+
+        if contest is None and self.contests is not None:
+            contest = next((c for c, _name in self.contests if c.slug == self.contest.data), None)
+        return AuditFilter(contest_id=getattr(contest, "id", None),
+                           actor=(valid(self.actor) or "").strip(),
+                           action=valid(self.action) or "", day_from=valid(self.day_from),
+                           day_to=valid(self.day_to))

@@ -1,4 +1,4 @@
-"""Dashboard figures, announcements and the audit log, each page in a bounded number of queries."""
+"""Dashboard figures and announcements, each page in a bounded number of queries."""
 import hashlib
 import hmac
 import json
@@ -9,19 +9,20 @@ from typing import NamedTuple
 
 from flask import current_app, render_template
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, and_, func, or_
+from sqlalchemy import String, and_, func
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
 from portal.audit import record
+from portal.dashboard.audit_listing import actor_name, actor_names
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.i18n import current_locale
+from portal.judging.reminders import pending_by_judge
 from portal.judging.services import active_judges
-from portal.labels import action_label, proposal_event_label, proposal_status_label
 from portal.mail import queue_email
-from portal.models import Assignment, AuditEvent, Proposal, ProposalStatus, Review, Round, \
-    User
+from portal.models import Assignment, AuditEvent, JudgeMembership, Proposal, ProposalStatus, \
+    Review, Round, User, judge_expertise
 from portal.results.generation import LatestComputations, current_generation
 from portal.tokens import make_token, read_token
 from portal.web import external_url
@@ -35,8 +36,6 @@ SHANGHAI = timezone(timedelta(hours=SHANGHAI_OFFSET_HOURS), "Asia/Shanghai")
 ELIGIBILITY_STATUSES = (ProposalStatus.SUBMITTED, ProposalStatus.RETURNED,
                         ProposalStatus.ELIGIBLE, ProposalStatus.INELIGIBLE,
                         ProposalStatus.WITHDRAWN, ProposalStatus.ADVANCED, ProposalStatus.AWARDED)
-
-AUDIT_PAGE_SIZE = 50
 
 # --- Dashboard ---------------------------------------------------------------------------------
 
@@ -188,9 +187,16 @@ def _judging_progress(contest):
 
 # --- Announcements -----------------------------------------------------------------------------
 
-ALL_APPLICANTS = "applicants"
+ALL_APPLICANTS = "applicants"          # every applicant with a proposal out of draft
 ALL_JUDGES = "judges"
+ALL_REGISTERED = "registered"          # every applicant account of the site
+WITH_DRAFTS = "drafts"                 # applicants with a draft in this contest
+ELIGIBLE = "eligible"                  # applicants whose proposal passed the screening
+UNSCORED = "judges-unscored"           # judges with assignments waiting for their scores
 THEME_PREFIX = "theme:"
+# Past the eligibility check, whatever happened next.
+PASSED_SCREENING = (ProposalStatus.ELIGIBLE, ProposalStatus.ADVANCED, ProposalStatus.AWARDED)
+THEME_JUDGES_PREFIX = "theme-judges:"
 PREVIEW = "announcement-preview"
 # A preview stays good for a day: long enough to re-read it, short enough not to resurface.
 PREVIEW_MAX_AGE_SECONDS = 24 * 3600
@@ -215,31 +221,64 @@ class Preview(NamedTuple):
 
 
 def audience_choices(contest):
-    """(value, label) for the audience menu: all applicants, each theme's, the judges."""
+    """(value, label) for the audience menu: applicants by stage and theme, then judges."""
     locale = current_locale()
-    return ([(ALL_APPLICANTS, _l("All applicants of the contest"))]
-            + [(THEME_PREFIX + theme.code, _l("Applicants of the theme %(theme)s",
-                                              theme=theme.localized("name", locale)))
-               for theme in contest.themes]
-            + [(ALL_JUDGES, _l("All active judges of the contest"))])
+    themes = [(theme.code, theme.localized("name", locale)) for theme in contest.themes]
+    return ([(ALL_APPLICANTS, _l("Applicants who submitted a proposal")),
+             (WITH_DRAFTS, _l("Applicants with a draft not yet submitted")),
+             (ELIGIBLE, _l("Applicants whose proposal passed the eligibility check")),
+             (ALL_REGISTERED, _l("Everyone registered on the site (but judges and organizers)"))]
+            + [(THEME_PREFIX + code, _l("Applicants of the theme %(theme)s", theme=name))
+               for code, name in themes]
+            + [(ALL_JUDGES, _l("All active judges of the contest")),
+               (UNSCORED, _l("Judges with proposals waiting for their scores"))]
+            + [(THEME_JUDGES_PREFIX + code, _l("Judges of the theme %(theme)s", theme=name))
+               for code, name in themes])
+
+
+def _theme(contest, code):
+    theme = next((theme for theme in contest.themes if theme.code == code), None)
+    if theme is None:
+        raise DomainError(_l("Choose who receives the announcement."), field="audience")
+    return theme
+
+
+def _audience_ids(contest, audience):
+    """SELECT of the user ids an audience names."""
+    in_contest = db.select(Proposal.applicant_id).filter(Proposal.contest_id == contest.id)
+    if audience == ALL_APPLICANTS:
+        return in_contest.filter(Proposal.status != ProposalStatus.DRAFT)
+    if audience == WITH_DRAFTS:
+        return in_contest.filter(Proposal.status == ProposalStatus.DRAFT)
+    if audience == ELIGIBLE:
+        return in_contest.filter(Proposal.status.in_(PASSED_SCREENING))
+    if audience.startswith(THEME_PREFIX):
+        return in_contest.filter(Proposal.status != ProposalStatus.DRAFT,
+                                 Proposal.theme_id == _theme(contest, audience.removeprefix(
+                                     THEME_PREFIX)).id)
+    if audience == ALL_REGISTERED:
+        judges = db.select(JudgeMembership.user_id)
+        return db.select(User.id).filter(User.is_organizer.is_(False), User.id.not_in(judges))
+    if audience.startswith(THEME_JUDGES_PREFIX):
+        theme = _theme(contest, audience.removeprefix(THEME_JUDGES_PREFIX))
+        return (db.select(JudgeMembership.user_id)
+                .join(judge_expertise, judge_expertise.c.membership_id == JudgeMembership.id)
+                .filter(JudgeMembership.contest_id == contest.id,
+                        JudgeMembership.active.is_(True),
+                        judge_expertise.c.theme_id == theme.id))
+    raise DomainError(_l("Choose who receives the announcement."), field="audience")
 
 
 def recipients_for(contest, audience):
-    """The accounts an audience names: applicants are users with a proposal out of draft."""
+    """The active accounts an audience names, in the order they registered."""
     if audience == ALL_JUDGES:
         return active_judges(contest)
-    proposals = db.select(Proposal.applicant_id).filter(
-        Proposal.contest_id == contest.id, Proposal.status != ProposalStatus.DRAFT)
-    if audience.startswith(THEME_PREFIX):
-        code = audience.removeprefix(THEME_PREFIX)
-        theme = next((theme for theme in contest.themes if theme.code == code), None)
-        if theme is None:
-            raise DomainError(_l("Choose who receives the announcement."), field="audience")
-        proposals = proposals.filter(Proposal.theme_id == theme.id)
-    elif audience != ALL_APPLICANTS:
-        raise DomainError(_l("Choose who receives the announcement."), field="audience")
+    if audience == UNSCORED:
+        ids = list(pending_by_judge(contest))
+    else:
+        ids = _audience_ids(contest, audience)
     return db.session.scalars(
-        db.select(User).filter(User.id.in_(proposals), User.active.is_(True),
+        db.select(User).filter(User.id.in_(ids), User.active.is_(True),
                                User.erased_at.is_(None))
         .order_by(User.id)).all()
 
@@ -296,97 +335,7 @@ def sent_announcements(contest, limit=20):
     events = db.session.scalars(
         db.select(AuditEvent).filter_by(contest_id=contest.id, action="announcement.sent")
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)).all()
-    names = _actor_names(event.actor_id for event in events)
-    return [SentAnnouncement(event.at, _actor(event.actor_id, names), event.detail["audience"],
+    names = actor_names(event.actor_id for event in events)
+    return [SentAnnouncement(event.at, actor_name(event.actor_id, names), event.detail["audience"],
                              event.detail["subject"], event.detail["recipients"])
             for event in events]
-
-
-# --- Audit log ---------------------------------------------------------------------------------
-
-class AuditRow(NamedTuple):
-    at: object
-    actor: str
-    action: str
-    target: str
-    details: list
-    proposal_id: int | None
-
-
-def _actor_names(actor_ids):
-    """user id -> display name or email, in one query."""
-    ids = {actor_id for actor_id in actor_ids if actor_id is not None}
-    if not ids:
-        return {}
-    return {user.id: user.display_name or user.email
-            for user in db.session.scalars(db.select(User).filter(User.id.in_(ids)))}
-
-
-def _actor(actor_id, names):
-    return _l("system") if actor_id is None else names.get(actor_id, f"#{actor_id}")
-
-
-def proposal_of(event):
-    """The id of the proposal an event is about: its target, else the detail's "proposal"."""
-    if event.target_type == "Proposal":
-        return event.target_id
-    detail = event.detail if isinstance(event.detail, dict) else {}
-    proposal_id = detail.get("proposal")
-    return proposal_id if isinstance(proposal_id, int) else None
-
-
-def _detail_lines(detail):
-    """(key, text) pairs; the template escapes them, so a detail can never inject markup."""
-    if detail is None:
-        return []
-    if not isinstance(detail, dict):
-        return [("", json.dumps(detail, ensure_ascii=False))]
-    return [(str(key), value if isinstance(value, str)
-             else json.dumps(value, ensure_ascii=False, sort_keys=True))
-            for key, value in detail.items()]
-
-
-def _audit_rows(events, names=None):
-    names = _actor_names(event.actor_id for event in events) if names is None else names
-    return [AuditRow(event.at, _actor(event.actor_id, names), action_label(event.action),
-                     f"{event.target_type} #{event.target_id}" if event.target_type else "",
-                     _detail_lines(event.detail), proposal_of(event))
-            for event in events]
-
-
-def contest_audit_page(contest, page):
-    """(pagination, rows): one page of the contest's audit events, newest first; 404 past the end."""
-    pagination = db.paginate(
-        db.select(AuditEvent).filter_by(contest_id=contest.id)
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()),
-        page=page, per_page=AUDIT_PAGE_SIZE, error_out=True)
-    return pagination, _audit_rows(pagination.items)
-
-
-def _history_rows(events, names):
-    """ProposalEvents in the shape of audit rows: the status change as target, the note as detail."""
-    rows = []
-    for event in events:
-        change = " → ".join(str(proposal_status_label(status))
-                            for status in (event.from_status, event.to_status) if status)
-        rows.append(AuditRow(event.at, _actor(event.actor_id, names),
-                             proposal_event_label(event.action), change,
-                             [(_l("Note"), event.note)] if event.note else [], None))
-    return rows
-
-
-def proposal_audit(proposal):
-    """The audit events about a proposal and its status history, both newest first.
-
-    The JSON detail is matched in Python: a JSON query differs between SQLite and PostgreSQL,
-    and narrowing by contest first keeps the rows read to that contest's log.
-    """
-    candidates = db.session.scalars(
-        db.select(AuditEvent).filter(or_(
-            AuditEvent.contest_id == proposal.contest_id,
-            and_(AuditEvent.target_type == "Proposal", AuditEvent.target_id == proposal.id)))
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())).all()
-    events = [event for event in candidates if proposal_of(event) == proposal.id]
-    history = sorted(proposal.events, key=lambda event: (event.at, event.id), reverse=True)
-    names = _actor_names([event.actor_id for event in [*events, *history]])
-    return _audit_rows(events, names), _history_rows(history, names)

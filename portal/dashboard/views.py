@@ -5,8 +5,14 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from portal.contests.services import contest_by_slug
-from portal.dashboard import services
-from portal.dashboard.forms import AnnouncementForm
+from portal.dashboard import audit_listing, services
+from portal.accounts.sessions import require_recent_login
+from portal.admin.services import all_contests
+from portal.dashboard.forms import AnnouncementForm, AuditFilterForm
+from portal.database import writes_on_get
+from portal.exports.formats import XLSX_MIMETYPE
+from portal.exports.views import send_written
+from portal.i18n import current_locale
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.models import Proposal, ProposalStatus
@@ -54,14 +60,43 @@ def announcements(slug):
                            preview=preview, sent=services.sent_announcements(contest))
 
 
+def _audit_page(contest, form):
+    form.validate()
+    audit_filter = form.audit_filter(contest)
+    pagination, rows = audit_listing.audit_page(audit_filter,
+                                           request.args.get("page", 1, type=bounded_int))
+    arguments = {key: value for key, value in request.args.items() if key != "page" and value}
+    return render_template("dashboard/audit.html", contest=contest, pagination=pagination,
+                           rows=rows, form=form, arguments=arguments)
+
+
 @bp.route("/contests/<slug>/audit")
 def contest_audit(slug):
-    """The contest's audit log, newest first, 50 events a page."""
-    contest = contest_by_slug(slug)
-    pagination, rows = services.contest_audit_page(
-        contest, request.args.get("page", 1, type=bounded_int))
-    return render_template("dashboard/audit.html", contest=contest, pagination=pagination,
-                           rows=rows)
+    """The contest's audit log, newest first, 50 events a page, filtered by actor, kind, date."""
+    return _audit_page(contest_by_slug(slug), AuditFilterForm(request.args))
+
+
+@bp.route("/audit")
+def audit_log():
+    """The whole audit log (every contest, and the site's own settings and accounts)."""
+    return _audit_page(None, AuditFilterForm(request.args, contests=_contest_choices()))
+
+
+def _contest_choices():
+    locale = current_locale()
+    return [(contest, contest.localized("name", locale)) for contest in all_contests()]
+
+
+@bp.route("/audit/export.<any(csv, xlsx):fmt>")
+@require_recent_login
+@writes_on_get
+def audit_export(fmt):
+    """The filtered audit log as CSV or XLSX, each entry in words beside its hash."""
+    form = AuditFilterForm(request.args, contests=_contest_choices())
+    form.validate()
+    return send_written(lambda out: audit_listing.export_audit(
+        current_user, form.audit_filter(), fmt, current_locale(), out),
+        "text/csv" if fmt == "csv" else XLSX_MIMETYPE)
 
 
 @bp.route("/proposals/<int:proposal_id>/audit")
@@ -71,6 +106,6 @@ def proposal_audit(proposal_id):
     # Drafts are the applicant's private work, as on the organizers' proposal page.
     if proposal is None or proposal.status == ProposalStatus.DRAFT:
         abort(404)
-    decisions, history = services.proposal_audit(proposal)
+    decisions, history = audit_listing.proposal_audit(proposal)
     return render_template("dashboard/proposal_audit.html", contest=proposal.contest,
                            proposal=proposal, decisions=decisions, history=history)

@@ -1,4 +1,4 @@
-"""Printable PDFs: the award list (A4) and a certificate per winner (A4 landscape).
+"""Printable PDFs: the award list (A4) and numbered certificates (A4 landscape).
 
 The Chinese text is real text in the committed WenQuanYi Micro Hei font (portal/fonts, with its
 licence), so that it can be searched, copied and read by screen readers.
@@ -7,8 +7,10 @@ import functools
 import io
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 from xml.sax.saxutils import escape
 
+import segno
 from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from reportlab.lib import colors
@@ -16,6 +18,7 @@ from reportlab.lib.enums import TA_CENTER, TA_LEFT
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
@@ -110,8 +113,22 @@ def award_list(contest, awards, day):
     return buffer.getvalue()
 
 
-def certificates(contest, awards, day):
-    """One A4 landscape page per winner: 荣誉证书, the winner, the project, the tier, `day`."""
+class CertificatePage(NamedTuple):
+    """One certificate as printed: who, for which project and tier, its number and where to
+    verify it."""
+
+    number: str
+    holder: str
+    is_team_member: bool
+    title: str
+    tier_name: str
+    verify_url: str
+
+
+def certificates(contest, pages, day, seal=None):
+    """One A4 landscape page per certificate: 荣誉证书, the holder, the project, the tier, `day`,
+    the seal image (a path to a PNG, optional) over the organizer's name, and the certificate's
+    number beside a QR code of its verification page."""
     locale = current_locale()
     buffer = io.BytesIO()
     width, height = landscape(A4)
@@ -122,23 +139,56 @@ def certificates(contest, awards, day):
     signature = _style("signature", 16, leading=26, alignment=TA_CENTER)
     closing = Paragraph(_text(contest.localized("organizer", locale)) + "<br/>"
                         + _text(format_date(day, format="long")), signature)
-    for award in awards:
-        proposal = award.proposal
+    seal_image = ImageReader(str(seal)) if seal else None
+    for page in pages:
         _frame(drawing, width, height)
         _title(drawing, _("Certificate of Honour"), width / 2, height - 52 * mm,
                spaced=locale == "zh_CN")
+        if page.is_team_member:
+            award_text = _("As a member of the team of the project “%(title)s”, awarded the "
+                           "%(tier)s in the %(contest)s, you are awarded this certificate.",
+                           title=page.title, tier=page.tier_name, contest=contest_name)
+        else:
+            award_text = _("The project “%(title)s” was awarded the %(tier)s in the "
+                           "%(contest)s.", title=page.title, tier=page.tier_name,
+                           contest=contest_name)
         _body(drawing, [
-            (_text(_("%(winner)s:", winner=winner_name(proposal))), False),
-            (_text(_("The project “%(title)s” was awarded the %(tier)s in the %(contest)s.",
-                     title=proposal.title, tier=award.tier.localized("name", locale),
-                     contest=contest_name)), True),
+            (_text(_("%(winner)s:", winner=page.holder)), False),
+            (_text(award_text), True),
             (_text(_("This certificate is awarded in recognition.")), True),
         ], x=40 * mm, top=height - 68 * mm, width=width - 80 * mm, bottom=72 * mm)
         closing.wrap(100 * mm, 30 * mm)
         closing.drawOn(drawing, width - 140 * mm, 36 * mm)
+        if seal_image is not None:
+            _seal(drawing, seal_image, centre_x=width - 90 * mm, centre_y=48 * mm)
+        _verification(drawing, page, x=26 * mm, y=26 * mm)
         drawing.showPage()
     drawing.save()
     return buffer.getvalue()
+
+
+def _seal(drawing, image, centre_x, centre_y, size=40 * mm):
+    """The seal over the organizer's name and date, as a stamp is placed on paper."""
+    image_width, image_height = image.getSize()
+    scale = size / max(image_width, image_height)
+    drawn_width, drawn_height = image_width * scale, image_height * scale
+    drawing.drawImage(image, centre_x - drawn_width / 2, centre_y - drawn_height / 2,
+                      drawn_width, drawn_height, mask="auto")
+
+
+def _verification(drawing, page, x, y, size=30 * mm):
+    """The QR code of the verification page, with the number and the address under it."""
+    png = io.BytesIO()
+    segno.make(page.verify_url, error="m").save(png, kind="png", scale=8, border=2)
+    png.seek(0)
+    drawing.drawImage(ImageReader(png), x, y + 8 * mm, size, size)
+    drawing.saveState()
+    drawing.setFont(cjk_font(), 9)
+    drawing.drawString(x, y + 4 * mm, _("Certificate No. %(number)s", number=page.number))
+    drawing.setFont(cjk_font(), 7)
+    drawing.setFillColor(colors.grey)
+    drawing.drawString(x, y, page.verify_url)
+    drawing.restoreState()
 
 
 def _title(drawing, text, centre, baseline, spaced):

@@ -4,15 +4,19 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 
 from portal.audit import record
+from portal.certificates.seal import seal_path
+from portal.certificates.services import holder_name, issue_certificates
 from portal.errors import DomainError
 from portal.exports import pdf
 from portal.exports.formats import XLSX_MIMETYPE, write_csv, write_xlsx, write_zip
 from portal.exports.sheets import ExportOptions, contest_awards
 from portal.exports.workbook import SHEET_KEYS, contest_sheets
 from portal.extensions import db
+from portal.i18n import current_locale
 from portal.models import Publication, utcnow
 from portal.results.ranking import round_ranking
 from portal.timezones import SHANGHAI
+from portal.web import printed_url
 
 
 @dataclass(frozen=True)
@@ -85,13 +89,26 @@ def write_award_list(contest, out):
     return f"{contest.slug}-award-list.pdf"
 
 
-def write_certificates(contest, out):
-    """One certificate page per winner (A4 landscape PDF) into `out`; returns its file name."""
-    awards = contest_awards(contest)
-    if not awards:
-        raise DomainError(_l("No award has been decided yet: there is no certificate to print."))
-    out.write(pdf.certificates(contest, awards, decision_date(contest)))
+def write_certificates(actor, contest, out, certificates=None):
+    """Numbered certificates (A4 landscape PDF) into `out`: `certificates`, else one per winner
+    and per named team member, numbers given to the winners that had none; returns its name."""
+    if certificates is None:
+        certificates = issue_certificates(actor, contest)
+    seal = seal_path(contest)
+    out.write(pdf.certificates(contest, [certificate_page(c) for c in certificates],
+                               decision_date(contest), seal if seal.is_file() else None))
+    if len(certificates) == 1:
+        return f"{contest.slug}-certificate-{certificates[0].number}.pdf"
     return f"{contest.slug}-certificates.pdf"
+
+
+def certificate_page(certificate):
+    locale = current_locale()
+    return pdf.CertificatePage(
+        number=certificate.number, holder=holder_name(certificate),
+        is_team_member=certificate.holder is not None, title=certificate.proposal.title,
+        tier_name=certificate.tier.localized("name", locale),
+        verify_url=printed_url("verification.certificate", number=certificate.number))
 
 
 def write_file(actor, contest, kind, options, out):
@@ -99,7 +116,7 @@ def write_file(actor, contest, kind, options, out):
     if kind == "award-list":
         return write_award_list(contest, out)
     if kind == "certificates":
-        return write_certificates(contest, out)
+        return write_certificates(actor, contest, out)
     return write_export(actor, contest, kind, options, out)
 
 

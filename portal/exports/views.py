@@ -31,7 +31,7 @@ bp = organizer_blueprint("exports", __name__, url_prefix="/admin")
 SPOOL_BYTES = 8 * 1024 * 1024
 
 
-def _download(write, mimetype):
+def send_written(write, mimetype):
     """Run `write(file)` (it returns the file name) and send the file, never cached."""
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
     try:
@@ -78,7 +78,7 @@ def download(slug):
     options = ExportOptions(services.find_round(contest, form.round.data),
                             judge_names=form.judge_names.data, comments=form.comments.data)
     fmt = form.format.data
-    return _download(lambda out: services.write_export(current_user, contest, fmt, options, out),
+    return send_written(lambda out: services.write_export(current_user, contest, fmt, options, out),
                      services.FORMATS[fmt].mimetype)
 
 
@@ -88,17 +88,17 @@ def download(slug):
 def award_list(slug):
     """The printable award list (A4)."""
     contest = contest_by_slug(slug)
-    return _download(lambda out: services.write_award_list(contest, out), services.PDF_MIMETYPE)
+    return send_written(lambda out: services.write_award_list(contest, out), services.PDF_MIMETYPE)
 
 
 @bp.route("/contests/<slug>/exports/certificates.pdf")
 @require_recent_login
 @writes_on_get
 def certificates(slug):
-    """A certificate per winner, one page each (A4 landscape)."""
+    """A numbered certificate per winner and named team member, one page each."""
     contest = contest_by_slug(slug)
     try:
-        return _download(lambda out: services.write_certificates(contest, out),
+        return send_written(lambda out: services.write_certificates(current_user, contest, out),
                          services.PDF_MIMETYPE)
     except DomainError as error:
         show_domain_error(error)
@@ -145,5 +145,5 @@ def score_template(slug):
         contest_round = services.find_round(contest, request.args.get("round"))
     except DomainError:
         abort(404)
-    return _download(lambda out: imports.write_template(contest, contest_round, out),
+    return send_written(lambda out: imports.write_template(contest, contest_round, out),
                      services.FORMATS["xlsx"].mimetype)

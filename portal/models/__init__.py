@@ -2,6 +2,8 @@
 from portal.models.accounts import User
 from portal.models.audit import AuditEvent, Notification
 from portal.models.base import UTCDateTime, utcnow
+from portal.models.certificates import Certificate
+from portal.models.mail import MailTemplate
 from portal.models.contests import (AwardScope, AwardTier, Contest, ContestStatus, Criterion,
                                     EntrantType, Invitation, InvitationRole, JudgeMembership,
                                     Round, SiteSettings, Theme, judge_expertise)
@@ -14,7 +16,9 @@ __all__ = [
     "Award", "Conflict", "ConflictKind", "Objection", "Publication", "PublicationStage",
     "RankingGeneration", "RankingSnapshot",
     "AwardScope", "AwardTier", "InvitationRole", "SiteSettings", "judge_expertise",
-    "Assignment", "Attachment", "AuditEvent", "BudgetLine", "Contest", "ContestStatus", "Criterion", "EntrantType",
-    "Invitation", "JudgeMembership", "Notification", "Proposal", "ProposalEvent", "ProposalStatus", "Review",
+    "Assignment", "Attachment", "AuditEvent", "Certificate",
+    "BudgetLine", "Contest", "ContestStatus", "Criterion", "EntrantType",
+    "Invitation", "JudgeMembership", "MailTemplate",
+    "Notification", "Proposal", "ProposalEvent", "ProposalStatus", "Review",
     "Round", "Score", "Theme", "User", "UTCDateTime", "utcnow",
 ]

@@ -18,6 +18,10 @@ class AuditEvent(db.Model):
     target_type: Mapped[str | None] = mapped_column(String(32))
     target_id: Mapped[int | None] = mapped_column(Integer)
     detail = mapped_column(JSON)
+    # The hash chain (portal.audit_chain): this entry's hash covers its content and the
+    # previous entry's hash, so that an entry changed or deleted in the database shows.
+    previous_hash: Mapped[str | None] = mapped_column(String(64))
+    entry_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     actor = relationship("User")
 

@@ -246,11 +246,14 @@ class Invitation(db.Model):
     accepted_at = mapped_column(UTCDateTime)
     accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     revoked_at = mapped_column(UTCDateTime)
+    # None while it waits to be sent (last edition's judges, brought by a copy of the contest).
+    sent_at = mapped_column(UTCDateTime)
 
     contest = relationship("Contest")
 
     def usable_at(self, now):
-        return self.accepted_at is None and self.revoked_at is None and now < self.expires_at
+        return (self.accepted_at is None and self.revoked_at is None
+                and self.sent_at is not None and now < self.expires_at)
 
 
 class SiteSettings(db.Model):

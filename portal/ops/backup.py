@@ -12,11 +12,13 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy.engine import make_url
 
+from portal.audit.anchors import chain_head, daily_anchor
 from portal.extensions import db
 from portal.mail import outbox_path
 from portal.results.generation import generation_or_none, move_generation_past
 
 MANIFEST = "manifest.json"
+ANCHOR_FILE = "audit-anchors.log"
 
 
 def _database_url():
@@ -46,17 +48,31 @@ def _libpq_url(url):
     return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+def _audit_anchors():
+    """The audit chain's head and daily anchor when the backup was made: a backup kept apart
+    shows later whether the log was rewritten since (`flask verify-audit --anchor`)."""
+    anchors = {}
+    for key, anchor in (("audit_head", chain_head()), ("audit_daily_anchor", daily_anchor())):
+        if anchor is not None:
+            anchors[key] = {"day": anchor.day.isoformat(), "entry": anchor.entry_id,
+                            "hash": anchor.entry_hash}
+    return anchors
+
+
 def create_backup(out_file):
     """Write a .tar.gz with the database dump, the uploads folder and a manifest."""
     uploads = Path(current_app.config["PORTAL_UPLOAD_PATH"])
     with tempfile.TemporaryDirectory() as temporary:
         workdir = Path(temporary)
         kind, name = _dump_database(workdir)
-        manifest = {"database": kind, "file": name, "format": 1}
+        manifest = {"database": kind, "file": name, "format": 1, **_audit_anchors()}
         with tarfile.open(out_file, "w:gz") as archive:
             archive.add(workdir / name, arcname=name)
             if uploads.exists():
                 archive.add(uploads, arcname="uploads")
+            anchor_file = Path(current_app.config.get("PORTAL_AUDIT_ANCHOR_FILE") or "")
+            if anchor_file.is_file():
+                archive.add(anchor_file, arcname=ANCHOR_FILE)
             data = json.dumps(manifest).encode()
             info = tarfile.TarInfo(MANIFEST)
             info.size = len(data)

@@ -97,6 +97,11 @@ class CopyContestForm(FlaskForm):
     slug = ContestForm.slug
     name_zh = ContestForm.name_zh
     name_en = ContestForm.name_en
+    invite_judges = BooleanField(
+        _l("Invite this edition's judges again"),
+        description=_l("Each active judge gets an invitation to the copy, with the same themes "
+                       "of expertise. Nothing is sent until you send the invitations from the "
+                       "copy's Judges page."))
     submit = SubmitField(_l("Copy the contest"))
 
 

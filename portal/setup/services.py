@@ -2,12 +2,14 @@
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
+from portal.accounts.invitations import invite
 from portal.audit import record
 from portal.contests.parts import PART_MODELS, PartInUse, sync_parts
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.models import Contest
+from portal.models import Contest, InvitationRole, JudgeMembership, User
 from portal.timezones import from_beijing_naive, to_beijing_naive
 
 CONTEST_FIELDS = ("name_zh", "name_en", "organizer_zh", "organizer_en", "description_zh",
@@ -120,8 +122,9 @@ def _refuse_duplicates(wanted):
             seen.add(value)
 
 
-def copy_contest(actor, source, slug, name_zh, name_en):
-    """Next year's edition: every setting and part copied, dates moved one year on."""
+def copy_contest(actor, source, slug, name_zh, name_en, invite_judges=False):
+    """Next year's edition: every setting and part copied, dates moved one year on; with
+    `invite_judges`, an invitation waiting to be sent for each of the source's active judges."""
     if db.session.scalar(db.select(Contest.id).filter_by(slug=slug)) is not None:
         raise DomainError(_l("A contest with this address already exists."), field="slug")
     year = timedelta(days=365)
@@ -143,7 +146,26 @@ def copy_contest(actor, source, slug, name_zh, name_en):
             getattr(copy, relation).append(PART_MODELS[relation](**values))
     db.session.flush()
     record(actor, "contest.copied", contest=copy, target=copy, source=source.slug)
+    if invite_judges:
+        _invite_judges_of(actor, source, copy)
     return copy
+
+
+def _invite_judges_of(actor, source, copy):
+    """Last edition's active judges, with their expertise, as invitations not yet sent."""
+    memberships = db.session.scalars(
+        db.select(JudgeMembership).join(User, User.id == JudgeMembership.user_id)
+        .filter(JudgeMembership.contest_id == source.id, JudgeMembership.active.is_(True),
+                User.active.is_(True), User.erased_at.is_(None))
+        .options(selectinload(JudgeMembership.user), selectinload(JudgeMembership.expertise))
+        .order_by(JudgeMembership.id)).all()
+    codes = {theme.code for theme in copy.themes}
+    for membership in memberships:
+        judge = membership.user
+        invite(actor, InvitationRole.JUDGE, judge.email, contest=copy,
+               display_name=judge.display_name, organization=judge.organization,
+               theme_codes=[t.code for t in membership.expertise if t.code in codes],
+               locale=judge.locale, send=False)
 
 
 def set_archived(actor, contest, archived):

@@ -84,7 +84,8 @@ def copy(slug):
     if form.validate_on_submit():
         try:
             created = services.copy_contest(current_user, source, form.slug.data,
-                                            form.name_zh.data, form.name_en.data)
+                                            form.name_zh.data, form.name_en.data,
+                                            invite_judges=form.invite_judges.data)
         except DomainError as error:
             show_domain_error(error, form)
         else:

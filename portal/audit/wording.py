@@ -1,0 +1,194 @@
+"""Audit entries told in words, in the reader's language: 「评审专家 J007 修改了 ZZCF-2014-0012 的评分：
+创新性 3 → 7」, never the stored JSON. Names are read for a whole page of entries at once."""
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import gettext as _
+
+from portal.extensions import db
+from portal.i18n import current_locale
+from portal.labels import action_label, proposal_status_label
+from portal.models import AwardTier, Criterion, JudgeMembership, Proposal, Round, User
+
+
+@dataclass
+class Names:
+    """What a page of entries names, each kind read in one query."""
+
+    users: dict = field(default_factory=dict)          # id -> display name or email
+    judge_codes: dict = field(default_factory=dict)    # (contest id, user id) -> "J007"
+    proposals: dict = field(default_factory=dict)      # id -> reference
+    criteria: dict = field(default_factory=dict)       # id -> (position, name)
+    parts: dict = field(default_factory=dict)          # (kind, contest id, code) -> name
+
+
+def _detail(event):
+    return event.detail if isinstance(event.detail, dict) else {}
+
+
+def _int(value):
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def load_names(events):
+    """The names the entries refer to: people, judge codes, proposals, criteria, rounds, tiers."""
+    locale = current_locale()
+    names = Names()
+    user_ids = {event.actor_id for event in events} | {
+        _int(_detail(event).get("judge")) for event in events}
+    user_ids.discard(None)
+    proposal_ids = {_int(_detail(event).get("proposal")) for event in events} | {
+        event.target_id for event in events if event.target_type == "Proposal"}
+    proposal_ids.discard(None)
+    contest_ids = {event.contest_id for event in events if event.contest_id is not None}
+    if user_ids:
+        names.users = {user.id: user.display_name or user.email for user in db.session.scalars(
+            db.select(User).filter(User.id.in_(user_ids)))}
+    if proposal_ids:
+        names.proposals = dict(db.session.execute(
+            db.select(Proposal.id, Proposal.reference).filter(Proposal.id.in_(proposal_ids))).all())
+    if not contest_ids:
+        return names
+    position = {}
+    for contest_id, user_id in db.session.execute(
+            db.select(JudgeMembership.contest_id, JudgeMembership.user_id)
+            .filter(JudgeMembership.contest_id.in_(contest_ids)).order_by(JudgeMembership.id)):
+        position[contest_id] = position.get(contest_id, 0) + 1
+        names.judge_codes[(contest_id, user_id)] = f"J{position[contest_id]:03d}"
+    for criterion in db.session.scalars(
+            db.select(Criterion).filter(Criterion.contest_id.in_(contest_ids))):
+        names.criteria[criterion.id] = (criterion.position, criterion.localized("name", locale))
+    for kind, model in (("round", Round), ("tier", AwardTier)):
+        for part in db.session.scalars(db.select(model).filter(model.contest_id.in_(contest_ids))):
+            names.parts[(kind, part.contest_id, part.code)] = part.localized("name", locale)
+    return names
+
+
+def _person(event, user_id, names):
+    if user_id is None:
+        return _("the system")
+    code = names.judge_codes.get((event.contest_id, user_id))
+    name = names.users.get(user_id, f"#{user_id}")
+    return _("judge %(code)s", code=code) if code else name
+
+
+def _number(text):
+    """'7.00' -> '7', '7.50' -> '7.5': scores as a person writes them."""
+    try:
+        value = Decimal(str(text))
+    except (InvalidOperation, ValueError):
+        return str(text)
+    return format(value.normalize(), "f")
+
+
+def _score_changes(detail, names):
+    before, after = detail.get("before") or {}, detail.get("after") or {}
+    changes = []
+    keys = sorted(set(before) | set(after),
+                  key=lambda key: names.criteria.get(_key(key), (999, ""))[0])
+    for key in keys:
+        criterion = names.criteria.get(_key(key), (0, _("criterion %(id)s", id=key)))[1]
+        old, new = before.get(key), after.get(key)
+        if old is not None and new is not None and _number(old) == _number(new):
+            continue
+        if old is None:
+            changes.append(f"{criterion} {_number(new)}")
+        else:
+            changes.append(f"{criterion} {_number(old)} → "
+                           f"{_number(new) if new is not None else '–'}")
+    return _("; ").join(changes) if changes else _("no score changed")
+
+
+def _key(key):
+    try:
+        return int(key)
+    except (TypeError, ValueError):
+        return None
+
+
+def _part(names, kind, event, code):
+    return names.parts.get((kind, event.contest_id, code), code or "–")
+
+
+# action -> the sentence, with the placeholders every entry of that action can fill.
+SENTENCES = {
+    "review.submitted": lambda f: _("%(actor)s submitted the scores of %(proposal)s: "
+                                    "%(changes)s", **f),
+    "review.revised": lambda f: _("%(actor)s changed the scores of %(proposal)s: %(changes)s",
+                                  **f),
+    "proposal.screened": lambda f: _("%(actor)s marked %(proposal)s as %(decision)s", **f),
+    "proposal.screening_undone": lambda f: _("%(actor)s undid the eligibility decision on "
+                                             "%(proposal)s", **f),
+    "assignment.created": lambda f: _("%(actor)s assigned %(proposal)s to %(judge)s "
+                                      "(%(round)s)", **f),
+    "assignment.reassigned": lambda f: _("%(actor)s moved %(proposal)s away from %(judge)s "
+                                         "(%(round)s)", **f),
+    "assignment.recused": lambda f: _("%(actor)s recused from %(proposal)s (%(round)s)", **f),
+    "assignment.removed_for_conflict": lambda f: _("%(actor)s removed %(proposal)s from "
+                                                   "%(judge)s for a conflict of interest", **f),
+    "conflict.added": lambda f: _("%(actor)s recorded a conflict of interest between "
+                                  "%(judge)s and %(proposal)s", **f),
+    "conflict.removed": lambda f: _("%(actor)s removed the conflict of interest between "
+                                    "%(judge)s and %(proposal)s", **f),
+    "conflict.waived": lambda f: _("%(actor)s waived the automatic conflict of interest "
+                                   "between %(judge)s and %(proposal)s", **f),
+    "conflict.organization_declared": lambda f: _("%(actor)s declared a conflict of interest "
+                                                  "with %(organization)s", **f),
+    "conflict.organization_withdrawn": lambda f: _("%(actor)s withdrew the conflict of "
+                                                   "interest with %(organization)s", **f),
+    "round.closed": lambda f: _("%(actor)s closed %(round)s", **f),
+    "round.reopened": lambda f: _("%(actor)s reopened %(round)s", **f),
+    "judge.activated": lambda f: _("%(actor)s activated %(judge)s", **f),
+    "judge.deactivated": lambda f: _("%(actor)s deactivated %(judge)s", **f),
+    "judge.invited": lambda f: _("%(actor)s invited %(email)s as a judge", **f),
+    "proposals.advanced": lambda f: _("%(actor)s advanced %(count)s proposals to %(round)s",
+                                      **f),
+    "award.moved": lambda f: _("%(actor)s changed the award of %(proposal)s: %(from_tier)s → "
+                               "%(to_tier)s", **f),
+    "awards.allocated": lambda f: _("%(actor)s allocated the awards from the ranking of "
+                                    "%(round)s", **f),
+    "contest.exported": lambda f: _("%(actor)s exported the data (%(format)s, %(round)s)", **f),
+    "scores.imported": lambda f: _("%(actor)s imported paper scores of %(round)s from "
+                                   "%(file)s", **f),
+    "announcement.sent": lambda f: _("%(actor)s sent the announcement “%(subject)s”", **f),
+    "certificates.issued": lambda f: _("%(actor)s issued %(count)s certificates", **f),
+    "certificate.revoked": lambda f: _("%(actor)s revoked certificate %(number)s of "
+                                       "%(proposal)s", **f),
+}
+
+
+def _fields(event, names):
+    detail = _detail(event)
+    proposal_id = _int(detail.get("proposal")) or (
+        event.target_id if event.target_type == "Proposal" else None)
+    proposals = detail.get("proposals")
+    return {
+        "actor": _person(event, event.actor_id, names),
+        "judge": _person(event, _int(detail.get("judge")), names),
+        "proposal": names.proposals.get(proposal_id, detail.get("reference") or "–"),
+        "round": _part(names, "round", event, detail.get("round")),
+        "from_tier": _part(names, "tier", event, detail.get("from_tier")) if detail.get(
+            "from_tier") else _("no award"),
+        "to_tier": _part(names, "tier", event, detail.get("to_tier")) if detail.get(
+            "to_tier") else _("no award"),
+        "decision": proposal_status_label(detail.get("decision")),
+        "count": detail.get("count", len(proposals) if isinstance(proposals, list) else "–"),
+        "changes": _score_changes(detail, names),
+        **{key: str(detail.get(key) or "–")
+           for key in ("organization", "email", "format", "file", "subject", "number")},
+    }
+
+
+def sentence(event, names):
+    """The entry in words, with its reason when it has one."""
+    render = SENTENCES.get(event.action)
+    fields = _fields(event, names)
+    if render is None:
+        text = _("%(actor)s: %(action)s", actor=fields["actor"],
+                 action=action_label(event.action))
+    else:
+        text = render(fields)
+    reason = _detail(event).get("reason")
+    if reason:
+        text = _("%(text)s. Reason: %(reason)s", text=text, reason=reason)
+    return text

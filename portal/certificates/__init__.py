@@ -1,0 +1,1 @@
+"""Certificates: numbers, the seal image, issuing and revoking, and the public verification page."""
