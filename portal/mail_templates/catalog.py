@@ -146,7 +146,7 @@ KINDS = {kind.code: kind for kind in [
         "proposal_url": _url("proposal_url")}, _sample(proposal_url=URL)),
     MailKind("proposal_withdrawn", _l("A proposal was withdrawn"), {
         "name": NAME, "title": TITLE, "reference": REFERENCE, "deadline": DEADLINE,
-        "proposal_url": _url("proposal_url")}, _sample(proposal_url=URL)),
+        "proposal_url": _url("proposal_url")}, _sample(proposal_url=URL, can_resubmit=True)),
     MailKind("screening_decision", _l("The eligibility decision"), {
         "name": NAME, "title": TITLE, "reference": REFERENCE,
         "reason": Placeholder(_l("The organizers' reason"), _get("reason"), "预算明细不完整"),

@@ -138,11 +138,11 @@ def update_proposal(user, proposal, data, expected_version, now=None):
     return proposal
 
 
-def _notify(user, proposal, subject, template):
+def _notify(user, proposal, subject, template, **context):
     queue_email(user, subject, template, user=user, proposal=proposal,
                 contest_name=proposal.contest.localized("name", user.locale or "zh_CN"),
                 proposal_url=external_url("proposals.show", proposal_id=proposal.id),
-                now=utcnow())
+                now=utcnow(), **context)
 
 
 def missing_for_submission(proposal):
@@ -229,7 +229,8 @@ def _withdraw(actor, proposal, action, note):
     if proposal.applicant is not None:
         _notify(proposal.applicant, proposal, _l("Your proposal %(reference)s was withdrawn",
                                                  reference=proposal.reference),
-                "proposal_withdrawn")
+                "proposal_withdrawn",
+                can_resubmit=proposal.contest.accepts_submissions_at(utcnow()))
 
 
 def request_withdrawal(user, proposal, reason, now=None):
