@@ -87,6 +87,18 @@ def writes_on_get(view):
     return wrapper
 
 
+def lock_row(model, row_id):
+    """Hold `model`'s row `row_id` until the transaction ends (SELECT ... FOR UPDATE).
+
+    For a rule that spans rows (an applicant's proposal limit): concurrent requests about the
+    same row take turns here, each seeing what the one before it committed. PostgreSQL needs
+    it; SQLite ignores FOR UPDATE, but a writing request there holds the database's write lock
+    from its first statement (`_on_begin`), which serializes as much.
+    """
+    from portal.extensions import db
+    db.session.execute(db.select(model.id).where(model.id == row_id).with_for_update())
+
+
 def write_beside_request(write):
     """Store something recomputable (a cached computation) without making a reading request a
     writer: `write(connection)` runs in a short transaction of its own, so that a GET keeps
