@@ -9,6 +9,8 @@ killing a worker with SIGKILL every N seconds: clients retry with the same form 
 checks that every acknowledged submission is stored with its file and a matching checksum,
 that nothing is duplicated or half-stored, (SQLite) that `PRAGMA integrity_check` is ok, and
 that every stored action's email (confirmation link, receipt) reached the outbox.
+Rate limiting is on, as in production: each applicant comes from an address of its own,
+reported by X-Forwarded-For from a trusted proxy's address (the client's).
 Exits non-zero when a check fails (a lost email in a run that kills workers only with
 --strict-mail). Prints latencies per step as JSON.
 """
@@ -271,7 +273,9 @@ def main(argv=None):
     with tempfile.TemporaryDirectory() as temporary:
         instance = Path(temporary)
         url, created = database_url(args.database, instance)
-        env = portal_env(instance, url)
+        # Rate limiting on, as in production: the applicants reach the portal through a proxy
+        # (this client, on the trusted 127.0.0.1) that reports each one's own address.
+        env = portal_env(instance, url, RATELIMIT_ENABLED="1")
         server = None
         try:
             prepare(env)
