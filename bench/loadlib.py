@@ -82,16 +82,11 @@ class Gunicorn:
         raise RuntimeError("gunicorn did not start: " + self.log_path.read_text()[-2000:])
 
     def server_errors(self):
-        """The exceptions the portal logged (the last line of each traceback), in order."""
-        lines = self.log_path.read_text(errors="replace").splitlines()
-        errors, in_traceback = [], False
-        for line in lines:
-            if line.startswith("Traceback"):
-                in_traceback = True
-            elif in_traceback and line and not line.startswith((" ", "\t")):
-                errors.append(line[:300])
-                in_traceback = False
-        return errors
+        """The server errors in the log, in order: one line each (route, request id,
+        exception); see server_log.py."""
+        from server_log import server_errors, summary
+        return [summary(error) for error in server_errors(
+            self.log_path.read_text(errors="replace"))]
 
     def worker_pids(self):
         out = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True,
