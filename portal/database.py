@@ -65,8 +65,15 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 def _writing_request():
     from flask import g, has_request_context, request
-    return has_request_context() and (request.method not in SAFE_METHODS or
-                                      g.get("writes_on_get", False))
+    return has_request_context() and not g.get("only_reads_now", False) and \
+        (request.method not in SAFE_METHODS or g.get("writes_on_get", False))
+
+
+def only_reads_from_now():
+    """The rest of the request only reads (an error page, after a rollback): its next
+    transaction needs no write lock, so it does not queue behind a writer (SQLite)."""
+    from flask import g
+    g.only_reads_now = True
 
 
 def writes_on_get(view):

@@ -6,6 +6,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 
+from portal.database import only_reads_from_now
 from portal.extensions import db
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,7 @@ def _render_error(template, status, **context):
     """The error page, after rolling back: a failed transaction must not break the page (its
     context processors read the database), and nothing of a failed request may be committed."""
     db.session.rollback()
+    only_reads_from_now()
     return render_template(template, **context), status
 
 

@@ -28,6 +28,10 @@ def broken_app(tmp_path, database_url, app):
         db.session.add(User(email="flush@example.org", password_hash="x"))
         db.session.flush()
 
+    @application.route("/test/raise", methods=["POST"])
+    def fail():
+        raise RuntimeError("a bug")
+
     @application.route("/test/stale", methods=["POST"])
     def stale():
         raise StaleDataError("UPDATE statement on table 'proposals' expected to update 1 "
@@ -80,3 +84,19 @@ def test_a_request_id_that_is_not_a_plain_token_is_replaced(client, caplog):
         response = client.get("/healthz", headers={"X-Request-Id": "a b %s<x>"})
     assert response.headers["X-Request-Id"] != "a b %s<x>"
     assert len(response.headers["X-Request-Id"]) == 32
+
+
+def test_the_error_page_of_a_post_does_not_wait_for_a_writer(broken_app, database_url):
+    """On SQLite a POST's transaction takes the write lock; its error page only reads, so it
+    renders beside a writer instead of queueing behind it (and failing after the timeout)."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite's write lock")
+    import sqlite3
+    writer = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        response = broken_app.test_client().post("/test/raise", headers={"Accept-Language": "en"})
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert response.status_code == 500 and "Something went wrong" in response.get_data(True)
