@@ -56,8 +56,11 @@ def _with_request_id(make_record):
         record = make_record(*args, **kwargs)
         if (record.exc_info or record.levelno >= logging.ERROR) and has_request_context() \
                 and g.get("request_id"):
-            record.msg = f"{record.getMessage()} [request {g.request_id}]"
-            record.args = None
+            try:
+                message = record.getMessage()
+            except (TypeError, ValueError):  # left for the handler to report, as usual
+                return record
+            record.msg, record.args = f"{message} [request {g.request_id}]", None
         return record
     factory.adds_request_id = True
     return factory
