@@ -39,7 +39,9 @@ run: seed
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Load and fault tests at a reduced size (about 3 minutes); the full size is run by hand:
+# Load and fault tests at a reduced size (about 8 minutes): the surge (rate limiting on, every
+# email checked), judges at once, then tests/load (eight requests at once on SQLite and on
+# PostgreSQL with TEST_DATABASE_URL, limits behind a proxy, scale-out). The full size by hand:
 #   .venv/bin/python bench/surge.py --database postgresql --users 200 [--kill-every 5]
 LOAD_RESULTS := bench/load-results
 load: install

@@ -21,6 +21,18 @@ errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
+def when_ready(server):
+    """Say so when each worker counts the rate limits alone (several workers, no Redis)."""
+    import sys
+    portal_wsgi = sys.modules.get("wsgi")
+    if portal_wsgi is None:
+        return
+    from portal.proxies import per_worker_limits_warning
+    warning = per_worker_limits_warning(portal_wsgi.app.config, server.cfg.workers)
+    if warning:
+        server.log.warning(warning)
+
+
 def pre_fork(server, worker):
     """The preloaded app's objects stay out of the workers' garbage collections (and their
     memory pages stay shared with the master: a collection would write to every one)."""

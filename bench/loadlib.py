@@ -3,6 +3,8 @@
 Clients use only the standard library (urllib with a cookie jar), read CSRF tokens from the
 forms like a browser would, and retry a request that failed on a dropped connection.
 """
+import functools
+import http.client
 import http.cookiejar
 import os
 import re
@@ -80,16 +82,11 @@ class Gunicorn:
         raise RuntimeError("gunicorn did not start: " + self.log_path.read_text()[-2000:])
 
     def server_errors(self):
-        """The exceptions the portal logged (the last line of each traceback), in order."""
-        lines = self.log_path.read_text(errors="replace").splitlines()
-        errors, in_traceback = [], False
-        for line in lines:
-            if line.startswith("Traceback"):
-                in_traceback = True
-            elif in_traceback and line and not line.startswith((" ", "\t")):
-                errors.append(line[:300])
-                in_traceback = False
-        return errors
+        """The server errors in the log, in order: one line each (route, request id,
+        exception); see server_log.py."""
+        from server_log import server_errors, summary
+        return [summary(error) for error in server_errors(
+            self.log_path.read_text(errors="replace"))]
 
     def worker_pids(self):
         out = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True,
@@ -115,27 +112,38 @@ class Gunicorn:
 class Client:
     """A browser-like session: cookies, CSRF tokens from pages, retries on dropped links."""
 
-    def __init__(self, base, timings, retries=8):
+    def __init__(self, base, timings, retries=8, source=None, forwarded_for=None):
+        """`source`: the local address to connect from (any 127.x.y.z works on Linux), as a
+        proxy would; `forwarded_for`: the X-Forwarded-For header that proxy adds."""
         self.base, self.timings, self.retries = base, timings, retries
         self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar),
-                                                  _NoRedirect())
+        handlers = [urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect()]
+        if source:
+            handlers.append(_FromAddress(source))
+        self.opener = urllib.request.build_opener(*handlers)
+        self.headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
         self.errors = 0
         self.error_kinds = []
 
+    def send(self, path, data=None, files=None):
+        """One try: (status, body, location), whatever the status; OSError when the link drops."""
+        body, headers = _encode(data, files)
+        request = urllib.request.Request(self.base + path, data=body,
+                                         headers={**self.headers, **headers})
+        try:
+            with self.opener.open(request, timeout=60) as response:
+                return response.status, response.read().decode(), \
+                    response.headers.get("Location")
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode(errors="replace"), \
+                error.headers.get("Location")
+
     def request(self, label, path, data=None, files=None):
         """(status, body, location); retried when the connection drops (a killed worker)."""
-        body, headers = _encode(data, files)
         for attempt in range(self.retries):
-            request = urllib.request.Request(self.base + path, data=body, headers=headers)
             started = time.perf_counter()
             try:
-                with self.opener.open(request, timeout=60) as response:
-                    result = response.status, response.read().decode(), \
-                        response.headers.get("Location")
-            except urllib.error.HTTPError as error:
-                result = error.code, error.read().decode(errors="replace"), \
-                    error.headers.get("Location")
+                result = self.send(path, data, files)
             except (urllib.error.URLError, ConnectionError, socket.timeout, OSError) as error:
                 self.errors += 1
                 self.error_kinds.append(f"{label}: {type(error).__name__}")
@@ -163,6 +171,18 @@ class Client:
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
+
+
+class _FromAddress(urllib.request.HTTPHandler):
+    """Connect from a given local address, as a reverse proxy on that address would."""
+
+    def __init__(self, source):
+        super().__init__()
+        self.source = source
+
+    def http_open(self, request):
+        return self.do_open(functools.partial(http.client.HTTPConnection,
+                                              source_address=(self.source, 0)), request)
 
 
 def _encode(data, files):

@@ -33,6 +33,7 @@ def create_app(config=None):
     register_template_helpers(app)
     register_error_handlers(app)
     register_cli(app)
+    register_proxies(app)
     return app
 
 
@@ -141,6 +142,12 @@ def register_template_helpers(app):
 def register_error_handlers(app):
     from portal.errors import install_error_handlers
     install_error_handlers(app)
+
+
+def register_proxies(app):
+    """Client addresses from X-Forwarded-For, for connections from the trusted proxies only."""
+    from portal.proxies import TrustedProxies
+    app.wsgi_app = TrustedProxies(app.wsgi_app, app.config["FORWARDED_ALLOW_IPS"])
 
 
 def register_cli(app):

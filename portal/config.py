@@ -70,6 +70,11 @@ class BaseConfig:
         self.REDIS_URL = os.environ.get("REDIS_URL")
         self.RATELIMIT_ENABLED = _env_flag("RATELIMIT_ENABLED", True)
         self.RATELIMIT_HEADERS_ENABLED = True
+        # Several portals may share one Redis: each counts under its own prefix.
+        self.RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "")
+        # The proxies whose X-Forwarded-For (the client's address) is believed: the setting
+        # gunicorn reads for X-Forwarded-Proto, with its default (portal/proxies.py).
+        self.FORWARDED_ALLOW_IPS = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
         # Login attempts: per address (IP) and per account, whatever the outcome.
         self.LOGIN_LIMIT_PER_IP = os.environ.get("PORTAL_LOGIN_LIMIT_PER_IP",
                                                  "30 per minute; 300 per hour")

@@ -65,8 +65,15 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 def _writing_request():
     from flask import g, has_request_context, request
-    return has_request_context() and (request.method not in SAFE_METHODS or
-                                      g.get("writes_on_get", False))
+    return has_request_context() and not g.get("only_reads_now", False) and \
+        (request.method not in SAFE_METHODS or g.get("writes_on_get", False))
+
+
+def only_reads_from_now():
+    """The rest of the request only reads (an error page, after a rollback): its next
+    transaction needs no write lock, so it does not queue behind a writer (SQLite)."""
+    from flask import g
+    g.only_reads_now = True
 
 
 def writes_on_get(view):
@@ -85,6 +92,18 @@ def writes_on_get(view):
         return view(*args, **kwargs)
 
     return wrapper
+
+
+def lock_row(model, row_id):
+    """Hold `model`'s row `row_id` until the transaction ends (SELECT ... FOR UPDATE).
+
+    For a rule that spans rows (an applicant's proposal limit): concurrent requests about the
+    same row take turns here, each seeing what the one before it committed. PostgreSQL needs
+    it; SQLite ignores FOR UPDATE, but a writing request there holds the database's write lock
+    from its first statement (`_on_begin`), which serializes as much.
+    """
+    from portal.extensions import db
+    db.session.execute(db.select(model.id).where(model.id == row_id).with_for_update())
 
 
 def write_beside_request(write):

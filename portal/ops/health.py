@@ -1,10 +1,11 @@
 """`/healthz` for load balancers, and one structured log line per request."""
 import json
 import logging
+import re
 import time
 import uuid
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, g, has_request_context, jsonify, request
 from sqlalchemy import text
 
 from portal.extensions import db
@@ -24,9 +25,14 @@ def healthz():
     return jsonify(status="ok")
 
 
+# A proxy's request id is kept when it is a plain token: it goes into every log line.
+REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
 def start_request_clock():
     g.request_started = time.perf_counter()
-    g.request_id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex
+    offered = request.headers.get("X-Request-Id", "")
+    g.request_id = offered if REQUEST_ID_RE.fullmatch(offered) else uuid.uuid4().hex
 
 
 def log_request(response):
@@ -43,7 +49,26 @@ def log_request(response):
     return response
 
 
+def _with_request_id(make_record):
+    """A log record factory: an error or exception logged during a request names the request
+    (the id in its access line and X-Request-Id), whichever logger or handler writes it."""
+    def factory(*args, **kwargs):
+        record = make_record(*args, **kwargs)
+        if (record.exc_info or record.levelno >= logging.ERROR) and has_request_context() \
+                and g.get("request_id"):
+            try:
+                message = record.getMessage()
+            except (TypeError, ValueError):  # left for the handler to report, as usual
+                return record
+            record.msg, record.args = f"{message} [request {g.request_id}]", None
+        return record
+    factory.adds_request_id = True
+    return factory
+
+
 def install_request_logging(app):
+    if not getattr(logging.getLogRecordFactory(), "adds_request_id", False):
+        logging.setLogRecordFactory(_with_request_id(logging.getLogRecordFactory()))
     app.before_request(start_request_clock)
     app.after_request(log_request)
     if not access_log.handlers and not app.testing:

@@ -66,6 +66,8 @@ def add_attachment(user, proposal, upload):
 def remove_attachment(user, attachment):
     proposal = attachment.proposal
     require_editable(proposal)
+    if attachment not in proposal.attachments:
+        return  # already removed, from another window at the same moment
     proposal.attachments.remove(attachment)
     db.session.flush()
     run_after_commit(partial(delete_stored, attachment.stored_name))

@@ -7,12 +7,12 @@ from sqlalchemy import func, update
 
 from portal import policy
 from portal.audit import record
-from portal.database import run_after_commit
+from portal.database import lock_row, run_after_commit
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.mail import queue_email
 from portal.models import BudgetLine, Contest, EntrantType, Proposal, ProposalEvent, \
-    ProposalStatus, Theme, utcnow
+    ProposalStatus, Theme, User, utcnow
 from portal.proposals import rules
 from portal.proposals.storage import delete_stored
 from portal.web import external_url
@@ -98,6 +98,9 @@ def create_draft(user, contest, data, now=None, creation_token=None):
     one proposal, and the retry gets that one back.
     """
     now = now or utcnow()
+    # The same form sent twice at once, or several forms at once: they take turns, so that the
+    # token and the limit are checked against what the others committed.
+    lock_row(User, user.id)
     existing = proposal_for_token(user, creation_token)
     if existing is not None:
         return existing
@@ -186,10 +189,11 @@ def submit_proposal(user, proposal, now=None):
     if missing:
         raise DomainError(_l("Fill in these fields before you submit: %(fields)s.",
                              fields="、".join(str(label) for label in missing)))
-    if proposal.status == ProposalStatus.WITHDRAWN and \
-            active_proposal_count(user, contest) >= contest.proposal_limit:
-        raise DomainError(_l("You already have %(limit)d proposals in this contest, the most it "
-                             "allows.", limit=contest.proposal_limit))
+    if proposal.status == ProposalStatus.WITHDRAWN:
+        lock_row(User, user.id)  # as in create_draft: count what the other requests committed
+        if active_proposal_count(user, contest) >= contest.proposal_limit:
+            raise DomainError(_l("You already have %(limit)d proposals in this contest, the "
+                                 "most it allows.", limit=contest.proposal_limit))
     entrant_type = _profile_entrant_type(user, contest)
     previous = proposal.status
     proposal.entrant_type = entrant_type

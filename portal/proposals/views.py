@@ -2,13 +2,14 @@
 import io
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, \
-    send_file, url_for
+    request, send_file, url_for
 from flask_babel import format_datetime, gettext as _
 from flask_login import current_user, login_required
 
 from portal import policy
 from portal.accounts.forms import ConfirmForm
 from portal.contests.services import contest_by_slug, listed_contests
+from portal.database import SAFE_METHODS
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.i18n import current_locale
@@ -26,8 +27,15 @@ bp = Blueprint("proposals", __name__)
 
 
 def _own_proposal(proposal_id):
-    """The signed-in applicant's proposal; 404 for anyone else's, so that none is revealed."""
-    proposal = db.session.get(Proposal, proposal_id)
+    """The signed-in applicant's proposal; 404 for anyone else's, so that none is revealed.
+
+    A request that changes it reads it with a row lock (FOR UPDATE): the same button pressed
+    in several windows at once, or files uploaded at once, take turns, and each sees what the
+    one before it committed (its status, version and attachments).
+    """
+    writing = request.method not in SAFE_METHODS
+    proposal = db.session.get(Proposal, proposal_id, with_for_update=True if writing else None,
+                              populate_existing=writing)
     policy.require(proposal is not None and policy.owns_proposal(current_user, proposal), 404)
     return proposal
 

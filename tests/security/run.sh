@@ -262,26 +262,15 @@ wapiti_verdict organizer
 
 # --- 3c. The portal's own log: a scanner's input must never cause a server error ---------------
 step "server errors in the portal's log"
-errors=$("$APP_BIN/python" - "$WORK/portal.log" <<'PY'
-import json, sys
-count = 0
-for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
-    try:
-        entry = json.loads(line)
-    except ValueError:
-        count += "Traceback" in line
-        continue
-    if isinstance(entry, dict) and str(entry.get("status", "")).startswith("5"):
-        count += 1
-        print(entry.get("method"), entry.get("route"), entry.get("status"), file=sys.stderr)
-print(count)
-PY
-)
+# Each error with its route, request id and traceback (bench/server_log.py); the count last.
+"$APP_BIN/python" bench/server_log.py "$WORK/portal.log" > "$WORK/server-errors.txt"
+errors=$(tail -n 1 "$WORK/server-errors.txt")
+head -n -1 "$WORK/server-errors.txt"
 requests=$(grep -c '"status"' "$WORK/portal.log" || true)
 if [ "$errors" = 0 ]; then
     pass "portal log: $requests requests, no server error"
 else
-    fail "portal log: $errors server errors (routes above)"
+    fail "portal log: $errors server errors of $requests requests (each above, with its traceback)"
 fi
 
 # --- Summary --------------------------------------------------------------------------------------
