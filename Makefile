@@ -33,7 +33,10 @@ db: install
 seed: install
 	$(FLASK) prepare $(SEED_CONTEST)
 
+# The job consumer (mail, periodic jobs) runs beside the web server; stopping one stops both.
 run: seed
+	@trap 'kill $$jobs 2>/dev/null; wait $$jobs' EXIT INT TERM; \
+	$(FLASK) jobs & jobs=$$!; \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: install

@@ -55,14 +55,17 @@ def _complete_config(app):
     if not app.config.get("PORTAL_UPLOAD_PATH"):
         app.config["PORTAL_UPLOAD_PATH"] = str(instance / "uploads")
     app.config["MAX_CONTENT_LENGTH"] = (app.config["PORTAL_MAX_UPLOAD_MB"] + 1) * 1024 * 1024
+    if not app.config.get("PORTAL_BACKUP_PATH"):
+        app.config["PORTAL_BACKUP_PATH"] = str(instance / "backups")
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
 
 
 def register_extensions(app):
     from portal.database import configure_sqlite_engines, install_after_commit_hooks, \
         render_migration_item
-    from portal.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+    from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
     from portal.i18n import N_, select_locale, select_timezone
+    from portal.jobs import init_queue
     from portal.results.generation import install_generation_hooks
 
     configure_sqlite_engines()
@@ -70,7 +73,7 @@ def register_extensions(app):
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"),
                      render_as_batch=True, compare_type=True, render_item=render_migration_item)
     csrf.init_app(app)
-    mail.init_app(app)
+    init_queue(app)
     limiter.init_app(app)
     install_after_commit_hooks()
     install_generation_hooks()
@@ -102,6 +105,7 @@ def register_blueprints(app):
     from portal.exports.views import bp as exports_bp
     from portal.judging.organizer_views import bp as judging_admin_bp
     from portal.judging.views import bp as judging_bp
+    from portal.mail.views import bp as mail_bp
     from portal.ops.health import bp as ops_bp
     from portal.proposals.views import bp as proposals_bp
     from portal.results.views import bp as results_bp
@@ -111,7 +115,7 @@ def register_blueprints(app):
 
     for blueprint in (ops_bp, contests_bp, accounts_bp, two_factor_bp, proposals_bp, judging_bp,
                       admin_bp, results_bp, setup_bp, screening_bp, site_bp, awards_bp,
-                      publication_bp, dashboard_bp, judging_admin_bp, exports_bp):
+                      publication_bp, dashboard_bp, judging_admin_bp, exports_bp, mail_bp):
         app.register_blueprint(blueprint)
 
 
@@ -139,7 +143,8 @@ def register_error_handlers(app):
 
 def register_cli(app):
     from portal.cli import register_commands
+    from portal.jobs.cli import jobs_command
     from portal.ops.cli import COMMANDS
     register_commands(app)
-    for command in COMMANDS:
+    for command in (*COMMANDS, jobs_command):
         app.cli.add_command(command)

@@ -19,7 +19,7 @@ from werkzeug.routing.converters import AnyConverter
 from portal.accounts.services import CONFIRM_EMAIL, RESET_PASSWORD, _password_fingerprint
 from portal.awards import publishing
 from portal.extensions import db
-from portal.models import Award, Conflict, ConflictKind, JudgeMembership
+from portal.models import Award, Conflict, ConflictKind, JudgeMembership, OutboxMessage
 from portal.proposals.attachments import add_attachment
 from portal.tokens import make_token
 from tests.factories import Auth, assign, make_contest, make_judge, make_proposal, make_user
@@ -154,6 +154,8 @@ MATRIX = {
     ("POST", "site.organizers"): organizers(OK),
     ("POST", "site.organizer_activation"): organizers(OK),
     ("GET", "site.accounts"): organizers(),
+    ("GET", "mail.outbox"): organizers(),
+    ("POST", "mail.resend"): organizers(OK),
     ("POST", "site.reset_two_step"): organizers(OK),
     ("GET", "dashboard.overview"): organizers(),
     ("GET", "dashboard.announcements"): organizers(),
@@ -223,6 +225,7 @@ def world_values():
             user_id=judge_assigned.id)),
         "conflict_id": declared.id, "invitation_id": invitation.id, "user_id": colleague.id,
         "objection_id": objection.id,
+        "message_id": db.session.scalar(db.select(OutboxMessage.id).order_by(OutboxMessage.id)),
         # Each token-taking page gets a working token: what the token opens is what is tested.
         "accounts.confirm_email:token": make_token(CONFIRM_EMAIL, {
             "user": non_owner.id, "email": non_owner.email}),

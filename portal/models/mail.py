@@ -1,0 +1,36 @@
+"""The outbox: every email, stored with the action that caused it and delivered by a job."""
+from sqlalchemy import Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.extensions import db
+from portal.models.base import UTCDateTime, utcnow
+
+
+class MailStatus:
+    QUEUED = "queued"
+    SENT = "sent"
+    FAILED = "failed"
+    ALL = (QUEUED, SENT, FAILED)
+
+
+class OutboxMessage(db.Model):
+    """One message to one recipient. `next_attempt_at` is both the retry time and the lease
+    a delivery job takes before sending, so that two jobs never send the same message at once."""
+
+    __tablename__ = "outbox_messages"
+    __table_args__ = (Index("ix_outbox_messages_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(Text)
+    text_body: Mapped[str] = mapped_column(Text)
+    html_body: Mapped[str] = mapped_column(Text)
+    message_id: Mapped[str] = mapped_column(String(255), unique=True)
+    # The messages queued by one action (a publication's, an announcement's) share a batch.
+    batch: Mapped[str] = mapped_column(String(32), index=True)
+    status: Mapped[str] = mapped_column(String(10), default=MailStatus.QUEUED)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False, index=True)
+    sent_at = mapped_column(UTCDateTime)
