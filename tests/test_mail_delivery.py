@@ -208,3 +208,65 @@ def test_which_answers_are_permanent():
     assert not is_permanent(smtplib.SMTPServerDisconnected("gone"))
     assert not is_permanent(ConnectionRefusedError())
     assert not is_permanent(TimeoutError())
+
+
+def test_a_bulk_send_is_stored_with_its_action_and_written_by_a_job(app, app_context,
+                                                                    monkeypatch, outbox):
+    """The job that writes a bulk send's messages may be lost (a crash right after the commit):
+    the batch waits in the database, and the sweep hands it on; written once only."""
+    from portal.mail import bulk, hand_unprepared_batches_to_queue, queue_bulk_email
+    from portal.models import MailBatch
+
+    written = []
+
+    @bulk.bulk_writer("test-greetings")
+    def greet(addresses):
+        from portal.mail import queue_email
+        for address in addresses:
+            written.append(address)
+            queue_email(address, "Greetings", "security_notice", user=None, event="x",
+                        reset_url="x")
+
+    addresses = ["a@example.org", "b@example.org"]
+    with app.test_request_context(method="POST"):
+        lost = []
+        monkeypatch.setattr(bulk, "write_bulk_email", lambda batch_id: lost.append(batch_id))
+        queue_bulk_email("test-greetings", addresses=addresses)
+        db.session.commit()
+        monkeypatch.undo()
+        assert lost and messages() == [] and written == []
+        hand_unprepared_batches_to_queue(utcnow())         # not a minute old yet
+        assert messages() == []
+        assert hand_unprepared_batches_to_queue(utcnow(), overdue_seconds=0) == 1
+        assert hand_unprepared_batches_to_queue(utcnow(), overdue_seconds=0) == 0
+    stored = messages()
+    assert sorted(message.recipient for message in stored) == addresses
+    assert all(message.status == MailStatus.SENT for message in stored) and len(outbox()) == 2
+    batch = db.session.scalar(db.select(MailBatch))
+    assert batch.prepared_at and {message.batch for message in stored} == {batch.messages_batch}
+
+
+def test_a_bulk_send_rolled_back_with_its_action_sends_nothing(app, app_context):
+    from portal.mail import queue_bulk_email
+    from portal.models import MailBatch
+    with app.test_request_context(method="POST"):
+        queue_bulk_email("announcement", contest_id=1, audience="applicants", subject="x",
+                         body="x")
+        db.session.rollback()
+    assert db.session.scalar(db.select(db.func.count(MailBatch.id))) == 0
+
+
+def test_the_mail_page_shows_a_bulk_sends_progress(client, auth, contest):
+    from tests.factories import make_proposal
+    from tests.test_dashboard import _announcement, _preview, _send
+    for number in range(3):
+        make_proposal(contest, make_user(f"applicant{number}@example.org"))
+    organizer = make_user("organizer@example.org", organizer=True)
+    db.session.commit()
+    auth.login(organizer)
+    data = _announcement(subject="Training day")
+    _page, token = _preview(client, contest, data)
+    assert _send(client, contest, data, token).status_code == 200
+    page = client.get("/admin/mail", headers=EN).get_data(as_text=True)
+    assert "Bulk sends" in page and "Training day" in page
+    assert "3 of 3 sent" in page and 'aria-valuenow="100"' in page

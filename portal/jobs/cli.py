@@ -4,7 +4,7 @@ from flask import current_app
 
 from portal.jobs import periodic  # noqa: F401  (registers the periodic jobs)
 from portal.jobs.queue import huey, serve_jobs_of
-from portal.mail import hand_due_mail_to_queue
+from portal.mail import hand_due_mail_to_queue, hand_unprepared_batches_to_queue
 from portal.models import utcnow
 
 
@@ -16,6 +16,7 @@ def jobs_command(workers):
         raise click.ClickException("PORTAL_JOBS_IMMEDIATE is set: jobs run in the requests")
     serve_jobs_of(current_app._get_current_object())
     # Messages left by a consumer that was stopped are handed on at once, not at the next sweep.
+    hand_unprepared_batches_to_queue(utcnow(), overdue_seconds=0)
     hand_due_mail_to_queue(utcnow(), overdue_seconds=0)
     # An idle worker looks at the queue at least twice a second (huey's default lets the wait
     # grow to 10 s, which a new account's confirmation mail would then wait too).

@@ -9,7 +9,7 @@ from huey import crontab
 from portal.accounts.personal_data import purge_expired
 from portal.extensions import db
 from portal.jobs.queue import periodic_job, record_heartbeat
-from portal.mail import hand_due_mail_to_queue
+from portal.mail import hand_due_mail_to_queue, hand_unprepared_batches_to_queue
 from portal.models import utcnow
 from portal.ops.backup import create_backup
 from portal.proposals.reminders import send_deadline_reminders
@@ -24,9 +24,10 @@ def deliver_due_mail():
     and the consumer's heartbeat, which the console's mail page reads."""
     now = utcnow()
     record_heartbeat(now)
-    handed = hand_due_mail_to_queue(now)
-    if handed:
-        log.info("%d queued message(s) handed to the queue again", handed)
+    batches, handed = hand_unprepared_batches_to_queue(now), hand_due_mail_to_queue(now)
+    if batches or handed:
+        log.info("%d bulk send(s) and %d queued message(s) handed to the queue again",
+                 batches, handed)
 
 
 @periodic_job(crontab(minute="5"))

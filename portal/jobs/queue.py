@@ -7,6 +7,8 @@ from flask import current_app, has_app_context
 from huey import Huey
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
 
+from portal.database import job_transactions
+
 # Huey registers tasks on one object at import time, so the queue is made bare here, like the
 # extensions, and pointed at the app's storage by `init_queue` (the last app made wins: one
 # per process, but for the tests).
@@ -48,7 +50,7 @@ def _in_app_context(function):
     def run(*args, task=None, **kwargs):
         token = current_job_id.set(task.id if task is not None else None)
         try:
-            with _app_for_job().app_context():
+            with _app_for_job().app_context(), job_transactions(write=True):
                 return function(*args, **kwargs)
         finally:
             current_job_id.reset(token)

@@ -1,5 +1,7 @@
 """Writing a message: rendered now, in the recipient's language, into the outbox table."""
+import contextvars
 import uuid
+from contextlib import contextmanager
 from email.utils import make_msgid
 
 from flask import current_app, render_template
@@ -12,13 +14,26 @@ from portal.extensions import db
 from portal.mail.delivery import queue_delivery
 from portal.models import OutboxMessage
 
+_collected = contextvars.ContextVar("collected_messages", default=None)
+
 
 def queue_email(recipient, subject, template, locale=None, **context):
     """Store the message in the outbox with the current transaction; delivered after its commit.
 
     `recipient` is a User (its email and locale are used) or an address; `subject` a lazy
-    string; `template` names `templates/mail/<template>.txt`.
+    string; `template` names `templates/mail/<template>.txt`. Inside `collecting_messages()`,
+    the rendered message is collected instead of stored.
     """
+    message = render_email(recipient, subject, template, locale, **context)
+    collected = _collected.get()
+    if collected is not None:
+        collected.append(message)
+        return message
+    return store_messages([message])[0]
+
+
+def render_email(recipient, subject, template, locale=None, **context):
+    """The message's fields, rendered in the recipient's language."""
     address = getattr(recipient, "email", recipient)
     locale = locale or getattr(recipient, "locale", None) or \
         current_app.config["BABEL_DEFAULT_LOCALE"]
@@ -26,13 +41,29 @@ def queue_email(recipient, subject, template, locale=None, **context):
         text = render_template(f"mail/{template}.txt", **context).strip() + "\n"
         html = render_template("mail/_layout.html", body=_paragraphs(text), locale=locale)
         subject = str(subject)
+    return {"recipient": address, "subject": subject, "text_body": text, "html_body": html}
+
+
+@contextmanager
+def collecting_messages():
+    """Within: queue_email renders into the yielded list and stores nothing."""
+    collected = []
+    token = _collected.set(collected)
+    try:
+        yield collected
+    finally:
+        _collected.reset(token)
+
+
+def store_messages(rendered):
+    """Add rendered messages to the outbox, in this transaction's batch."""
     delivery = _delivery_of_this_transaction()
-    message = OutboxMessage(recipient=address, subject=subject, text_body=text, html_body=html,
-                            message_id=make_msgid(domain=_message_id_domain()),
-                            batch=delivery.batch)
-    db.session.add(message)
-    delivery.messages.append(message)
-    return message
+    domain = _message_id_domain()
+    messages = [OutboxMessage(**fields, message_id=make_msgid(domain=domain),
+                              batch=delivery.batch) for fields in rendered]
+    db.session.add_all(messages)
+    delivery.messages.extend(messages)
+    return messages
 
 
 def _paragraphs(text):
@@ -56,6 +87,11 @@ class _DeliveryAfterCommit:
     def __call__(self):
         # The identity survives the commit's expiry: reading it costs no query.
         queue_delivery([inspect(message).identity[0] for message in self.messages])
+
+
+def delivery_batch_of_this_transaction():
+    """The batch key of the messages queued so far in this transaction."""
+    return _delivery_of_this_transaction().batch
 
 
 def _delivery_of_this_transaction():

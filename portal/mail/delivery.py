@@ -39,7 +39,8 @@ def deliver_messages(message_ids):
 
 
 def deliver_message(message_id, sender, now=None):
-    """Take the message's lease, send it, and record the outcome (committed)."""
+    """Take the message's lease, send it, and record the outcome (committed). No transaction
+    is open while the server is talking: the lease, not a lock, keeps other jobs away."""
     now = now or utcnow()
     config = current_app.config
     claimed = db.session.execute(
@@ -48,18 +49,19 @@ def deliver_message(message_id, sender, now=None):
                OutboxMessage.next_attempt_at <= now)
         .values(next_attempt_at=now + timedelta(seconds=config["MAIL_LEASE_SECONDS"]),
                 attempts=OutboxMessage.attempts + 1)).rowcount
+    email = as_email(db.session.get(OutboxMessage, message_id), config) if claimed else None
     db.session.commit()
-    if not claimed:
+    if email is None:
         return   # sent, failed, not due yet, or another job has it
-    message = db.session.get(OutboxMessage, message_id)
     try:
-        sender.send(as_email(message, config))
+        sender.send(email)
     except (smtplib.SMTPException, OSError) as error:
-        _record_failure(message, error, now)
+        _record_failure(db.session.get(OutboxMessage, message_id), error, now)
     else:
-        message.status, message.sent_at, message.last_error = MailStatus.SENT, utcnow(), None
-        log.info("email %s sent to the %s server: %s", message.message_id, sender.kind,
-                 message.subject)
+        db.session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id)
+                           .values(status=MailStatus.SENT, sent_at=utcnow(), last_error=None))
+        log.info("email %s sent to the %s: %s", email["Message-ID"], sender.kind,
+                 email["Subject"])
     db.session.commit()
 
 

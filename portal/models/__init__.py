@@ -5,7 +5,7 @@ from portal.models.base import UTCDateTime, utcnow
 from portal.models.contests import (AwardScope, AwardTier, Contest, ContestStatus, Criterion,
                                     EntrantType, Invitation, InvitationRole, JudgeMembership,
                                     Round, SiteSettings, Theme, judge_expertise)
-from portal.models.mail import MailStatus, OutboxMessage
+from portal.models.mail import MailBatch, MailStatus, OutboxMessage
 from portal.models.judging import Assignment, Award, Conflict, ConflictKind, Objection, \
     Publication, PublicationStage, RankingGeneration, RankingSnapshot, Review, Score
 from portal.models.proposals import Attachment, BudgetLine, Proposal, ProposalEvent, \
@@ -17,6 +17,6 @@ __all__ = [
     "AwardScope", "AwardTier", "InvitationRole", "SiteSettings", "judge_expertise",
     "Assignment", "Attachment", "AuditEvent", "BudgetLine", "Contest", "ContestStatus", "Criterion", "EntrantType",
     "Invitation", "JudgeMembership", "Notification", "Proposal", "ProposalEvent", "ProposalStatus", "Review",
-    "MailStatus", "OutboxMessage",
+    "MailBatch", "MailStatus", "OutboxMessage",
     "Round", "Score", "Theme", "User", "UTCDateTime", "utcnow",
 ]

@@ -1,5 +1,5 @@
 """The outbox: every email, stored with the action that caused it and delivered by a job."""
-from sqlalchemy import Index, Integer, String, Text
+from sqlalchemy import JSON, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
@@ -34,3 +34,19 @@ class OutboxMessage(db.Model):
     next_attempt_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False, index=True)
     sent_at = mapped_column(UTCDateTime)
+
+
+class MailBatch(db.Model):
+    """A bulk send (a publication's, an announcement's), stored with the action; a job writes
+    its messages, one per recipient, off the request. `kind` names the function that does
+    (portal.mail.bulk), `arguments` what it is given."""
+
+    __tablename__ = "mail_batches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    arguments = mapped_column(JSON, nullable=False)
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    # Set with the messages, in their transaction: a batch is prepared once or not at all.
+    prepared_at = mapped_column(UTCDateTime)
+    messages_batch: Mapped[str | None] = mapped_column(String(32))

@@ -1,4 +1,4 @@
-"""outbox: emails stored with the action that caused them, delivered by a job
+"""outbox and bulk sends: emails stored with the action that caused them, delivered by a job
 
 Revision ID: 0007_jobs
 Revises: 0006
@@ -37,7 +37,18 @@ def upgrade():
     op.create_index('ix_outbox_messages_due', 'outbox_messages', ['status', 'next_attempt_at'])
     op.create_index(op.f('ix_outbox_messages_batch'), 'outbox_messages', ['batch'])
     op.create_index(op.f('ix_outbox_messages_created_at'), 'outbox_messages', ['created_at'])
+    op.create_table(
+        'mail_batches',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('kind', sa.String(length=64), nullable=False),
+        sa.Column('arguments', sa.JSON(), nullable=False),
+        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.Column('prepared_at', sa.DateTime(), nullable=True),
+        sa.Column('messages_batch', sa.String(length=32), nullable=True),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_mail_batches')),
+    )
 
 
 def downgrade():
+    op.drop_table('mail_batches')
     op.drop_table('outbox_messages')
