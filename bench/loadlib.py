@@ -4,6 +4,7 @@ Clients use only the standard library (urllib with a cookie jar), read CSRF toke
 forms like a browser would, and retry a request that failed on a dropped connection.
 """
 import http.cookiejar
+import json
 import os
 import re
 import signal
@@ -93,7 +94,10 @@ class Gunicorn:
         lines = self.log_path.read_text(errors="replace").splitlines()
         errors, in_traceback = [], False
         for line in lines:
-            if line.startswith("Traceback"):
+            logged = _json_line(line)
+            if logged.get("exception"):   # the portal's JSON lines carry their traceback
+                errors.append(logged["exception"].rstrip().splitlines()[-1][:300])
+            elif line.startswith("Traceback"):
                 in_traceback = True
             elif in_traceback and line and not line.startswith((" ", "\t")):
                 errors.append(line[:300])
@@ -124,6 +128,16 @@ class Gunicorn:
         for log in (self.log, self.jobs_log):
             if log is not None:
                 log.close()
+
+
+def _json_line(line):
+    if not line.startswith("{"):
+        return {}
+    try:
+        logged = json.loads(line)
+    except ValueError:
+        return {}
+    return logged if isinstance(logged, dict) else {}
 
 
 class Client:

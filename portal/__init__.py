@@ -5,6 +5,7 @@ from flask import Flask
 
 from portal.config import REPO_ROOT, config_for_environment, default_instance_path, \
     load_or_create_secret_key
+from portal.logging_config import configure_logging
 from portal.ops.health import install_request_logging
 from portal.validation import RecordIdConverter
 
@@ -25,6 +26,8 @@ def create_app(config=None):
     app.config.from_object(config_for_environment())
     app.config.update(overrides)
     _complete_config(app)
+    if not app.testing:   # the tests' own capture of the logs stays in place
+        configure_logging(app.config.get("PORTAL_LOG_LEVEL"))
     # First, so that requests that CSRF, the rate limiter or another hook refuses are logged too.
     install_request_logging(app)
     register_extensions(app)

@@ -66,6 +66,7 @@ class BaseConfig:
         self.PORTAL_UPLOAD_PATH = os.environ.get("PORTAL_UPLOAD_PATH")
         self.PORTAL_MAX_UPLOAD_MB = int(os.environ.get("PORTAL_MAX_UPLOAD_MB", "20"))
         self.REDIS_URL = os.environ.get("REDIS_URL")
+        self.PORTAL_LOG_LEVEL = os.environ.get("PORTAL_LOG_LEVEL", "INFO")
         self.RATELIMIT_ENABLED = _env_flag("RATELIMIT_ENABLED", True)
         self.RATELIMIT_HEADERS_ENABLED = True
         # Login attempts: per address (IP) and per account, whatever the outcome.
