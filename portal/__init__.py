@@ -69,6 +69,7 @@ def register_extensions(app):
     from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
     from portal.i18n import N_, select_locale, select_timezone
     from portal.jobs import init_queue
+    from portal.mail.compose import install_delivery_hooks
     from portal.results.generation import install_generation_hooks
 
     configure_sqlite_engines()
@@ -79,6 +80,7 @@ def register_extensions(app):
     init_queue(app)
     limiter.init_app(app)
     install_after_commit_hooks()
+    install_delivery_hooks()
     install_generation_hooks()
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     login_manager.init_app(app)

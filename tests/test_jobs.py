@@ -72,3 +72,25 @@ def test_the_other_periodic_jobs_call_their_services(app_context, monkeypatch):
 def test_the_consumer_refuses_to_start_when_jobs_run_in_the_requests(runner):
     result = runner.invoke(args=["jobs"])
     assert result.exit_code != 0 and "PORTAL_JOBS_IMMEDIATE" in result.output
+
+
+def test_a_message_is_queued_after_the_commit_and_scheduled_before_it(app, restored_queue):
+    """Should the process die between the commit and the queue, the delivery scheduled a few
+    seconds later (before the commit) still sends the message."""
+    from huey.storage import MemoryStorage
+
+    from portal.extensions import db
+    from portal.mail import queue_email
+    from tests.factories import make_user
+    huey.immediate = False
+    huey.storage = MemoryStorage("portal-test")
+    with app.test_request_context(method="POST"):
+        user = make_user("someone@example.org")
+        message = queue_email(user, "Hello", "security_notice", user=user, event="x",
+                              reset_url="x")
+        assert huey.pending_count() == 0
+        db.session.commit()
+        # huey queues both; its consumer holds back the later one until its time.
+        now, later = sorted(huey.pending(), key=lambda task: task.eta is not None)
+        assert now.args == later.args == ([message.id],) and now.eta is None
+        assert 3 < (later.eta - utcnow().replace(tzinfo=None)).total_seconds() <= 5

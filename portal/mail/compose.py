@@ -1,5 +1,6 @@
 """Writing a message: rendered now, in the recipient's language, into the outbox table."""
 import contextvars
+import logging
 import uuid
 from contextlib import contextmanager
 from email.utils import make_msgid
@@ -7,14 +8,16 @@ from email.utils import make_msgid
 from flask import current_app, render_template
 from flask_babel import force_locale
 from markupsafe import Markup, escape
-from sqlalchemy import inspect
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
 
 from portal.database import AFTER_COMMIT, run_after_commit
 from portal.extensions import db
-from portal.mail.delivery import queue_delivery
+from portal.mail.delivery import queue_delivery, schedule_delivery
 from portal.models import OutboxMessage
 
 _collected = contextvars.ContextVar("collected_messages", default=None)
+SAFETY_DELAY_SECONDS = 5
 
 
 def queue_email(recipient, subject, template, locale=None, **context):
@@ -97,9 +100,37 @@ def delivery_batch_of_this_transaction():
 def _delivery_of_this_transaction():
     """One after-commit delivery per transaction, found among the session's callbacks (which
     a rollback drops, messages and all)."""
-    for callback in db.session.info.get(AFTER_COMMIT, ()):
+    delivery = _pending_delivery(db.session())
+    if delivery is None:
+        delivery = _DeliveryAfterCommit()
+        run_after_commit(delivery)
+    return delivery
+
+
+def _pending_delivery(session):
+    for callback in session.info.get(AFTER_COMMIT, ()):
         if isinstance(callback, _DeliveryAfterCommit):
             return callback
-    delivery = _DeliveryAfterCommit()
-    run_after_commit(delivery)
-    return delivery
+    return None
+
+
+def _schedule_safety_delivery(session):
+    """Just before the commit, a delivery a few seconds later too: a process killed between
+    the commit and the queue (a deployment's restart, a killed worker) loses no mail, and the
+    messages need not wait for the minutely sweep. Whichever job comes second finds them sent;
+    if the commit fails, the job finds nothing to send."""
+    delivery = _pending_delivery(session)
+    if delivery is None or not delivery.messages:
+        return
+    session.flush()
+    ids = [inspect(message).identity[0] for message in delivery.messages]
+    try:
+        schedule_delivery(ids, SAFETY_DELAY_SECONDS)
+    except Exception:  # the queue is down: the sweep will find the messages
+        logging.getLogger(__name__).exception("could not schedule the safety delivery")
+
+
+def install_delivery_hooks():
+    """Idempotent: the before-commit hook on every SQLAlchemy session of the process."""
+    if not event.contains(Session, "before_commit", _schedule_safety_delivery):
+        event.listen(Session, "before_commit", _schedule_safety_delivery)

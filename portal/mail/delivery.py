@@ -180,6 +180,13 @@ def queue_delivery(message_ids):
         deliver_messages(message_ids[start:start + MESSAGES_PER_JOB])
 
 
+def schedule_delivery(message_ids, delay):
+    """The same, `delay` seconds from now."""
+    for start in range(0, len(message_ids), MESSAGES_PER_JOB):
+        deliver_messages.schedule(args=(message_ids[start:start + MESSAGES_PER_JOB],),
+                                  delay=delay)
+
+
 def hand_due_mail_to_queue(now, overdue_seconds=60):
     """Queue a delivery for every queued message overdue by `overdue_seconds`: its job was
     lost before it was queued, or its worker died while it held the lease (a message merely
