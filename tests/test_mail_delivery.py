@@ -270,3 +270,21 @@ def test_the_mail_page_shows_a_bulk_sends_progress(client, auth, contest):
     page = client.get("/admin/mail", headers=EN).get_data(as_text=True)
     assert "Bulk sends" in page and "Training day" in page
     assert "3 of 3 sent" in page and 'aria-valuenow="100"' in page
+
+
+def test_the_publication_and_announcement_pages_link_to_the_emails_progress(
+        client, auth, contest):
+    from portal.awards import publishing
+    from portal.models import Award
+    from tests.factories import make_proposal
+    organizer = make_user("organizer@example.org", organizer=True)
+    proposal = make_proposal(contest, make_user("applicant@example.org"))
+    db.session.add(Award(contest_id=contest.id, proposal_id=proposal.id,
+                         tier_id=contest.award_tiers[0].id))
+    db.session.flush()
+    publishing.publish_provisional(organizer, contest)
+    db.session.commit()
+    auth.login(organizer)
+    for page in ("publication", "announcements"):
+        text = client.get(f"/admin/contests/{contest.slug}/{page}", headers=EN).get_data(True)
+        assert 'href="/admin/mail">Progress of the emails</a>' in text
