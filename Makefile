@@ -1,5 +1,9 @@
 # Two commands do everything on a fresh machine: `make run` and `make test`.
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# The newest Python the dependencies support (3.11-3.13) that runs here (a pyenv shim for a
+# version that is not selected answers but does not run, hence the check).
+PYTHON ?= $(shell for candidate in python3.13 python3.12 python3.11 python3; do \
+	$$candidate -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))' \
+	2>/dev/null && { command -v $$candidate; break; }; done)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -10,14 +14,26 @@ CATALOGS := $(wildcard portal/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
 .PHONY: run test install translations db seed extract-messages update-messages clean fairness \
-	load bench e2e screenshots security
+	load bench e2e screenshots security lock
 
-# Reinstall only when a dependency file changed since the last install.
-$(STAMP): pyproject.toml
+# Reinstall only when a dependency file changed since the last install. Every dependency,
+# direct and indirect, comes from requirements.lock, checked against its hashes; then the
+# portal itself, editable. After changing pyproject.toml: `make lock`.
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+# The lock file, for Python 3.11-3.13 on any platform, with the hashes of every file
+# (uv, pinned, in a virtualenv of its own).
+LOCK_TOOLS := .venv-lock
+lock:
+	test -x $(LOCK_TOOLS)/bin/uv || { $(PYTHON) -m venv $(LOCK_TOOLS) && \
+		$(LOCK_TOOLS)/bin/python -m pip install --quiet uv==0.13.8; }
+	$(LOCK_TOOLS)/bin/uv pip compile pyproject.toml --extra test --universal \
+		--python-version 3.11 --generate-hashes --no-header -o requirements.lock
 
 install: $(STAMP) translations
 
@@ -33,7 +49,10 @@ db: install
 seed: install
 	$(FLASK) prepare $(SEED_CONTEST)
 
+# The job consumer (mail, periodic jobs) runs beside the web server; stopping one stops both.
 run: seed
+	@trap 'kill $$jobs 2>/dev/null; wait $$jobs' EXIT INT TERM; \
+	$(FLASK) jobs & jobs=$$!; \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: install
@@ -87,4 +106,4 @@ update-messages: extract-messages
 	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations --no-fuzzy-matching --ignore-obsolete
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) $(LOCK_TOOLS) .pytest_cache

@@ -2,6 +2,8 @@
 import multiprocessing
 import os
 
+from portal.logging_config import logging_dict
+
 bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 # The usual rule of thumb for synchronous workers: two per core, plus one.
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
@@ -18,6 +20,8 @@ max_requests_jitter = 200
 preload_app = True
 accesslog = None          # the portal logs one structured line per request itself
 errorlog = "-"
+# The portal's logging (JSON lines on stderr) for gunicorn's own messages too.
+logconfig_dict = logging_dict()
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 

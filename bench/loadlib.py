@@ -6,6 +6,7 @@ forms like a browser would, and retry a request that failed on a dropped connect
 import functools
 import http.client
 import http.cookiejar
+import json
 import os
 import re
 import signal
@@ -69,6 +70,15 @@ class Gunicorn:
              "--graceful-timeout", "5", "--log-level", "warning", *extra_args],
             cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=self.log,
             start_new_session=True)
+        # The portal's job consumer delivers its mail, as beside gunicorn in a deployment.
+        self.jobs = self.jobs_log = None
+        if app == "wsgi:app":
+            self.jobs_log = open(Path(env["PORTAL_INSTANCE_PATH"]) / f"jobs-{self.port}.log",
+                                 "wb")
+            self.jobs = subprocess.Popen(
+                [str(PYTHON), "-m", "flask", "--app", "portal", "jobs", "--workers", "2"],
+                cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=self.jobs_log,
+                start_new_session=True)
         self._wait()
 
     def _wait(self):
@@ -101,12 +111,27 @@ class Gunicorn:
         return None
 
     def stop(self):
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        self.log.close()
+        for process in (self.process, self.jobs):
+            if process is None:
+                continue
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+        for log in (self.log, self.jobs_log):
+            if log is not None:
+                log.close()
+
+
+def _json_line(line):
+    if not line.startswith("{"):
+        return {}
+    try:
+        logged = json.loads(line)
+    except ValueError:
+        return {}
+    return logged if isinstance(logged, dict) else {}
 
 
 class Client:

@@ -2,7 +2,9 @@
 
     python bench/server_log.py LOG     # prints each error, then their number on the last line
 
-The log holds the portal's JSON access lines (portal.access), log records (Flask's
+The log holds the portal's JSON lines (portal.logging_config: access lines with a status, and
+records with level, message, request_id and their traceback in "exception"), and older plain
+records (Flask's
 "[time] ERROR in app: Exception on /path [POST] [request <id>]" and the portal's own, each
 exception followed by its traceback) and gunicorn's ("[time] [pid] [ERROR] Error handling
 request ..."). A 5xx access line and the tracebacks logged under the same request id are one
@@ -34,12 +36,23 @@ def _records(lines):
         yield record
 
 
-def _access_line(line):
+def _json_entry(line):
     try:
         entry = json.loads(line)
     except ValueError:
         return None
-    return entry if isinstance(entry, dict) and "status" in entry else None
+    return entry if isinstance(entry, dict) else None
+
+
+def _access_line(entry):
+    return entry if entry is not None and "status" in entry else None
+
+
+def _logged_error(entry):
+    """A JSON log record (portal.logging_config) that reports an error: its exception, or an
+    ERROR/CRITICAL line such as gunicorn's worker timeout."""
+    return entry is not None and (entry.get("exception") or
+                                  entry.get("level") in ("ERROR", "CRITICAL"))
 
 
 def server_errors(text):
@@ -59,11 +72,17 @@ def server_errors(text):
 
     answered = {}
     for first, rest in _records(text.splitlines()):
-        entry = _access_line(first)
+        logged = _json_entry(first) if first.startswith("{") else None
+        entry = _access_line(logged)
         if entry is not None:
             answered[entry.get("request_id")] = entry
             if str(entry["status"]).startswith("5"):
                 error_for(entry.get("request_id"))
+            continue
+        if logged is not None:
+            if _logged_error(logged):
+                _add_logged(error_for(logged.get("request_id") or _request_id_in(
+                    logged.get("message", ""))), logged)
             continue
         body = [first, *rest] if first.startswith("Traceback") else rest
         if not any(line.startswith("Traceback") for line in body) and \
@@ -84,6 +103,21 @@ def server_errors(text):
             error.update(method=entry.get("method"), route=entry.get("route"),
                          status=entry["status"])
     return errors
+
+
+def _request_id_in(message):
+    found = REQUEST_ID_RE.search(message)
+    return found.group(1) if found else None
+
+
+def _add_logged(error, logged):
+    message = str(logged.get("message", ""))
+    route = ROUTE_RE.search(message)
+    if route and error["route"] is None:
+        error["route"] = route.group(1) or route.group(3)
+        error["method"] = error["method"] or route.group(2)
+    error["traceback"] += "\n".join(filter(None, [message, logged.get("exception")])).strip() \
+        + "\n"
 
 
 def last_line(traceback):

@@ -5,6 +5,7 @@ from flask import Flask
 
 from portal.config import REPO_ROOT, config_for_environment, default_instance_path, \
     load_or_create_secret_key
+from portal.logging_config import configure_logging
 from portal.ops.health import install_request_logging
 from portal.validation import RecordIdConverter
 
@@ -25,6 +26,8 @@ def create_app(config=None):
     app.config.from_object(config_for_environment())
     app.config.update(overrides)
     _complete_config(app)
+    if not app.testing:   # the tests' own capture of the logs stays in place
+        configure_logging(app.config.get("PORTAL_LOG_LEVEL"))
     # First, so that requests that CSRF, the rate limiter or another hook refuses are logged too.
     install_request_logging(app)
     register_extensions(app)
@@ -58,14 +61,18 @@ def _complete_config(app):
     if not app.config.get("PORTAL_AUDIT_ANCHOR_FILE"):
         app.config["PORTAL_AUDIT_ANCHOR_FILE"] = str(instance / "audit-anchors.log")
     app.config["MAX_CONTENT_LENGTH"] = (app.config["PORTAL_MAX_UPLOAD_MB"] + 1) * 1024 * 1024
+    if not app.config.get("PORTAL_BACKUP_PATH"):
+        app.config["PORTAL_BACKUP_PATH"] = str(instance / "backups")
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
 
 
 def register_extensions(app):
     from portal.database import configure_sqlite_engines, install_after_commit_hooks, \
         render_migration_item
-    from portal.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+    from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
     from portal.i18n import N_, select_locale, select_timezone
+    from portal.jobs import init_queue
+    from portal.mail.compose import install_delivery_hooks
     from portal.results.generation import install_generation_hooks
 
     configure_sqlite_engines()
@@ -73,9 +80,10 @@ def register_extensions(app):
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"),
                      render_as_batch=True, compare_type=True, render_item=render_migration_item)
     csrf.init_app(app)
-    mail.init_app(app)
+    init_queue(app)
     limiter.init_app(app)
     install_after_commit_hooks()
+    install_delivery_hooks()
     install_generation_hooks()
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     login_manager.init_app(app)
@@ -107,6 +115,7 @@ def register_blueprints(app):
     from portal.exports.views import bp as exports_bp
     from portal.judging.organizer_views import bp as judging_admin_bp
     from portal.judging.views import bp as judging_bp
+    from portal.mail.views import bp as mail_bp
     from portal.mail_templates.views import bp as mail_templates_bp
     from portal.ops.health import bp as ops_bp
     from portal.proposals.views import bp as proposals_bp
@@ -118,7 +127,7 @@ def register_blueprints(app):
     for blueprint in (ops_bp, contests_bp, accounts_bp, two_factor_bp, proposals_bp, judging_bp,
                       admin_bp, results_bp, setup_bp, screening_bp, site_bp, awards_bp,
                       publication_bp, dashboard_bp, judging_admin_bp, exports_bp,
-                      certificates_bp, verification_bp, mail_templates_bp):
+                      certificates_bp, verification_bp, mail_templates_bp, mail_bp):
         app.register_blueprint(blueprint)
 
 
@@ -152,7 +161,8 @@ def register_proxies(app):
 
 def register_cli(app):
     from portal.cli import register_commands
+    from portal.jobs.cli import jobs_command
     from portal.ops.cli import COMMANDS
     register_commands(app)
-    for command in COMMANDS:
+    for command in (*COMMANDS, jobs_command):
         app.cli.add_command(command)

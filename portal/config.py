@@ -68,6 +68,7 @@ class BaseConfig:
         # Where the audit log's daily anchors are appended (see portal.audit).
         self.PORTAL_AUDIT_ANCHOR_FILE = os.environ.get("PORTAL_AUDIT_ANCHOR_FILE")
         self.REDIS_URL = os.environ.get("REDIS_URL")
+        self.PORTAL_LOG_LEVEL = os.environ.get("PORTAL_LOG_LEVEL", "INFO")
         self.RATELIMIT_ENABLED = _env_flag("RATELIMIT_ENABLED", True)
         self.RATELIMIT_HEADERS_ENABLED = True
         # Several portals may share one Redis: each counts under its own prefix.
@@ -90,6 +91,17 @@ class BaseConfig:
         self.MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
         self.MAIL_USE_TLS = _env_flag("MAIL_USE_TLS", False)
         self.MAIL_USE_SSL = _env_flag("MAIL_USE_SSL", False)
+        self.MAIL_TIMEOUT_SECONDS = float(os.environ.get("MAIL_TIMEOUT_SECONDS", "20"))
+        # Delivery: up to this many attempts, the first retry after MAIL_RETRY_SECONDS and
+        # each next one after twice as long (at most an hour): about 2 hours by default.
+        self.MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "8"))
+        self.MAIL_RETRY_SECONDS = int(os.environ.get("MAIL_RETRY_SECONDS", "30"))
+        # How long a delivery job may hold a message before another may send it again.
+        self.MAIL_LEASE_SECONDS = int(os.environ.get("MAIL_LEASE_SECONDS", "60"))
+        # Jobs run inside the request that queued them (no consumer): for tests and demos.
+        self.JOBS_IMMEDIATE = _env_flag("PORTAL_JOBS_IMMEDIATE", False)
+        self.PORTAL_BACKUP_PATH = os.environ.get("PORTAL_BACKUP_PATH")
+        self.PORTAL_BACKUP_KEEP = int(os.environ.get("PORTAL_BACKUP_KEEP", "14"))
         self.PORTAL_RETENTION_YEARS = int(os.environ.get("PORTAL_RETENTION_YEARS", "3"))
         # Mail providers, beyond the built-in list, whose addresses say nothing about an
         # organization (conflicts of interest), e.g. "zzedu.net,ha.chinamobile.com".

@@ -1,5 +1,7 @@
 """Engine settings: SQLite made safe for several concurrent writers."""
+import contextvars
 import logging
+from contextlib import contextmanager
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -63,8 +65,25 @@ def _has_postgresql_pinyin(engine):
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
+# Jobs write: their transactions take SQLite's write lock when they begin, like a POST's
+# (a job's read-then-write transaction would otherwise fail when another writer got in between).
+_job_writes = contextvars.ContextVar("job_writes", default=False)
+
+
+@contextmanager
+def job_transactions(write=True):
+    """Transactions begun inside are a job's: writing (BEGIN IMMEDIATE on SQLite) or not."""
+    token = _job_writes.set(write)
+    try:
+        yield
+    finally:
+        _job_writes.reset(token)
+
+
 def _writing_request():
     from flask import g, has_request_context, request
+    if _job_writes.get():
+        return True
     return has_request_context() and not g.get("only_reads_now", False) and \
         (request.method not in SAFE_METHODS or g.get("writes_on_get", False))
 

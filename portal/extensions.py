@@ -3,7 +3,6 @@ from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
-from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -23,7 +22,6 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-mail = Mail()
 # Limits are declared on the views; the storage (memory, or Redis via REDIS_URL) is configured
 # in the factory so that several processes share their counters.
 limiter = Limiter(key_func=get_remote_address)

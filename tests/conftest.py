@@ -78,6 +78,8 @@ def make_test_app(instance_path, database_url, **overrides):
         # Fixtures give everyone an @example.org address: like a public mail provider, it
         # ties nobody together (conflict tests use a private domain of their own).
         "PORTAL_PUBLIC_MAIL_DOMAINS": ("example.org", "example.com"),
+        # Jobs (mail delivery among them) run in the request that queued them, after its commit.
+        "JOBS_IMMEDIATE": True,
     }
     config.update(overrides)
     return create_app(config)

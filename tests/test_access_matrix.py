@@ -20,7 +20,7 @@ from portal.accounts.services import CONFIRM_EMAIL, RESET_PASSWORD, _password_fi
 from portal.awards import publishing
 from portal.certificates.services import issue_certificates
 from portal.extensions import db
-from portal.models import Award, Conflict, ConflictKind, JudgeMembership
+from portal.models import Award, Conflict, ConflictKind, JudgeMembership, OutboxMessage
 from portal.proposals.attachments import add_attachment
 from portal.tokens import make_token
 from tests.factories import pdf_file, Auth, assign, make_contest, make_judge, make_proposal, make_user
@@ -163,6 +163,8 @@ MATRIX = {
     ("POST", "site.organizers"): organizers(OK),
     ("POST", "site.organizer_activation"): organizers(OK),
     ("GET", "site.accounts"): organizers(),
+    ("GET", "mail.outbox"): organizers(),
+    ("POST", "mail.resend"): organizers(OK),
     ("POST", "site.reset_two_step"): organizers(OK),
     ("GET", "dashboard.overview"): organizers(),
     ("GET", "dashboard.announcements"): organizers(),
@@ -248,6 +250,7 @@ def world_values():
         "objection_id": objection.id,
         "certificate_id": certificate.id, "number": certificate.number,
         "kind": "proposal_submitted",
+        "message_id": db.session.scalar(db.select(OutboxMessage.id).order_by(OutboxMessage.id)),
         # Each token-taking page gets a working token: what the token opens is what is tested.
         "accounts.confirm_email:token": make_token(CONFIRM_EMAIL, {
             "user": non_owner.id, "email": non_owner.email}),

@@ -55,3 +55,37 @@ def test_each_error_is_counted_once_with_its_route_request_and_traceback():
 def test_a_quiet_log_has_none():
     assert server_errors('{"request_id": "a", "method": "GET", "route": "/", "status": 200}\n'
                          "[2026-12-02 00:00:00 +0000] [1] [INFO] Booting worker\n") == []
+
+
+def _json_lines(*entries):
+    import json
+    return "".join(json.dumps(entry) + "\n" for entry in entries)
+
+
+JSON_LOG = _json_lines(
+    {"request_id": "aaa", "method": "GET", "route": "/", "status": 200, "level": "INFO",
+     "logger": "portal.access"},
+    {"message": "Exception on /proposals/5/submit [POST] [request bbb]", "level": "ERROR",
+     "logger": "portal", "request_id": "bbb",
+     "exception": "Traceback (most recent call last):\n  File \"x.py\", line 1, in f\n"
+                  "sqlalchemy.exc.OperationalError: database is locked"},
+    {"request_id": "bbb", "method": "POST", "route": "/proposals/<int:proposal_id>/submit",
+     "status": 500, "level": "INFO", "logger": "portal.access"},
+    {"message": "Error handling request /admin/x", "level": "ERROR", "logger": "gunicorn.error",
+     "exception": "Traceback (most recent call last):\n  File \"z.py\", line 3, in h\n"
+                  "sqlalchemy.exc.PendingRollbackError: rollback"},
+    {"message": "WORKER TIMEOUT (pid:124)", "level": "CRITICAL", "logger": "gunicorn.error"},
+    {"message": "Booting worker with pid: 125", "level": "INFO", "logger": "gunicorn.error"},
+    {"message": "concurrent change refused (409)", "level": "WARNING", "logger": "portal.errors",
+     "request_id": "eee"})
+
+
+def test_the_portals_json_lines_are_read_too():
+    """portal.logging_config writes every record as JSON, its traceback in "exception"."""
+    assert [summary(error) for error in server_errors(JSON_LOG)] == [
+        "POST /proposals/<int:proposal_id>/submit 500 request bbb: sqlalchemy.exc."
+        "OperationalError: database is locked",
+        "? /admin/x (no answer logged) request ?: sqlalchemy.exc.PendingRollbackError: "
+        "rollback",
+        "? (route unknown) (no answer logged) request ?: WORKER TIMEOUT (pid:124)",
+    ]

@@ -18,9 +18,10 @@ from portal.errors import DomainError
 from portal.extensions import db
 from portal.i18n import current_locale
 from portal.judging.services import set_round_closed
-from portal.mail import queue_email
+from portal.mail import bulk_writer, queue_bulk_email, queue_email
 from portal.models import (
     Assignment,
+    Contest,
     Objection,
     Proposal,
     ProposalStatus,
@@ -89,8 +90,7 @@ def publish_provisional(actor, contest, now=None):
     record(actor, "results.published", contest=contest, target=publication,
            stage=publication.stage, objections_until=publication.objections_until.isoformat(),
            winners=len(awards))
-    _email_applicants(contest, publication, awards, "results_provisional",
-                      _l("Provisional results of %(contest)s", contest=_contest_name(contest)))
+    queue_bulk_email(RESULTS_MAIL, contest_id=contest.id, template="results_provisional")
     return publication
 
 
@@ -127,13 +127,24 @@ def finalize(actor, contest, confirm_unanswered=False, now=None):
     record(actor, "results.finalized", contest=contest, target=publication,
            winners=len(awards), rounds_closed=closed,
            unanswered_objections=[objection.id for objection in unanswered])
-    _email_applicants(contest, publication, awards, "results_final",
-                      _l("Final results of %(contest)s", contest=_contest_name(contest)))
+    queue_bulk_email(RESULTS_MAIL, contest_id=contest.id, template="results_final")
     return publication
 
 
-def _email_applicants(contest, publication, awards, template, subject):
-    """One message per applicant, listing what became of each of their proposals."""
+RESULTS_MAIL = "results"
+RESULTS_SUBJECTS = {
+    "results_provisional": lambda name: _l("Provisional results of %(contest)s", contest=name),
+    "results_final": lambda name: _l("Final results of %(contest)s", contest=name),
+}
+
+
+@bulk_writer(RESULTS_MAIL)
+def _email_applicants(contest_id, template):
+    """One message per applicant, listing what became of each of their proposals (written by a
+    job after the publication's commit, from the awards and the publication as they stand)."""
+    contest = db.session.get(Contest, contest_id)
+    publication, awards = publication_of(contest), contest_awards(contest)
+    subject = RESULTS_SUBJECTS[template](_contest_name(contest))
     proposals = db.session.scalars(
         db.select(Proposal).filter(Proposal.contest_id == contest.id,
                                    Proposal.status.in_(ProposalStatus.IN_COMPETITION),

@@ -20,9 +20,10 @@ from portal.extensions import db
 from portal.i18n import current_locale
 from portal.judging.reminders import pending_by_judge
 from portal.judging.services import active_judges
-from portal.mail import queue_email
-from portal.models import Assignment, AuditEvent, JudgeMembership, Proposal, ProposalStatus, \
-    Review, Round, User, judge_expertise
+from portal.labels import action_label, proposal_event_label, proposal_status_label
+from portal.mail import bulk_writer, queue_bulk_email, queue_email
+from portal.models import Assignment, AuditEvent, Contest, JudgeMembership, Proposal, \
+    ProposalStatus, Review, Round, User, judge_expertise
 from portal.results.generation import LatestComputations, current_generation
 from portal.tokens import make_token, read_token
 from portal.web import external_url
@@ -305,21 +306,33 @@ def was_previewed(announcement, token):
     return hmac.compare_digest(str(payload.get("digest", "")), announcement.digest())
 
 
+ANNOUNCEMENT_MAIL = "announcement"
+
+
 def send_announcement(actor, announcement):
-    """Queue one email per recipient (sent after the commit) and record it; returns the count."""
+    """Record the announcement and queue its bulk send (one email per recipient, written by a
+    job after the commit); returns the number of recipients."""
     recipients = recipients_for(announcement.contest, announcement.audience)
     if not recipients:
         raise DomainError(_l("Nobody is in this audience yet: nothing was sent."),
                           field="audience")
-    for user in recipients:
-        locale = user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
-        queue_email(user, announcement.subject, "announcement", locale=locale,
-                    **_mail_context(announcement, user.display_name or user.email, locale))
+    queue_bulk_email(ANNOUNCEMENT_MAIL, contest_id=announcement.contest.id,
+                     audience=announcement.audience, subject=announcement.subject,
+                     body=announcement.body)
     record(actor, "announcement.sent", contest=announcement.contest,
            audience=announcement.audience, recipients=len(recipients),
            subject=announcement.subject)
     db.session.flush()
     return len(recipients)
+
+
+@bulk_writer(ANNOUNCEMENT_MAIL)
+def _email_announcement(contest_id, audience, subject, body):
+    announcement = Announcement(db.session.get(Contest, contest_id), audience, subject, body)
+    for user in recipients_for(announcement.contest, audience):
+        locale = user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+        queue_email(user, subject, "announcement", locale=locale,
+                    **_mail_context(announcement, user.display_name or user.email, locale))
 
 
 class SentAnnouncement(NamedTuple):

@@ -1,5 +1,7 @@
 """Reminder emails to judges with unscored assignments in a round open for scoring, at most one a
 day per judge and contest (a Notification "judge_reminder:YYYY-MM-DD", Beijing date)."""
+from datetime import datetime
+
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from flask_babel import lazy_gettext as _l
@@ -8,9 +10,9 @@ from portal.audit import record
 from portal.extensions import db
 from portal.judging.conflicts import assess, contest_rows
 from portal.judging.services import scoring_refusal
-from portal.mail import queue_email
-from portal.models import Assignment, JudgeMembership, Notification, Proposal, ProposalStatus, \
-    Review, User, utcnow
+from portal.mail import bulk_writer, queue_bulk_email, queue_email
+from portal.models import Assignment, Contest, JudgeMembership, Notification, Proposal, \
+    ProposalStatus, Review, User, utcnow
 from portal.timezones import SHANGHAI
 from portal.web import external_url
 
@@ -71,12 +73,27 @@ def send_judge_reminders(actor, contest, now=None):
                                             sent_at=now))
         except IntegrityError:
             continue
-        _send(assignments[0].judge, contest, assignments)
         sent.append(judge_id)
     if sent:
         record(actor, "judges.reminded", contest=contest, judges=sent, count=len(sent))
+        queue_bulk_email(JUDGE_REMINDERS, contest_id=contest.id, judge_ids=sent,
+                         at=now.isoformat())
     db.session.flush()
     return len(sent), len(set(pending) & already)
+
+
+JUDGE_REMINDERS = "judge_reminders"
+
+
+@bulk_writer(JUDGE_REMINDERS)
+def _email_judges(contest_id, judge_ids, at):
+    """The reminders' messages, written by a job after the commit, from the assignments still
+    unscored then."""
+    contest = db.session.get(Contest, contest_id)
+    pending = pending_by_judge(contest, datetime.fromisoformat(at))
+    for judge_id in judge_ids:
+        if judge_id in pending:
+            _send(pending[judge_id][0].judge, contest, pending[judge_id])
 
 
 def _send(judge, contest, assignments):

@@ -3,10 +3,10 @@ from portal.models.accounts import User
 from portal.models.audit import AuditEvent, Notification
 from portal.models.base import UTCDateTime, utcnow
 from portal.models.certificates import Certificate
-from portal.models.mail import MailTemplate
 from portal.models.contests import (AwardScope, AwardTier, Contest, ContestStatus, Criterion,
                                     EntrantType, Invitation, InvitationRole, JudgeMembership,
                                     Round, SiteSettings, Theme, judge_expertise)
+from portal.models.mail import MailBatch, MailStatus, MailTemplate, OutboxMessage
 from portal.models.judging import Assignment, Award, Conflict, ConflictKind, Objection, \
     Publication, PublicationStage, RankingGeneration, RankingSnapshot, Review, Score
 from portal.models.proposals import Attachment, BudgetLine, Proposal, ProposalEvent, \
@@ -18,7 +18,7 @@ __all__ = [
     "AwardScope", "AwardTier", "InvitationRole", "SiteSettings", "judge_expertise",
     "Assignment", "Attachment", "AuditEvent", "Certificate",
     "BudgetLine", "Contest", "ContestStatus", "Criterion", "EntrantType",
-    "Invitation", "JudgeMembership", "MailTemplate",
+    "Invitation", "JudgeMembership", "MailBatch", "MailStatus", "MailTemplate", "OutboxMessage",
     "Notification", "Proposal", "ProposalEvent", "ProposalStatus", "Review",
     "Round", "Score", "Theme", "User", "UTCDateTime", "utcnow",
 ]

@@ -39,12 +39,13 @@ def log_request(response):
     """One JSON line: id, method, route, status, duration. No query string, no personal data."""
     started = g.get("request_started")
     if started is not None:
-        access_log.info(json.dumps({
+        fields = {
             "request_id": g.get("request_id"), "method": request.method,
             "route": request.url_rule.rule if request.url_rule else None,
             "status": response.status_code,
             "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-        }))
+        }
+        access_log.info(json.dumps(fields), extra={"fields": fields})
         response.headers.setdefault("X-Request-Id", g.get("request_id"))
     return response
 
@@ -71,9 +72,3 @@ def install_request_logging(app):
         logging.setLogRecordFactory(_with_request_id(logging.getLogRecordFactory()))
     app.before_request(start_request_clock)
     app.after_request(log_request)
-    if not access_log.handlers and not app.testing:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(message)s"))
-        access_log.addHandler(handler)
-        access_log.setLevel(logging.INFO)
-        access_log.propagate = False

@@ -39,7 +39,10 @@ class PortalServer:
             os.environ, PORTAL_INSTANCE_PATH=str(self.instance),
             DATABASE_URL=f"sqlite:///{self.instance / 'portal.sqlite3'}",
             SECRET_KEY="e2e-secret-key", RATELIMIT_ENABLED="0", PORTAL_BASE_URL=self.base,
-            PORTAL_ENV="development", GUNICORN_WORKERS=str(workers), FLASK_DEBUG="0")
+            PORTAL_ENV="development", GUNICORN_WORKERS=str(workers), FLASK_DEBUG="0",
+            # Mail is delivered by the request that queued it, once committed: the journeys
+            # read the outbox right after an action, with no consumer to wait for.
+            PORTAL_JOBS_IMMEDIATE="1")
         for name in ("REDIS_URL", "MAIL_SERVER", "PORTAL_UPLOAD_PATH", "PORTAL_ADMIN_EMAIL",
                      "PORTAL_ADMIN_PASSWORD"):
             self.env.pop(name, None)
