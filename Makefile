@@ -66,9 +66,9 @@ LOAD_RESULTS := bench/load-results
 load: install
 	mkdir -p $(LOAD_RESULTS)
 	$(BIN)/python bench/surge.py --database sqlite --users 60 --json $(LOAD_RESULTS)/surge-sqlite.json
-	$(BIN)/python bench/surge.py --database sqlite --users 40 --kill-every 5 --json $(LOAD_RESULTS)/surge-sqlite-kill.json
+	$(BIN)/python bench/surge.py --database sqlite --users 40 --kill-every 5 --strict-mail --json $(LOAD_RESULTS)/surge-sqlite-kill.json
 	$(BIN)/python bench/surge.py --database postgresql --users 60 --json $(LOAD_RESULTS)/surge-postgresql.json
-	$(BIN)/python bench/surge.py --database postgresql --users 40 --kill-every 5 --json $(LOAD_RESULTS)/surge-postgresql-kill.json
+	$(BIN)/python bench/surge.py --database postgresql --users 40 --kill-every 5 --strict-mail --json $(LOAD_RESULTS)/surge-postgresql-kill.json
 	$(BIN)/python bench/judges_load.py --database sqlite --judges 50 --json $(LOAD_RESULTS)/judges-sqlite.json
 	$(BIN)/python bench/judges_load.py --database postgresql --judges 50 --json $(LOAD_RESULTS)/judges-postgresql.json
 	$(BIN)/python -m pytest tests/load -m slow -p no:cacheprovider
