@@ -434,3 +434,14 @@ def test_the_saved_plan_has_one_judge_of_another_theme_per_proposal(client, auth
         assert len(on & own) == 1 and len(on - own) == 1
     (event,) = audit("assignments.planned")
     assert event.detail["cross_theme_seats"] == 1
+
+
+def test_a_plan_that_no_exchange_can_link_is_reported_on_the_preview(client, auth, organizer,
+                                                                     pool):
+    contest, proposals, judges = pool
+    auth.login(organizer)
+    # One proposal a judge (cap 1): three judges cannot all share the two proposals they get.
+    url = plan_url(contest, k=2, max_load=1, cross_theme_seats=1)
+    page = client.get(url, headers=EN).get_data(as_text=True)
+    assert "The judges still fall into 2 separate groups that share no proposal" in page
+    assert "评审专家仍分成 2 个互不相连的小组" in client.get(url).get_data(as_text=True)

@@ -49,11 +49,13 @@ def rebalance(board):
     Each move lowers the sum of squared loads, so this ends; it ends with the loads as even as
     the tiers allow (no chain runs from a judge to one two or more below).
     """
-    while _even_out_once(board):
-        pass
+    while (chain := uneven_chain(board)) is not None:
+        board.hand_over(chain)
 
 
-def _even_out_once(board):
+def uneven_chain(board):
+    """A chain of hand-overs from a judge to one two or more below, busiest judge first; None
+    when the loads are as even as the tiers allow."""
     givers = [judge_id for judge_id, proposal_ids in board.new_of.items() if proposal_ids]
     busiest_first = sorted(givers, key=lambda judge_id: (-board.load[judge_id], judge_id))
     # Whom a failed search from a busier judge reached needs no search of its own: its chains
@@ -66,10 +68,9 @@ def _even_out_once(board):
         came_from, target = search(board, [source],
                                    lambda judge_id: board.load[judge_id] <= ceiling)
         if target is not None:
-            board.hand_over(_trace(came_from, target))
-            return True
+            return _trace(came_from, target)
         reached.update(came_from)
-    return False
+    return None
 
 
 def make_room(board, proposal_id, full_judges):

@@ -61,6 +61,10 @@ class Board:
             self.remove(proposal_id, giver)
             self.add(proposal_id, taker)
 
+    def pairs(self):
+        """Every (proposal id, judge id) on the board, kept and new."""
+        return [(proposal_id, judge_id) for proposal_id, on in self.on.items() for judge_id in on]
+
     def new_assignments(self):
         return sorted((proposal_id, judge_id) for judge_id, proposal_ids in self.new_of.items()
                       for proposal_id in proposal_ids)

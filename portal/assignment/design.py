@@ -10,9 +10,14 @@ def component_count(pairs):
     With one group, every judge's strictness can be measured against every other's, so themes
     whose pools share no judge can still be compared; 0 without any pair.
     """
+    return len(set(judge_groups(pairs).values()))
+
+
+def judge_groups(pairs):
+    """Judge id -> the number of its group (see component_count), for every judge in `pairs`."""
     pairs = sorted(set(pairs))
     if not pairs:
-        return 0
+        return {}
     proposals = {proposal_id: at for at, proposal_id in enumerate(sorted({p for p, _ in pairs}))}
     judges = {judge_id: at for at, judge_id in enumerate(sorted({j for _, j in pairs}))}
     size = len(proposals) + len(judges)
@@ -20,4 +25,4 @@ def component_count(pairs):
                                            [len(proposals) + judges[j] for _, j in pairs])),
                        shape=(size, size))
     _, labels = connected_components(graph, directed=False)
-    return len(set(labels[len(proposals):].tolist()))
+    return {judge_id: int(labels[len(proposals) + at]) for judge_id, at in judges.items()}

@@ -35,6 +35,12 @@ def over_assigned(proposal, k, available):
                            available=available)
 
 
+def disconnected(groups):
+    message = f"the judges fall into {groups} separate groups that share no proposal, and no " \
+              f"move within the rules (conflicts, load cap, balance) links them"
+    return Issue(IssueKind.DISCONNECTED, message, groups=groups)
+
+
 _WHY_NOT_KEPT = {
     IssueKind.CONFLICTED_JUDGE: "has a conflict of interest",
     IssueKind.INACTIVE_JUDGE: "is no longer an active judge",

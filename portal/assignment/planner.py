@@ -5,7 +5,7 @@ from portal.assignment import issues
 from portal.assignment.balance import make_room, rebalance
 from portal.assignment.board import OUTSIDE, POOL, Board
 from portal.assignment.conflicts import ordered_reasons
-from portal.assignment.design import component_count
+from portal.assignment.connect import connect
 from portal.assignment.records import Assignment, IssueKind, JudgeLoad, Plan
 
 # Seats of each proposal that go to a judge from another theme's pool, by default: one links the
@@ -31,7 +31,10 @@ def plan_assignments(proposals, judges, k, *, existing=(), conflicts=(), max_loa
     loaded judges. When one side cannot supply its share (too few eligible judges, or at the
     cap), the other makes up the proposal's k; a pool that falls short of k - c is reported.
     The cross-theme seats connect the pools: the plan's component_count is the number of groups
-    of judges linked by shared proposals (1: every two themes can be compared).
+    of judges linked by shared proposals (1: every two themes can be compared). When the filled
+    plan is split, new assignments are moved within their tier, or exchanged, until it is one
+    group, each move keeping every rule below (connect.py); a plan with cross-theme seats that
+    no such move links is reported.
 
     Existing assignments: valid ones are kept and count toward k and toward load; one to an
     inactive, conflicted or unknown judge, or to a proposal not in `proposals`, is not kept (it
@@ -63,14 +66,14 @@ def plan_assignments(proposals, judges, k, *, existing=(), conflicts=(), max_loa
     kept, invalid, existing_issues = _split_existing(existing, proposals, judges, reasons_by_pair)
     board = Board(proposals, judges, reasons_by_pair, kept, max_load)
     _fill_and_balance(board, _scarcest_first(board), k, cross)
-    pairs = board.new_assignments() + [(a.proposal_id, a.judge_id) for a in kept]
+    groups = connect(board, k)
     return Plan(
-        k=k, max_load=max_load, cross_theme_seats=cross,
-        component_count=component_count(pairs),
+        k=k, max_load=max_load, cross_theme_seats=cross, component_count=groups,
         new=tuple(Assignment(*pair) for pair in board.new_assignments()),
         kept=tuple(kept), invalid=tuple(invalid),
         loads=_loads(board, judges, kept),
-        issues=tuple(existing_issues) + _proposal_issues(board, kept, k, cross))
+        issues=tuple(existing_issues) + _proposal_issues(board, kept, k, cross)
+        + _design_issues(groups, cross))
 
 
 def _check_numbers(k, max_load):
@@ -198,3 +201,9 @@ def _proposal_issues(board, kept, k, cross):
                 for judge_id in board.tiers[proposal_id][OUTSIDE]):
             found.append(issues.outside_expertise(proposal, k, in_pool))
     return tuple(found)
+
+
+def _design_issues(groups, cross):
+    # Without cross-theme seats the organizer chose separate pools: the preview says what that
+    # means, and it is no issue.
+    return (issues.disconnected(groups),) if cross and groups > 1 else ()

@@ -20,6 +20,7 @@ class IssueKind:
     SHORTFALL = "shortfall"
     OUTSIDE_EXPERTISE = "outside_expertise"
     OVER_ASSIGNED = "over_assigned"
+    DISCONNECTED = "disconnected"
     CONFLICTED_JUDGE = "conflicted_judge"
     INACTIVE_JUDGE = "inactive_judge"
     UNKNOWN_JUDGE = "unknown_judge"
@@ -90,6 +91,8 @@ class Issue:
       available = judges from the theme pool it has.
     - over_assigned: existing assignments exceed k; none is removed. needed = k, available =
       judges it has.
+    - disconnected: with cross-theme seats, the judges still fall into several groups that share
+      no proposal (see design.py), and no move within the rules links them. groups = how many.
     - conflicted_judge, inactive_judge, unknown_judge, unknown_proposal: an existing assignment
       (proposal_id, judge_id) that is not kept; reasons = the conflict's reasons.
     """
@@ -104,6 +107,7 @@ class Issue:
     available: int | None = None
     capped: int = 0
     reasons: tuple = ()
+    groups: int = 0
 
 
 @dataclass(frozen=True)

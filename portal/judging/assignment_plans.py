@@ -162,7 +162,7 @@ def describe_issue(issue, round_plan):
     k = round_plan.plan.k
     fields = dict(theme=_theme(round_plan, issue), k=k,
                   reference=_reference(round_plan, issue.proposal_id),
-                  available=issue.available or 0, capped=issue.capped,
+                  available=issue.available or 0, capped=issue.capped, groups=issue.groups,
                   judge=_judge(round_plan, issue.judge_id) if issue.judge_id is not None else "",
                   reasons=reason_labels(issue.reasons))
     if issue.kind == IssueKind.SHORTFALL:
@@ -179,6 +179,10 @@ def describe_issue(issue, round_plan):
         IssueKind.OVER_ASSIGNED: _l(
             "Proposal %(reference)s already has %(available)d judges for k=%(k)d; none is "
             "removed."),
+        IssueKind.DISCONNECTED: _l(
+            "The judges still fall into %(groups)d separate groups that share no proposal: no "
+            "exchange of judges within the rules (conflicts of interest, maximum load, even "
+            "loads) links them. Add judges, raise the maximum load, or give awards per theme."),
         IssueKind.CONFLICTED_JUDGE: _l(
             "Proposal %(reference)s: %(judge)s has a conflict of interest (%(reasons)s). "
             "Reassign it."),

@@ -60,8 +60,51 @@ def test_by_default_each_proposal_has_one_judge_of_another_theme_and_it_is_no_is
     plan = plan_assignments(proposals(1, 2) + elderly,
                             judges(1, 2) + judges(3, 4, expertise=("elderly",)), 2)
     assert plan.cross_theme_seats == 1 and plan.issues == ()
-    assert [plan.judges_for(p) for p in (1, 2, 4, 5)] == [[1, 3], [2, 4], [1, 3], [2, 4]]
-    assert plan.component_count == 2
+    for disabled_judge, elderly_judge in plan.judges_by_proposal().values():
+        assert disabled_judge in (1, 2) and elderly_judge in (3, 4)
+
+
+def test_a_plan_the_fill_splits_is_linked_by_exchanging_two_pool_seats():
+    # The fill gives 1: [1, 3], 2: [2, 4], 4: [1, 3], 5: [2, 4], two groups {1, 3} and {2, 4}
+    # although every proposal has a judge of each theme. Judges 1 and 2 exchange proposals 1
+    # and 2: both stay in their pool, every load stays 1 + 1, and 2-3, 1-4, 1-3, 2-4 link all.
+    elderly = [Proposal(4, "elderly"), Proposal(5, "elderly")]
+    plan = plan_assignments(proposals(1, 2) + elderly,
+                            judges(1, 2) + judges(3, 4, expertise=("elderly",)), 2)
+    assert [plan.judges_for(p) for p in (1, 2, 4, 5)] == [[2, 3], [1, 4], [1, 3], [2, 4]]
+    assert (plan.component_count, plan.connected) == (1, True)
+    assert plan.load_by_judge() == {1: 2, 2: 2, 3: 2, 4: 2}
+
+
+def test_a_round_whose_balance_allows_no_linked_plan_is_reported():
+    # Three proposals with two judges each cannot link six judges (nine nodes need eight
+    # pairs), and leaving a judge idle would break the balance: it stays three groups.
+    plan = plan_assignments(proposals(1, 2, 3), judges(1, 2, 3, 4, 5, 6), 2)
+    assert plan.component_count == 3
+    assert [issue.kind for issue in plan.issues] == [IssueKind.DISCONNECTED]
+
+
+def test_a_conflict_structure_that_allows_no_linked_plan_is_reported():
+    # Each proposal's only eligible judge of the other theme is also on no other proposal's
+    # list: proposal 1 (disabled) can have judges 1 and 3, proposal 4 (elderly) only 2 and 4.
+    elderly = [Proposal(4, "elderly", "为老")]
+    plan = plan_assignments(proposals(1) + elderly,
+                            judges(1, 2) + judges(3, 4, expertise=("elderly",)), 2,
+                            conflicts=organizer_conflicts((1, 2), (1, 4), (4, 1), (4, 3)))
+    assert [plan.judges_for(1), plan.judges_for(4)] == [[1, 3], [2, 4]]
+    assert (plan.component_count, plan.connected) == (2, False)
+    [issue] = plan.issues
+    assert (issue.kind, issue.groups) == (IssueKind.DISCONNECTED, 2)
+    assert issue.message == "the judges fall into 2 separate groups that share no proposal, " \
+                            "and no move within the rules (conflicts, load cap, balance) links them"
+
+
+def test_separate_pools_by_choice_are_not_reported():
+    elderly = [Proposal(4, "elderly")]
+    plan = plan_assignments(proposals(1) + elderly,
+                            judges(1, 2) + judges(3, 4, expertise=("elderly",)), 2,
+                            cross_theme_seats=0)
+    assert (plan.component_count, plan.issues) == (2, ())
 
 
 def test_separate_pools_are_two_components_and_a_cross_seat_links_them():

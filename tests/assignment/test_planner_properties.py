@@ -2,7 +2,7 @@
 from collections import Counter
 from dataclasses import dataclass
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from portal.assignment import Assignment, Conflict, ConflictReason, IssueKind, Judge, Proposal, \
@@ -217,3 +217,43 @@ def test_the_plan_depends_on_the_input_not_on_its_order(a_round, data):
         a_round.k, [Assignment(*pair) for pair in data.draw(st.permutations(a_round.existing))],
         data.draw(st.permutations(a_round.conflicts)), a_round.max_load)
     assert shuffled.plan() == plan
+
+
+@st.composite
+def linkable_rounds(draw):
+    """Rounds with conflicts and uneven pools where a linked plan exists by construction: every
+    theme has proposals and two judges of its own, and every proposal at least two eligible
+    judges of each side (so any judge can be swapped for another), k=2, a cap with slack and
+    more proposals than judges (enough pairs to link them all)."""
+    themes = THEMES[:draw(st.integers(2, 3))]
+    judges = []
+    for theme in themes:
+        for _ in range(draw(st.integers(2, 3))):
+            extra = draw(st.sets(st.sampled_from(themes), max_size=1))
+            judges.append(Judge(len(judges) + 1, {theme} | extra))
+    proposals = [Proposal(at + 1, theme) for at, theme in enumerate(
+        list(themes) + draw(st.lists(st.sampled_from(themes), min_size=len(judges),
+                                     max_size=len(judges) + 6)))]
+    pairs = [(p.id, j.id) for p in proposals for j in judges]
+    conflicts = [Conflict(*pair, (ConflictReason.ORGANIZER,))
+                 for pair in draw(st.lists(st.sampled_from(pairs), max_size=len(proposals)))]
+    a_round = Round(proposals, judges, 2, [], conflicts, None)
+    for proposal in proposals:
+        eligible = a_round.eligible_judges(proposal.id)
+        in_pool = a_round.eligible_judges(proposal.id, pool_only=True)
+        assume(len(in_pool) >= 2 and len(eligible) - len(in_pool) >= 2)
+    slack = -(-2 * len(proposals) // len(judges)) + draw(st.integers(2, 4))
+    a_round.max_load = draw(st.none() | st.just(slack))
+    return a_round
+
+
+@SETTINGS
+@given(linkable_rounds())
+def test_with_conflicts_and_uneven_pools_a_linkable_round_is_planned_linked(a_round):
+    plan = a_round.plan()
+    assert (plan.component_count, plan.connected) == (1, True)
+    assert not [issue for issue in plan.issues if issue.kind == IssueKind.DISCONNECTED]
+    for proposal in a_round.proposals:
+        on = plan.judges_for(proposal.id)
+        assert len(on) == 2 and all(a_round.eligible(proposal.id, judge) for judge in on)
+        assert sorted(a_round.in_pool(proposal.id, judge) for judge in on) == [False, True]
