@@ -49,10 +49,11 @@ def _access_line(entry):
 
 
 def _logged_error(entry):
-    """A JSON log record (portal.logging_config) that reports an error: its exception, or an
-    ERROR/CRITICAL line such as gunicorn's worker timeout."""
-    return entry is not None and (entry.get("exception") or
-                                  entry.get("level") in ("ERROR", "CRITICAL"))
+    """A JSON log record (portal.logging_config) that reports an error: one with a traceback, or
+    gunicorn's worker timeout, as in the plain records (a worker killed on purpose, which
+    gunicorn logs as an ERROR without a traceback, is not the portal's error)."""
+    return entry is not None and bool(entry.get("exception") or
+                                      "WORKER TIMEOUT" in str(entry.get("message", "")))
 
 
 def server_errors(text):

@@ -76,6 +76,8 @@ JSON_LOG = _json_lines(
                   "sqlalchemy.exc.PendingRollbackError: rollback"},
     {"message": "WORKER TIMEOUT (pid:124)", "level": "CRITICAL", "logger": "gunicorn.error"},
     {"message": "Booting worker with pid: 125", "level": "INFO", "logger": "gunicorn.error"},
+    {"message": "Worker (pid:126) was sent SIGKILL! Perhaps out of memory?", "level": "ERROR",
+     "logger": "gunicorn.error"},
     {"message": "concurrent change refused (409)", "level": "WARNING", "logger": "portal.errors",
      "request_id": "eee"})
 
