@@ -1,6 +1,7 @@
 """Exports: the XLSX workbook, the ranking CSV, the ZIP of CSVs, the CLI, and who may have them."""
 import csv
 import io
+import re
 import zipfile
 from datetime import timedelta
 from decimal import Decimal
@@ -71,6 +72,19 @@ def test_the_exports_page_offers_every_download(client, auth, contest, organizer
                  "Certificates (PDF", "Import paper scores", 'for="judge_names"',
                  'for="comments"', 'for="round"'):
         assert text in page
+
+
+def test_download_forms_are_marked_for_the_double_submit_guard(client, auth, contest, organizer):
+    # static/js/portal.js lets a form marked data-download send again: its answer is a file
+    # and the page stays. Forms that change data stay unmarked, so a double-click sends once.
+    auth.login(organizer)
+    exports = client.get(f"/admin/contests/{contest.slug}/exports").get_data(True)
+    assert re.search(r'<form[^>]*action="[^"]*/exports/download"[^>]*data-download', exports)
+    account = client.get("/account").get_data(True)
+    assert re.search(r'<form[^>]*action="/account/data"[^>]*data-download', account)
+    assert not re.search(r'<form[^>]*action="/account/delete"[^>]*data-download', account)
+    ranking = client.get(f"/admin/contests/{contest.slug}/ranking").get_data(True)
+    assert "<form" in ranking and "data-download" not in ranking
 
 
 def test_the_workbook_has_every_sheet_with_numbers_kept_and_formulas_neutralized(
