@@ -360,13 +360,16 @@ def test_the_workbook_writer_on_its_own(tmp_path):
     out = tmp_path / "book.xlsx"
     with open(out, "wb") as handle:
         write_xlsx([Sheet("a", "评审记录", ["编号", "分数"], [["=1", 8], ["甲", Decimal("7.5")]]),
-                    Sheet("b", "评审记录", ["x"], [])], handle)
+                    Sheet("b", "评审记录", ["-x"], [])], handle)
     workbook = load_workbook(out)
     assert workbook.sheetnames == ["评审记录", "评审记录 2"]
     assert rows_of(workbook["评审记录"]) == [["编号", "分数"], ["=1", 8], ["甲", 7.5]]
     formula_like = workbook["评审记录"]["A2"]
     assert formula_like.data_type == "s" and formula_like.quotePrefix
     assert not workbook["评审记录"]["A3"].quotePrefix
+    heading = workbook["评审记录 2"]["A1"]   # a heading too, still bold
+    assert heading.value == "-x" and heading.data_type == "s" and heading.quotePrefix
+    assert heading.font.b and workbook["评审记录"]["A1"].font.b
     assert sheet_title("a/b:c" + "x" * 40) == ("a b c" + "x" * 40)[:31]
 
 

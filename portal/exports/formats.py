@@ -156,7 +156,6 @@ def write_xlsx(sheets, out):
     workbook = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_formulas": False,
                                          "strings_to_urls": False,
                                          "strings_to_numbers": False})
-    bold = workbook.add_format({"bold": True})
     styles = _CellStyles(workbook)
     taken = []
     for sheet in sheets:
@@ -167,7 +166,8 @@ def write_xlsx(sheets, out):
         for index, header in enumerate(sheet.header):
             width = sheet.widths.get(index) or min(max(len(str(header)) * 2, 10), 40)
             worksheet.set_column(index, index, width)
-            worksheet.write_string(0, index, str(cell_value(header) or ""), bold)
+            text = str(cell_value(header) or "")
+            worksheet.write_string(0, index, text, styles.text(text, bold=True))
         formats = [sheet.formats.get(index) for index in range(len(sheet.header))]
         for row_number, row in enumerate(sheet.rows, start=1):
             for column, (value, number_format) in enumerate(zip(row, formats)):
@@ -176,14 +176,23 @@ def write_xlsx(sheets, out):
 
 
 class _CellStyles(dict):
-    """Number format -> the workbook's format object, made once; `quoted` for formula-like text."""
+    """Number format -> the workbook's format object, made once; `text()` for text cells."""
 
     def __init__(self, workbook):
         super().__init__()
         self.workbook = workbook
-        # Excel's own mark for text typed after an apostrophe: shown without it, and still text
-        # when someone edits the cell and presses Enter.
-        self.quoted = workbook.add_format({"quote_prefix": True})
+        # quote_prefix is Excel's own mark for text typed after an apostrophe: shown without it,
+        # and still text when someone edits the cell and presses Enter.
+        self._text = {  # (bold, formula-like) -> format
+            (False, False): None,
+            (False, True): workbook.add_format({"quote_prefix": True}),
+            (True, False): workbook.add_format({"bold": True}),
+            (True, True): workbook.add_format({"bold": True, "quote_prefix": True}),
+        }
+
+    def text(self, text, bold=False):
+        """The format of a text cell: formula-like text is marked to stay text."""
+        return self._text[bold, text.startswith(_FORMULA_PREFIXES)]
 
     def __missing__(self, number_format):
         style = self[number_format] = self.workbook.add_format({"num_format": number_format})
@@ -204,7 +213,5 @@ def _write_xlsx_cell(worksheet, styles, row, column, value, number_format=None):
     elif isinstance(value, int):
         worksheet.write_number(row, column, value,
                                styles[number_format] if number_format else None)
-    elif value.startswith(_FORMULA_PREFIXES):
-        worksheet.write_string(row, column, value, styles.quoted)
     else:
-        worksheet.write_string(row, column, value)
+        worksheet.write_string(row, column, value, styles.text(value))
