@@ -1,11 +1,13 @@
 """Exports: the XLSX workbook, the ranking CSV, the ZIP of CSVs, the CLI, and who may have them."""
 import csv
 import io
+import re
 import zipfile
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from markupsafe import Markup
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -73,7 +75,20 @@ def test_the_exports_page_offers_every_download(client, auth, contest, organizer
         assert text in page
 
 
-def test_the_workbook_has_every_sheet_with_numbers_kept_and_formulas_neutralized(
+def test_download_forms_are_marked_for_the_double_submit_guard(client, auth, contest, organizer):
+    # static/js/portal.js lets a form marked data-download send again: its answer is a file
+    # and the page stays. Forms that change data stay unmarked, so a double-click sends once.
+    auth.login(organizer)
+    exports = client.get(f"/admin/contests/{contest.slug}/exports").get_data(True)
+    assert re.search(r'<form[^>]*action="[^"]*/exports/download"[^>]*data-download', exports)
+    account = client.get("/account").get_data(True)
+    assert re.search(r'<form[^>]*action="/account/data"[^>]*data-download', account)
+    assert not re.search(r'<form[^>]*action="/account/delete"[^>]*data-download', account)
+    ranking = client.get(f"/admin/contests/{contest.slug}/ranking").get_data(True)
+    assert "<form" in ranking and "data-download" not in ranking
+
+
+def test_the_workbook_has_every_sheet_with_numbers_kept_and_formulas_as_text(
         client, auth, contest, organizer):
     judges, (a, b, c, d) = build_contest(contest, organizer)
     auth.login(organizer)
@@ -90,9 +105,14 @@ def test_the_workbook_has_every_sheet_with_numbers_kept_and_formulas_neutralized
     assert ranking["A1"].font.b and ranking.freeze_panes == "A2"
     rows = {row["Reference"]: row for row in as_dicts(rows_of(ranking))}
     assert set(rows) == {a.reference, b.reference, c.reference, d.reference}
-    assert rows[b.reference]["Rank"] == 1 and rows[b.reference]["Title"] == "'@SUM(1)"
-    assert rows[c.reference]["Title"] == "'" + HYPERLINK
-    assert rows[d.reference]["Title"] == "'-2+3" and rows[d.reference]["Rank"] is None
+    # Formula-like text is the exact text, in a string cell marked to stay text: no apostrophe.
+    assert rows[b.reference]["Rank"] == 1 and rows[b.reference]["Title"] == "@SUM(1)"
+    assert rows[c.reference]["Title"] == HYPERLINK
+    assert rows[d.reference]["Title"] == "-2+3" and rows[d.reference]["Rank"] is None
+    formula_like = [cell for row in ranking.iter_rows() for cell in row
+                    if cell.value in ("@SUM(1)", HYPERLINK, "-2+3")]
+    assert len(formula_like) == 3
+    assert all(cell.data_type == "s" and cell.quotePrefix for cell in formula_like)
     assert rows[a.reference]["Title"] == "社区空巢老人关爱行动"
     assert rows[a.reference]["Organization"] == "绿城志愿者协会"
     assert isinstance(rows[a.reference]["Score"], (int, float))
@@ -133,7 +153,7 @@ def test_the_workbook_has_every_sheet_with_numbers_kept_and_formulas_neutralized
     assert proposals[a.reference]["Contact mobile phone"] == "13912345678"
     submitted = proposals[a.reference]["Submitted at"]
     assert abs(submitted - to_beijing_naive(a.submitted_at)) < timedelta(seconds=1)
-    assert proposals[c.reference]["Project title"] == "'" + HYPERLINK
+    assert proposals[c.reference]["Project title"] == HYPERLINK
 
     judge_rows = as_dicts(rows_of(workbook["Judges"]))
     assert [row["Judge code"] for row in judge_rows] == ["J001", "J002"]
@@ -158,7 +178,7 @@ def test_judge_names_and_comments_only_when_chosen(client, auth, contest, organi
                for row in as_dicts(rows_of(workbook["Review records"]))}
     assert reviews[(a.reference, "J001")]["Judge name"] == "王评委"
     assert reviews[(a.reference, "J001")]["Comment"] == "需求调研扎实"
-    assert reviews[(a.reference, "J002")]["Comment"] == "'=1+1"
+    assert reviews[(a.reference, "J002")]["Comment"] == "=1+1"
     judge_rows = as_dicts(rows_of(workbook["Judges"]))
     assert judge_rows[0]["Judge name"] == "王评委" and judge_rows[0]["Organization"] == "郑州大学"
 
@@ -324,13 +344,15 @@ def test_the_long_sheets_are_read_as_they_are_written(contest, organizer, count_
     assert reviews[0][3:6] == [Decimal("9.00"), Decimal("8.00"), Decimal("7.00")]
 
 
-def test_cells_keep_numbers_and_neutralize_text():
-    assert cell_value(HYPERLINK) == "'" + HYPERLINK
-    assert cell_value("@SUM(1)") == "'@SUM(1)" and cell_value("-2+3") == "'-2+3"
-    assert cell_value("+86 139") == "'+86 139" and cell_value("\tx") == "'\tx"
-    assert cell_value("\rx") == "'\rx" and cell_value("普通") == "普通"
+def test_cells_keep_numbers_and_csv_neutralizes_text():
+    # XLSX cells keep the text as it is (a string cell, never a formula); CSV neutralizes it.
+    assert cell_value(HYPERLINK) == HYPERLINK and cell_value("普通") == "普通"
     assert cell_value(-2) == -2 and cell_value(-1.5) == -1.5
     assert cell_value(Decimal("-3.50")) == Decimal("-3.50") and cell_value(None) is None
+    for text in (HYPERLINK, "@SUM(1)", "-2+3", "+86 139", "\tx", "\rx"):
+        assert csv_cell(text) == "'" + text
+        assert csv_cell(Markup(text)) == "'" + text   # text of another type too
+    assert csv_cell("普通") == "普通"
     assert csv_cell(-2) == "-2" and csv_cell(Decimal("8.00")) == "8.00" and csv_cell(None) == ""
 
 
@@ -338,10 +360,16 @@ def test_the_workbook_writer_on_its_own(tmp_path):
     out = tmp_path / "book.xlsx"
     with open(out, "wb") as handle:
         write_xlsx([Sheet("a", "评审记录", ["编号", "分数"], [["=1", 8], ["甲", Decimal("7.5")]]),
-                    Sheet("b", "评审记录", ["x"], [])], handle)
+                    Sheet("b", "评审记录", ["-x"], [])], handle)
     workbook = load_workbook(out)
     assert workbook.sheetnames == ["评审记录", "评审记录 2"]
-    assert rows_of(workbook["评审记录"]) == [["编号", "分数"], ["'=1", 8], ["甲", 7.5]]
+    assert rows_of(workbook["评审记录"]) == [["编号", "分数"], ["=1", 8], ["甲", 7.5]]
+    formula_like = workbook["评审记录"]["A2"]
+    assert formula_like.data_type == "s" and formula_like.quotePrefix
+    assert not workbook["评审记录"]["A3"].quotePrefix
+    heading = workbook["评审记录 2"]["A1"]   # a heading too, still bold
+    assert heading.value == "-x" and heading.data_type == "s" and heading.quotePrefix
+    assert heading.font.b and workbook["评审记录"]["A1"].font.b
     assert sheet_title("a/b:c" + "x" * 40) == ("a b c" + "x" * 40)[:31]
 
 

@@ -1,7 +1,9 @@
 """Spreadsheet files from plain sheets: CSV with a BOM, a ZIP of CSVs, an XLSX workbook.
 
-No database and no Flask here: a sheet is a title, a header and rows of plain values. Text that a
-spreadsheet would run as a formula is neutralized; numbers and times stay numbers and times.
+No database and no Flask here: a sheet is a title, a header and rows of plain values. In CSV,
+text that a spreadsheet would run as a formula is neutralized with a leading apostrophe; in XLSX
+it is written as a string cell, which Excel shows as it is and never evaluates. Numbers and times
+stay numbers and times.
 """
 import codecs
 import csv
@@ -54,16 +56,17 @@ def undo_spreadsheet_safe(text):
 
 
 def cell_value(value):
-    """A value for an XLSX cell: numbers and times as they are, text neutralized, None empty."""
+    """A value for an XLSX cell: numbers and times as they are, anything else as its text (left
+    as it is: `write_xlsx` writes text as a string cell, never a formula), None empty."""
     if value is None:
         return None
     if isinstance(value, bool):
-        return spreadsheet_safe(value)
+        return str(value)
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, (*NUMBERS, datetime, date)):
         return value
-    return spreadsheet_safe(value)
+    return str(value)
 
 
 def csv_cell(value):
@@ -83,7 +86,7 @@ def csv_cell(value):
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
         return value.isoformat()
-    return str(value)
+    return spreadsheet_safe(value)
 
 
 def csv_with_bom(header, rows):
@@ -146,12 +149,13 @@ def write_xlsx(sheets, out):
     XlsxWriter in constant-memory mode writes each row out as it comes (the rows may be a
     generator) and keeps no shared-strings table: a whole contest's workbook in bounded memory,
     several times faster than openpyxl's writer. Every cell is written by its type, so no text
-    is ever taken for a formula or a link.
+    is ever taken for a formula or a link: formula-like text is a string cell that Excel shows
+    as typed, with no apostrophe to see, marked to stay text when edited (CSV, which has no
+    cell types, gets the apostrophe).
     """
     workbook = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_formulas": False,
                                          "strings_to_urls": False,
                                          "strings_to_numbers": False})
-    bold = workbook.add_format({"bold": True})
     styles = _CellStyles(workbook)
     taken = []
     for sheet in sheets:
@@ -162,7 +166,8 @@ def write_xlsx(sheets, out):
         for index, header in enumerate(sheet.header):
             width = sheet.widths.get(index) or min(max(len(str(header)) * 2, 10), 40)
             worksheet.set_column(index, index, width)
-            worksheet.write_string(0, index, str(cell_value(header) or ""), bold)
+            text = str(cell_value(header) or "")
+            worksheet.write_string(0, index, text, styles.text(text, bold=True))
         formats = [sheet.formats.get(index) for index in range(len(sheet.header))]
         for row_number, row in enumerate(sheet.rows, start=1):
             for column, (value, number_format) in enumerate(zip(row, formats)):
@@ -171,11 +176,23 @@ def write_xlsx(sheets, out):
 
 
 class _CellStyles(dict):
-    """Number format -> the workbook's format object, made once."""
+    """Number format -> the workbook's format object, made once; `text()` for text cells."""
 
     def __init__(self, workbook):
         super().__init__()
         self.workbook = workbook
+        # quote_prefix is Excel's own mark for text typed after an apostrophe: shown without it,
+        # and still text when someone edits the cell and presses Enter.
+        self._text = {  # (bold, formula-like) -> format
+            (False, False): None,
+            (False, True): workbook.add_format({"quote_prefix": True}),
+            (True, False): workbook.add_format({"bold": True}),
+            (True, True): workbook.add_format({"bold": True, "quote_prefix": True}),
+        }
+
+    def text(self, text, bold=False):
+        """The format of a text cell: formula-like text is marked to stay text."""
+        return self._text[bold, text.startswith(_FORMULA_PREFIXES)]
 
     def __missing__(self, number_format):
         style = self[number_format] = self.workbook.add_format({"num_format": number_format})
@@ -197,4 +214,4 @@ def _write_xlsx_cell(worksheet, styles, row, column, value, number_format=None):
         worksheet.write_number(row, column, value,
                                styles[number_format] if number_format else None)
     else:
-        worksheet.write_string(row, column, value)
+        worksheet.write_string(row, column, value, styles.text(value))

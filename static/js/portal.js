@@ -23,10 +23,12 @@
     update();
   });
 
-  // A double-click must not send a form twice.
+  // A double-click must not send a form twice. A form marked data-download answers with a file
+  // and the page stays: it is never disarmed, so each click downloads again.
   document.addEventListener("submit", function (event) {
     if (event.defaultPrevented) { return; }
     var form = event.target;
+    if (form.hasAttribute("data-download")) { return; }
     if (form.dataset.sent) { event.preventDefault(); return; }
     form.dataset.sent = "1";
   });
