@@ -118,6 +118,7 @@ def register_blueprints(app):
     from portal.mail.views import bp as mail_bp
     from portal.mail_templates.views import bp as mail_templates_bp
     from portal.ops.health import bp as ops_bp
+    from portal.prepared.views import bp as prepared_bp
     from portal.proposals.views import bp as proposals_bp
     from portal.results.views import bp as results_bp
     from portal.screening.views import bp as screening_bp
@@ -127,7 +128,7 @@ def register_blueprints(app):
     for blueprint in (ops_bp, contests_bp, accounts_bp, two_factor_bp, proposals_bp, judging_bp,
                       admin_bp, results_bp, setup_bp, screening_bp, site_bp, awards_bp,
                       publication_bp, dashboard_bp, judging_admin_bp, exports_bp,
-                      certificates_bp, verification_bp, mail_templates_bp, mail_bp):
+                      certificates_bp, verification_bp, mail_templates_bp, mail_bp, prepared_bp):
         app.register_blueprint(blueprint)
 
 

@@ -21,6 +21,7 @@ from portal.awards import publishing
 from portal.certificates.services import issue_certificates
 from portal.extensions import db
 from portal.models import Award, Conflict, ConflictKind, JudgeMembership, OutboxMessage
+from portal.prepared.services import request_file
 from portal.proposals.attachments import add_attachment
 from portal.tokens import make_token
 from tests.factories import pdf_file, Auth, assign, make_contest, make_judge, make_proposal, make_user
@@ -205,6 +206,11 @@ MATRIX = {
     ("GET", "exports.score_template"): organizers(),
     ("GET", "exports.score_import"): organizers(),
     ("POST", "exports.score_import"): organizers(OK),
+    # A prepared file: only the organizer who asked for it (a colleague gets 404, see
+    # tests/test_prepared_files.py).
+    ("GET", "prepared.show"): organizers(),
+    ("GET", "prepared.progress"): organizers(),
+    ("GET", "prepared.download"): organizers(),
 }
 
 
@@ -238,6 +244,8 @@ def world_values():
                          tier_id=contest.award_tiers[0].id))
     db.session.flush()
     (certificate,) = issue_certificates(organizer, contest)
+    prepared = request_file(organizer, contest, "csv", round=contest.rounds[0].code,
+                            judge_names=False, comments=False)   # built after the commit
     publishing.publish_provisional(organizer, contest)
     objection = publishing.file_objection(contest, "观众", "watcher@example.org", "有异议")
     db.session.commit()
@@ -248,7 +256,7 @@ def world_values():
             user_id=judge_assigned.id)),
         "conflict_id": declared.id, "invitation_id": invitation.id, "user_id": colleague.id,
         "objection_id": objection.id,
-        "certificate_id": certificate.id, "number": certificate.number,
+        "certificate_id": certificate.id, "file_id": prepared.id, "number": certificate.number,
         "kind": "proposal_submitted",
         "message_id": db.session.scalar(db.select(OutboxMessage.id).order_by(OutboxMessage.id)),
         # Each token-taking page gets a working token: what the token opens is what is tested.

@@ -18,11 +18,12 @@ from portal.accounts.sessions import require_recent_login
 from portal.contests.services import contest_by_slug
 from portal.database import writes_on_get
 from portal.errors import DomainError
-from portal.exports import imports, services
+from portal.exports import background, imports, services
 from portal.exports.forms import ExportForm, ScoreImportForm
 from portal.exports.sheets import ExportOptions
 from portal.extensions import db
 from portal.i18n import current_locale
+from portal.prepared.services import kind_names, recent_files
 from portal.web import commit_and_redirect, organizer_blueprint, show_domain_error
 
 bp = organizer_blueprint("exports", __name__, url_prefix="/admin")
@@ -63,7 +64,16 @@ def _import_form(contest):
 def index(slug):
     """Download buttons with their options, the award list and the certificates."""
     contest = contest_by_slug(slug)
-    return render_template("exports/index.html", contest=contest, form=_export_form(contest))
+    return render_template("exports/index.html", contest=contest, form=_export_form(contest),
+                           prepared_files=recent_files(current_user, contest),
+                           kind_names=kind_names())
+
+
+def _prepare(start, slug):
+    """Have a job write the file (`start()` asks for it) and show its progress page."""
+    prepared = start()
+    db.session.commit()
+    return redirect(url_for("prepared.show", slug=slug, file_id=prepared.id))
 
 
 @bp.route("/contests/<slug>/exports/download")
@@ -78,6 +88,9 @@ def download(slug):
     options = ExportOptions(services.find_round(contest, form.round.data),
                             judge_names=form.judge_names.data, comments=form.comments.data)
     fmt = form.format.data
+    if background.export_is_large(contest):
+        return _prepare(lambda: background.prepare_export(current_user, contest, fmt, options),
+                        slug)
     return send_written(lambda out: services.write_export(current_user, contest, fmt, options, out),
                      services.FORMATS[fmt].mimetype)
 
@@ -98,6 +111,8 @@ def certificates(slug):
     """A numbered certificate per winner and named team member, one page each."""
     contest = contest_by_slug(slug)
     try:
+        if background.certificates_are_many(contest):
+            return _prepare(lambda: background.prepare_certificates(current_user, contest), slug)
         return send_written(lambda out: services.write_certificates(current_user, contest, out),
                          services.PDF_MIMETYPE)
     except DomainError as error:

@@ -6,6 +6,7 @@ from portal.models.certificates import Certificate
 from portal.models.contests import (AwardScope, AwardTier, Contest, ContestStatus, Criterion,
                                     EntrantType, Invitation, InvitationRole, JudgeMembership,
                                     Round, SiteSettings, Theme, judge_expertise)
+from portal.models.files import FileStatus, PreparedFile
 from portal.models.mail import MailBatch, MailStatus, MailTemplate, OutboxMessage
 from portal.models.judging import Assignment, Award, Conflict, ConflictKind, Objection, \
     Publication, PublicationStage, RankingGeneration, RankingSnapshot, Review, Score
@@ -16,7 +17,7 @@ __all__ = [
     "Award", "Conflict", "ConflictKind", "Objection", "Publication", "PublicationStage",
     "RankingGeneration", "RankingSnapshot",
     "AwardScope", "AwardTier", "InvitationRole", "SiteSettings", "judge_expertise",
-    "Assignment", "Attachment", "AuditEvent", "Certificate",
+    "Assignment", "Attachment", "FileStatus", "PreparedFile", "AuditEvent", "Certificate",
     "BudgetLine", "Contest", "ContestStatus", "Criterion", "EntrantType",
     "Invitation", "JudgeMembership", "MailBatch", "MailStatus", "MailTemplate", "OutboxMessage",
     "Notification", "Proposal", "ProposalEvent", "ProposalStatus", "Review",
