@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests.e2e.checks import DESKTOP
-from tests.e2e.server import CONTEST_SLUG, ORGANIZER_EMAIL, ORGANIZER_PASSWORD
+from tests.e2e.server import CONTEST_SLUG, signed_in_organizer
 
 pytestmark = pytest.mark.e2e
 
@@ -27,16 +27,9 @@ SUBMIT_TWICE = """(selector) => {
 }"""
 
 
-@pytest.fixture
-def organizer_page(shared_portal, new_context):
-    page = new_context("zh-CN", DESKTOP).new_page()
-    page.goto(shared_portal.url("/login"))
-    page.fill("#email", ORGANIZER_EMAIL)
-    page.fill("#password", ORGANIZER_PASSWORD)
-    with page.expect_navigation():
-        page.locator("main form [type=submit]").first.click()
-    assert "/login" not in page.url
-    return page
+@pytest.fixture(name="organizer_page")
+def signed_in_page(shared_portal, new_context):
+    return signed_in_organizer(shared_portal, new_context, DESKTOP)
 
 
 def download(page, format_):

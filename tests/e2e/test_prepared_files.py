@@ -9,8 +9,7 @@ import subprocess
 import pytest
 
 from tests.e2e.checks import DESKTOP
-from tests.e2e.server import BIN, CONTEST_SLUG, ORGANIZER_EMAIL, ORGANIZER_PASSWORD, REPO, \
-    PortalServer
+from tests.e2e.server import BIN, CONTEST_SLUG, REPO, PortalServer, signed_in_organizer
 
 pytestmark = pytest.mark.e2e
 
@@ -40,12 +39,7 @@ def queued_portal(prepared_instance, tmp_path):
 
 def test_a_large_export_is_prepared_and_downloaded_when_ready(queued_portal, new_context,
                                                               tmp_path):
-    page = new_context("zh-CN", DESKTOP).new_page()
-    page.goto(queued_portal.url("/login"))
-    page.fill("#email", ORGANIZER_EMAIL)
-    page.fill("#password", ORGANIZER_PASSWORD)
-    with page.expect_navigation():
-        page.locator("main form [type=submit]").first.click()
+    page = signed_in_organizer(queued_portal, new_context, DESKTOP)
     page.goto(queued_portal.url(f"/admin/contests/{CONTEST_SLUG}/exports"))
     with page.expect_navigation():
         page.locator("main button[name=format][value=xlsx]").click()
