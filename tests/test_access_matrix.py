@@ -201,6 +201,7 @@ MATRIX = {
     ("GET", "certificates.single"): organizers(),
     ("GET", "exports.index"): organizers(),
     ("GET", "exports.download"): organizers(400),  # no format chosen
+    ("GET", "exports.meeting_pack"): organizers(400),  # no format chosen
     ("GET", "exports.award_list"): organizers(),
     ("GET", "exports.certificates"): organizers(),
     ("GET", "exports.score_template"): organizers(),

@@ -12,8 +12,8 @@ from portal.exports.sheets import ExportOptions, contest_awards
 from portal.models import Proposal
 from portal.prepared.services import builder, request_file
 
-
-def _threshold():
+def threshold():
+    """Above this many rows (proposals, awards), a file is prepared by a job."""
     return current_app.config["PORTAL_BACKGROUND_EXPORT_ROWS"]
 
 
@@ -22,12 +22,12 @@ def export_is_large(contest):
     proposal (the reviews sheet, several)."""
     count = db.session.scalar(db.select(func.count(Proposal.id))
                               .where(Proposal.contest_id == contest.id))
-    return count > _threshold()
+    return count > threshold()
 
 
 def certificates_are_many(contest):
     """More awards than the threshold: at least a page each."""
-    return len(contest_awards(contest)) > _threshold()
+    return len(contest_awards(contest)) > threshold()
 
 
 def prepare_export(actor, contest, fmt, options):
