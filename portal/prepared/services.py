@@ -139,6 +139,8 @@ def build_prepared_file(file_id):
     if not claimed.rowcount:
         return
     prepared = db.session.get(PreparedFile, file_id)
+    if prepared is None:   # deleted since it was claimed
+        return
     kind, arguments = prepared.kind, dict(prepared.arguments)
     contest_id, actor_id = prepared.contest_id, prepared.requested_by_id
     db.session.commit()
