@@ -113,6 +113,9 @@ def register_blueprints(app):
     from portal.contests.views import bp as contests_bp
     from portal.dashboard.views import bp as dashboard_bp
     from portal.exports.views import bp as exports_bp
+    from portal.grants.organizer_views import bp as grants_admin_bp
+    from portal.grants.public import bp as grants_public_bp
+    from portal.grants.views import bp as grants_bp
     from portal.judging.organizer_views import bp as judging_admin_bp
     from portal.judging.views import bp as judging_bp
     from portal.mail.views import bp as mail_bp
@@ -127,7 +130,8 @@ def register_blueprints(app):
     for blueprint in (ops_bp, contests_bp, accounts_bp, two_factor_bp, proposals_bp, judging_bp,
                       admin_bp, results_bp, setup_bp, screening_bp, site_bp, awards_bp,
                       publication_bp, dashboard_bp, judging_admin_bp, exports_bp,
-                      certificates_bp, verification_bp, mail_templates_bp, mail_bp):
+                      certificates_bp, verification_bp, mail_templates_bp, mail_bp, grants_bp,
+                      grants_admin_bp, grants_public_bp):
         app.register_blueprint(blueprint)
 
 

@@ -46,6 +46,16 @@ def may_edit_proposal(user, proposal):
     return owns_proposal(user, proposal)
 
 
+def owns_grant(user, grant):
+    """The grantee: the applicant of the awarded proposal."""
+    return owns_proposal(user, grant.proposal)
+
+
+def may_view_grant(user, grant):
+    """A grantee sees only their own grant; organizers see every grant."""
+    return owns_grant(user, grant) or is_organizer(user)
+
+
 def may_manage_contests(user):
     return is_organizer(user)
 
