@@ -135,7 +135,7 @@ def update_grant(actor, grant, amount_fen, percents, starts_on, ends_on, midterm
     if amount_fen < 0 or any(percent < 0 for percent in percents):
         raise DomainError(_l("Amounts and shares cannot be negative."))
     if sum(percents) != 100:
-        raise DomainError(_l("The tranches' shares must add up to 100."), field="percents")
+        raise DomainError(_l("The tranches' shares must add up to 100."), field="final_percent")
     if ends_on <= starts_on:
         raise DomainError(_l("The agreement must end after it starts."), field="ends_on")
     amounts = split_by_percent(amount_fen, percents)
