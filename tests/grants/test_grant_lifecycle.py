@@ -2,6 +2,7 @@
 from datetime import date, timedelta
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.errors import DomainError
@@ -9,6 +10,13 @@ from portal.extensions import db
 from portal.grants import reports, services
 from portal.models import AuditEvent, ChangeStatus, ReportStatus, Tranche
 from tests.grants.helpers import funded, report_of
+
+
+@pytest.fixture(autouse=True)
+def english(app_context):
+    """The refusals read in English here (the portal's default language is Chinese)."""
+    with force_locale("en"):
+        yield
 
 
 @pytest.fixture

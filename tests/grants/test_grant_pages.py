@@ -45,10 +45,10 @@ def test_report_draft_submit_return_and_accept(client, auth, grant, applicant, o
     assert client.post(url, data=data).status_code == 302
     assert _fresh(GrantReport, midterm.id).status == "due"
     bad = client.post(url, data={**data, f"line_{transport.id}": "-3"})
-    assert bad.status_code == 422 and "never negative" in bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "不能为负数" in bad.get_data(as_text=True)
     over = client.post(url, data={**data, f"line_{transport.id}": "20000.01", "save": "",
                                   "send": "1"})
-    assert over.status_code == 422 and "budget" in over.get_data(as_text=True)
+    assert over.status_code == 422 and "超过其预算" in over.get_data(as_text=True)
     sent = client.post(url, data={**data, "save": "", "send": "1"})
     assert sent.status_code == 302
     report = _fresh(GrantReport, midterm.id)
