@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from tests.e2e.checks import DESKTOP, PHONE
+from tests.e2e.checks import DESKTOP, PHONE, logged_in_page
 from tests.e2e.seed import OTHER_APPLICANT
 from tests.e2e.server import CONTEST_SLUG, ORGANIZER_EMAIL, ORGANIZER_PASSWORD, REPO
 from tests.e2e.test_journeys import flash, follow, post_button, submit_in
@@ -14,17 +14,6 @@ from tests.factories import pdf_file
 
 pytestmark = pytest.mark.e2e
 GRANTEE_PASSWORD = "another applicant password"
-
-
-def _login(context, portal, email, password):
-    page = context.new_page()
-    page.goto(portal.url("/login"))
-    page.fill("#email", email)
-    page.fill("#password", password)
-    with page.expect_navigation():
-        page.locator("main form [type=submit]").first.click()
-    assert "/login" not in page.url
-    return page
 
 
 def _release_next(page, reference):
@@ -46,9 +35,9 @@ def test_one_grant_from_finalization_to_the_last_tranche(portal, new_context, tm
     result = subprocess.run([sys.executable, "-m", "tests.e2e.grant_seed", CONTEST_SLUG], cwd=REPO, env=portal.env, capture_output=True,
                             text=True)
     assert result.returncode == 0, result.stderr
-    organizer = _login(new_context("zh-CN", DESKTOP), portal, ORGANIZER_EMAIL,
+    organizer = logged_in_page(new_context("zh-CN", DESKTOP), portal, ORGANIZER_EMAIL,
                        ORGANIZER_PASSWORD)
-    grantee = _login(new_context("zh-CN", PHONE), portal, OTHER_APPLICANT, GRANTEE_PASSWORD)
+    grantee = logged_in_page(new_context("zh-CN", PHONE), portal, OTHER_APPLICANT, GRANTEE_PASSWORD)
 
     organizer.goto(portal.url(f"/admin/contests/{CONTEST_SLUG}/publication"))
     post_button(organizer, "/publication/provisional")
