@@ -213,6 +213,7 @@ MATRIX = {
     ("GET", "grants.show"): row(LOGIN, 200, 404, 404, 404, 404, 200),
     ("GET", "grants.report"): row(LOGIN, 200, 404, 404, 404, 404, 200),
     ("GET", "grants.report_file"): row(LOGIN, 200, 404, 404, 404, 404, 200),
+    ("GET", "grants.report_pdf"): row(LOGIN, 200, 404, 404, 404, 404, 200),
     ("GET", "grants.agreement"): row(LOGIN, 200, 404, 404, 404, 404, 200),
     ("POST", "grants.report"): row(LOGIN, OK, 404, 404, 404, 404, 404),
     ("POST", "grants.report_upload"): row(LOGIN, OK, 404, 404, 404, 404, 404),

@@ -1,5 +1,7 @@
 """The grantee's pages: their grants, reports with spending and attachments, milestones,
 budget changes, and consent to public progress. Organizers may read every one of them."""
+import io
+
 from flask import Blueprint, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -7,7 +9,7 @@ from flask_login import current_user, login_required
 from portal import policy
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.grants import labels, reports, services
+from portal.grants import labels, pdf, reports, services
 from portal.grants.followup import grant_figures
 from portal.grants.forms import ChangeForm, ConsentForm, MilestonesForm, ReachedForm, \
     ReportAttachmentForm, ReviewForm, report_form
@@ -173,6 +175,17 @@ def report(report_id):
 
 def _is_post():
     return request.method == "POST"
+
+
+@bp.route("/reports/<int:report_id>.pdf")
+def report_pdf(report_id):
+    """The report as a printable PDF, for the grantee and the organizers."""
+    item = _report(report_id)
+    grant = item.grant
+    content = pdf.report_pdf(item, reports.line_budgets(grant), reports.spent_by_line(grant))
+    return send_file(io.BytesIO(content), mimetype="application/pdf", as_attachment=True,
+                     download_name=f"{grant.proposal.reference}-{item.kind}-{item.id}.pdf",
+                     max_age=0)
 
 
 @bp.route("/reports/<int:report_id>/attachments", methods=["POST"])

@@ -231,3 +231,26 @@ def test_grants_for_a_contest_finalized_before_grants_existed(client, auth, gran
     auth.login(organizer)
     client.post(f"/admin/contests/{contest.slug}/grants/create")
     assert db.session.scalar(db.select(db.func.count(Grant.id))) == 1
+
+
+def test_each_report_prints_as_a_pdf_for_its_grantee_and_the_organizers(client, auth, grant,
+                                                                       applicant, organizer):
+    from pypdf import PdfReader
+
+    from portal.grants import reports
+    midterm = report_of(grant, "midterm")
+    reports.save_report(applicant, midterm, "完成志愿者招募\n开始每周探访", 45, "<b>交通费上涨</b>",
+                        {grant.lines[0].id: 123_456}, submit=True)
+    db.session.commit()
+    url = f"/grants/reports/{midterm.id}.pdf"
+    auth.login(applicant)
+    response = client.get(url)
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
+    for expected in ("中期报告", "完成志愿者招募", "开始每周探访", "¥1,234.56", "¥20,000.00",
+                     "<b>交通费上涨</b>", "45"):
+        assert expected in text, expected
+    auth.login(make_user("other@example.org"))
+    assert client.get(url).status_code == 404
+    auth.login(organizer)
+    assert client.get(url).status_code == 200
