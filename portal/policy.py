@@ -56,6 +56,14 @@ def may_view_grant(user, grant):
     return owns_grant(user, grant) or is_organizer(user)
 
 
+def may_evaluate(user, evaluation):
+    """The judge asked to evaluate a grant report, still a judge of the contest, without a
+    conflict of interest with the project."""
+    proposal = evaluation.report.grant.proposal
+    return (_signed_in(user) and evaluation.judge_id == user.id
+            and is_judge_of(user, proposal.contest) and not has_conflict(user, proposal))
+
+
 def may_manage_contests(user):
     return is_organizer(user)
 

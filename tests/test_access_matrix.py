@@ -22,7 +22,8 @@ from portal.certificates.services import issue_certificates
 from portal.extensions import db
 from portal.grants import reports as grant_reports
 from portal.grants import services as grant_services
-from portal.models import Award, Conflict, ConflictKind, JudgeMembership, OutboxMessage
+from portal.models import Award, Conflict, ConflictKind, JudgeMembership, OutboxMessage, \
+    ReportEvaluation
 from portal.proposals.attachments import add_attachment
 from portal.tokens import make_token
 from tests.factories import pdf_file, Auth, assign, make_contest, make_judge, make_proposal, make_user
@@ -115,6 +116,9 @@ MATRIX = {
     ("GET", "judging.accept_invitation"): everyone(200),
     ("POST", "judging.accept_invitation"): everyone(200),
     ("GET", "judging.index"): row(LOGIN, 403, 403, 200, 200, 200, 403),
+    # A report evaluation, before recusing (which closes the project to the judge).
+    ("GET", "grants.evaluation"): row(LOGIN, 404, 404, 200, 404, 404, 404),
+    ("POST", "grants.evaluation"): row(LOGIN, 404, 404, OK, 404, 404, 404),
     ("GET", "judging.review"): row(LOGIN, 404, 404, 200, 404, 404, 404),
     ("POST", "judging.review"): row(LOGIN, 404, 404, OK, 404, 404, 404),
     ("POST", "judging.recuse"): row(LOGIN, 404, 404, OK, 404, 404, 404),
@@ -221,6 +225,8 @@ MATRIX = {
     ("POST", "grants.milestones"): row(LOGIN, OK, 404, 404, 404, 404, 404),
     ("POST", "grants.milestone_reached"): row(LOGIN, OK, 404, 404, 404, 404, 404),
     ("POST", "grants.request_change"): row(LOGIN, OK, 404, 404, 404, 404, 404),
+    ("GET", "grants.evaluations"): signed_in(200),
+    ("POST", "grants_admin.request_evaluation"): organizers(OK),
     ("GET", "grants_admin.dashboard"): organizers(),
     ("GET", "grants_admin.manage"): organizers(),
     ("GET", "grants_admin.ledger"): organizers(),
@@ -271,7 +277,7 @@ def world_values():
     (certificate,) = issue_certificates(organizer, contest)
     publishing.publish_provisional(organizer, contest)
     objection = publishing.file_objection(contest, "观众", "watcher@example.org", "有异议")
-    grant = _grant_world(organizer, owner, contest, proposal)
+    grant = _grant_world(organizer, owner, judge_assigned, contest, proposal)
     db.session.commit()
     values = {
         "slug": contest.slug, "proposal_id": proposal.id, "attachment_id": attachment.id,
@@ -283,6 +289,7 @@ def world_values():
         "grant_id": grant.id, "report_id": grant.reports[0].id,
         "file_id": grant.reports[0].attachments[0].id, "milestone_id": grant.milestones[0].id,
         "tranche_id": grant.tranches[0].id, "change_id": grant.changes[0].id,
+        "evaluation_id": grant.reports[0].evaluations[0].id,
         "certificate_id": certificate.id, "number": certificate.number,
         "kind": "proposal_submitted",
         "message_id": db.session.scalar(db.select(OutboxMessage.id).order_by(OutboxMessage.id)),
@@ -299,7 +306,7 @@ def world_values():
     return values, users
 
 
-def _grant_world(organizer, owner, contest, proposal):
+def _grant_world(organizer, owner, judge_assigned, contest, proposal):
     """The owner's proposal awarded with a grant: its agreement on file, a receipt attached
     to its mid-term report, a budget change waiting for approval."""
     award = Award(contest_id=contest.id, proposal_id=proposal.id,
@@ -312,6 +319,7 @@ def _grant_world(organizer, owner, contest, proposal):
                                         FileStorage(io.BytesIO(PDF), "发票.pdf"))
     grant_reports.request_change(owner, grant, grant.lines[0].id, grant.lines[1].id,
                                  grant.lines[0].planned_fen // 2, "调整")
+    grant.reports[0].evaluations.append(ReportEvaluation(judge_id=judge_assigned.id))
     return grant
 
 

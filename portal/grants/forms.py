@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
     ValidationError
 
 from portal.grants.money import BadAmount, format_yuan, parse_yuan, yuan
+from portal.judging.judges_forms import CheckboxListField
 
 BAD_AMOUNT = _l("Write an amount in yuan, e.g. 12500 or 12,500.50 (at most two decimals, "
                 "never negative).")
@@ -172,3 +173,40 @@ def report_form(report, lines, budgets, **kwargs):
             description=_l("Budget: %(budget)s", budget=format_yuan(budgets[line.id]))))
     return Form(obj=None, narrative=report.narrative, beneficiaries=report.beneficiaries_reached,
                 problems=report.problems, **kwargs)
+
+
+class EvaluatorsForm(FlaskForm):
+    judges = CheckboxListField(_l("Judges who evaluate this report"), coerce=int,
+                               validators=[DataRequired(_l("Choose judges of this contest."))])
+    submit = SubmitField(_l("Ask for their evaluation"))
+
+
+class EvaluationForm(FlaskForm):
+    """The comment; `evaluation_form` adds a score field per criterion of the rubric."""
+
+    comment = TextAreaField(_l("Comment for the organizers"), validators=[Length(max=5000)],
+                            render_kw={"rows": 4})
+    submit = SubmitField(_l("Submit the evaluation"))
+
+    def score_fields(self):
+        return [field for field in self if field.name.startswith("score_")]
+
+    def scores(self):
+        return {field.name.removeprefix("score_"): field.data for field in self.score_fields()}
+
+
+def evaluation_form(criteria, saved=None, **kwargs):
+    """The evaluation form with a whole-number score (1 to 10) per criterion."""
+    saved = saved or {}
+
+    class Form(EvaluationForm):
+        pass
+
+    for criterion in criteria:
+        setattr(Form, f"score_{criterion.code}", IntegerField(
+            _l("%(criterion)s (1 to 10, weight %(weight)d)", criterion=criterion.name,
+               weight=criterion.weight),
+            validators=[InputRequired(_l("Give a whole score from 1 to 10.")),
+                        NumberRange(1, 10, _l("Give a whole score from 1 to 10."))],
+            description=criterion.rubric, default=saved.get(criterion.code)))
+    return Form(**kwargs)

@@ -12,9 +12,9 @@ from portal.errors import DomainError
 from portal.exports.formats import XLSX_MIMETYPE
 from portal.exports.views import send_written
 from portal.extensions import db
-from portal.grants import followup, reports, services
-from portal.grants.forms import AgreementForm, DecisionForm, GrantSettingsForm, ReleaseForm, \
-    ReviewForm
+from portal.grants import evaluation, followup, reports, services
+from portal.grants.forms import AgreementForm, DecisionForm, EvaluatorsForm, GrantSettingsForm, \
+    ReleaseForm, ReviewForm
 from portal.models import BudgetChange, Grant, GrantReport, ReportKind, Tranche
 from portal.web import commit_and_redirect, flash_form_errors, organizer_blueprint, \
     run_button_action, show_domain_error
@@ -160,6 +160,26 @@ def review(report_id):
     message = _("The report was accepted.") if form.accept.data else \
         _("The report was returned to the grantee.")
     return commit_and_redirect(message, "grants.report", report_id=report.id)
+
+
+@bp.route("/grant-reports/<int:report_id>/evaluators", methods=["POST"])
+def request_evaluation(report_id):
+    """Ask judges of the contest to evaluate a submitted mid-term or final report."""
+    report = _get(GrantReport, report_id)
+    form = EvaluatorsForm()
+    form.judges.choices = [(judge.id, judge.display_name or judge.email)
+                           for judge in evaluation.contest_judges(report.grant.contest)]
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return redirect(url_for("grants.report", report_id=report.id))
+    try:
+        added = evaluation.request_evaluation(current_user, report, form.judges.data)
+    except DomainError as error:
+        show_domain_error(error)
+        return redirect(url_for("grants.report", report_id=report.id))
+    return commit_and_redirect(ngettext("%(num)d judge asked to evaluate the report.",
+                                        "%(num)d judges asked to evaluate the report.",
+                                        len(added)), "grants.report", report_id=report.id)
 
 
 @bp.route("/budget-changes/<int:change_id>/decide", methods=["POST"])

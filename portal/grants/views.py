@@ -9,10 +9,10 @@ from flask_login import current_user, login_required
 from portal import policy
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.grants import labels, pdf, reports, services
+from portal.grants import evaluation, labels, pdf, reports, rubric, services
 from portal.grants.followup import grant_figures
-from portal.grants.forms import ChangeForm, ConsentForm, MilestonesForm, ReachedForm, \
-    ReportAttachmentForm, ReviewForm, report_form
+from portal.grants.forms import ChangeForm, ConsentForm, EvaluatorsForm, MilestonesForm, \
+    ReachedForm, ReportAttachmentForm, ReviewForm, evaluation_form, report_form
 from portal.models import GrantReport, Milestone, ReportAttachment
 from portal.proposals.filetypes import ALLOWED as FILETYPE_MIME
 from portal.proposals.storage import stored_path
@@ -137,15 +137,31 @@ def request_change(grant_id):
     return _grant_page(grant, 422, change_form=form)
 
 
+def _evaluators_form(report):
+    """For organizers: the judges who may be asked to evaluate a submitted report."""
+    if not policy.is_organizer(current_user) or report.kind not in evaluation.EVALUATED_KINDS \
+            or report.status not in reports.ReportStatus.COUNTED:
+        return None
+    form = EvaluatorsForm(formdata=None)
+    form.judges.choices = [(judge.id, judge.display_name or judge.email)
+                           for judge in evaluation.contest_judges(report.grant.contest)]
+    return form
+
+
 def _report_page(report, form=None, upload_form=None, status=200):
     grant = report.grant
     budgets = reports.line_budgets(grant)
     editable = policy.owns_grant(current_user, grant) and report.status in reports.EDITABLE
+    organizer = policy.is_organizer(current_user)
     return render_template(
         "grants/report.html", report=report, grant=grant, editable=editable,
         form=form or report_form(report, grant.lines, budgets), review_form=ReviewForm(formdata=None),
         upload_form=upload_form or ReportAttachmentForm(), budgets=budgets,
-        spent=reports.spent_by_line(grant), is_late=reports.is_late(report)), status
+        spent=reports.spent_by_line(grant), is_late=reports.is_late(report),
+        evaluators_form=_evaluators_form(report), rubric=rubric.REPORT_RUBRIC,
+        weighted_score=rubric.weighted_score,
+        mean_score=rubric.mean_score([e.scores for e in report.evaluations if e.submitted_at])
+        if organizer else None), status
 
 
 @bp.route("/reports/<int:report_id>", methods=["GET", "POST"])
@@ -224,3 +240,31 @@ def agreement(grant_id):
     return send_file(stored_path(grant.agreement_stored), as_attachment=True,
                      download_name=grant.agreement_name,
                      mimetype=FILETYPE_MIME[grant.agreement_kind], max_age=0)
+
+
+@bp.route("/evaluations")
+def evaluations():
+    """The reports a judge was asked to evaluate."""
+    return render_template("grants/evaluations.html",
+                           evaluations=evaluation.evaluations_of(current_user))
+
+
+@bp.route("/evaluations/<int:evaluation_id>", methods=["GET", "POST"], endpoint="evaluation")
+def evaluation_page(evaluation_id):
+    """A judge reads a report and scores it on the reports' rubric."""
+    item = evaluation.evaluation_for_judge(current_user, evaluation_id)
+    report = item.report
+    form = evaluation_form(rubric.REPORT_RUBRIC, item.scores)
+    if form.validate_on_submit():
+        try:
+            evaluation.save_evaluation(current_user, item, form.scores(), form.comment.data)
+        except DomainError as error:
+            show_domain_error(error, form)
+        else:
+            return commit_and_redirect(_("Your evaluation was submitted."), "grants.evaluations")
+    grant = report.grant
+    return render_template(
+        "grants/evaluate.html", evaluation=item, report=report, grant=grant, form=form,
+        budgets=reports.line_budgets(grant), spent=reports.spent_by_line(grant),
+        rubric=rubric.REPORT_RUBRIC, weighted_score=rubric.weighted_score), \
+        422 if form.is_submitted() else 200

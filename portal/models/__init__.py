@@ -7,8 +7,8 @@ from portal.models.contests import (AwardScope, AwardTier, Contest, ContestStatu
                                     EntrantType, Invitation, InvitationRole, JudgeMembership,
                                     Round, SiteSettings, Theme, judge_expertise)
 from portal.models.grants import BudgetChange, ChangeStatus, Grant, GrantLine, \
-    GrantReport, Milestone, ReportAttachment, ReportKind, ReportSpending, ReportStatus, Tranche, \
-    TrancheCondition
+    GrantReport, Milestone, ReportAttachment, ReportEvaluation, ReportKind, ReportSpending, \
+    ReportStatus, Tranche, TrancheCondition
 from portal.models.mail import MailBatch, MailStatus, MailTemplate, OutboxMessage
 from portal.models.judging import Assignment, Award, Conflict, ConflictKind, Objection, \
     Publication, PublicationStage, RankingGeneration, RankingSnapshot, Review, Score
@@ -17,8 +17,8 @@ from portal.models.proposals import Attachment, BudgetLine, Proposal, ProposalEv
 
 __all__ = [
     "BudgetChange", "ChangeStatus", "Grant", "GrantLine", "GrantReport", "Milestone",
-    "ReportAttachment", "ReportKind", "ReportSpending", "ReportStatus", "Tranche",
-    "TrancheCondition",
+    "ReportAttachment", "ReportEvaluation", "ReportKind", "ReportSpending", "ReportStatus",
+    "Tranche", "TrancheCondition",
     "Award", "Conflict", "ConflictKind", "Objection", "Publication", "PublicationStage",
     "RankingGeneration", "RankingSnapshot",
     "AwardScope", "AwardTier", "InvitationRole", "SiteSettings", "judge_expertise",

@@ -1,6 +1,6 @@
 """After the award (项目跟踪): a grant per awarded proposal, its tranches, budget, milestones,
 reports and budget changes. Money is integer fen (分): exact on SQLite and PostgreSQL alike."""
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, Date, ForeignKey, Integer, String, \
+from sqlalchemy import JSON, BigInteger, Boolean, CheckConstraint, Date, ForeignKey, Integer, String, \
     Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -185,6 +185,8 @@ class GrantReport(db.Model):
                             cascade="all, delete-orphan")
     attachments = relationship("ReportAttachment", back_populates="report",
                                order_by="ReportAttachment.id", cascade="all, delete-orphan")
+    evaluations = relationship("ReportEvaluation", back_populates="report",
+                               order_by="ReportEvaluation.id", cascade="all, delete-orphan")
 
 
 class ReportSpending(db.Model):
@@ -245,3 +247,25 @@ class BudgetChange(db.Model):
     grant = relationship("Grant", back_populates="changes")
     from_line = relationship("GrantLine", foreign_keys=[from_line_id])
     to_line = relationship("GrantLine", foreign_keys=[to_line_id])
+
+
+class ReportEvaluation(db.Model):
+    """A judge's evaluation of a mid-term or final report, on the reports' own rubric
+    (portal.grants.rubric): a score per criterion and a comment."""
+
+    __tablename__ = "grant_report_evaluations"
+    __table_args__ = (UniqueConstraint("report_id", "judge_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("grant_reports.id", ondelete="CASCADE"),
+                                           index=True)
+    judge_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                          index=True)
+    # criterion code -> whole score; empty until saved.
+    scores = mapped_column(JSON)
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    submitted_at = mapped_column(UTCDateTime)
+
+    report = relationship("GrantReport", back_populates="evaluations")
+    judge = relationship("User")

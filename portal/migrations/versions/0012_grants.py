@@ -175,8 +175,26 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_grant_report_spending_report_id'), ['report_id'], unique=False)
 
 
+    op.create_table('grant_report_evaluations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('report_id', sa.Integer(), nullable=False),
+    sa.Column('judge_id', sa.Integer(), nullable=False),
+    sa.Column('scores', sa.JSON(), nullable=True),
+    sa.Column('comment', sa.Text(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('submitted_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['judge_id'], ['users.id'], name=op.f('fk_grant_report_evaluations_judge_id_users'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['report_id'], ['grant_reports.id'], name=op.f('fk_grant_report_evaluations_report_id_grant_reports'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_grant_report_evaluations')),
+    sa.UniqueConstraint('report_id', 'judge_id', name=op.f('uq_grant_report_evaluations_report_id_judge_id'))
+    )
+    with op.batch_alter_table('grant_report_evaluations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_grant_report_evaluations_judge_id'), ['judge_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_grant_report_evaluations_report_id'), ['report_id'], unique=False)
+
 
 def downgrade():
+    op.drop_table('grant_report_evaluations')
     with op.batch_alter_table('grant_report_spending', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_grant_report_spending_report_id'))
         batch_op.drop_index(batch_op.f('ix_grant_report_spending_line_id'))
