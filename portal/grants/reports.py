@@ -1,6 +1,5 @@
 """Report verbs: the grantee writes and submits (late ones accepted and marked), the organizer
 accepts or returns; spending per budget line, budget changes, receipts and photos."""
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from portal.audit import record
@@ -187,7 +186,3 @@ def decide_change(actor, change, approve, now=None):
     record(actor, "grant.change_approved" if approve else "grant.change_rejected",
            contest=change.grant.contest, target=change, amount_fen=change.amount_fen)
     return change
-
-
-def max_upload_mb():
-    return current_app.config["PORTAL_MAX_UPLOAD_MB"]

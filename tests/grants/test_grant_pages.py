@@ -219,7 +219,7 @@ def test_the_dashboard_counts_reports_and_money(client, auth, grant, organizer, 
     db.session.commit()
     auth.login(organizer)
     page = client.get(f"/admin/contests/{contest.slug}/grants").get_data(as_text=True)
-    assert "¥30,000.00" in page and "¥1,234.56" in page and "<svg" in page
+    assert "¥30,000.00" in page and "¥1,234.56" in page and "<meter" in page
     auth.login(applicant)
     assert client.get(f"/admin/contests/{contest.slug}/grants").status_code == 403
 
