@@ -21,18 +21,6 @@ ORGANIZER_EMAIL = "staff@zzcf-e2e.example.org"
 ORGANIZER_PASSWORD = "organizer password 2014"
 
 
-def signed_in_organizer(server, new_context, viewport):
-    """A page of a new Chinese browser context, signed in as the organizer on `server`."""
-    page = new_context("zh-CN", viewport).new_page()
-    page.goto(server.url("/login"))
-    page.fill("#email", ORGANIZER_EMAIL)
-    page.fill("#password", ORGANIZER_PASSWORD)
-    with page.expect_navigation():
-        page.locator("main form [type=submit]").first.click()
-    assert "/login" not in page.url
-    return page
-
-
 def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -8,8 +8,8 @@ import unicodedata
 import pytest
 from pypdf import PdfReader
 
-from tests.e2e.checks import DESKTOP
-from tests.e2e.server import CONTEST_SLUG, signed_in_organizer
+from tests.e2e.checks import DESKTOP, logged_in_page
+from tests.e2e.server import CONTEST_SLUG, ORGANIZER_EMAIL, ORGANIZER_PASSWORD
 
 pytestmark = pytest.mark.e2e
 
@@ -27,9 +27,10 @@ SUBMIT_TWICE = """(selector) => {
 }"""
 
 
-@pytest.fixture(name="organizer_page")
-def signed_in_page(shared_portal, new_context):
-    return signed_in_organizer(shared_portal, new_context, DESKTOP)
+@pytest.fixture
+def organizer_page(shared_portal, new_context):
+    return logged_in_page(new_context("zh-CN", DESKTOP), shared_portal, ORGANIZER_EMAIL,
+                          ORGANIZER_PASSWORD)
 
 
 def download(page, format_):

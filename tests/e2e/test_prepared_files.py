@@ -8,8 +8,9 @@ import subprocess
 
 import pytest
 
-from tests.e2e.checks import DESKTOP
-from tests.e2e.server import BIN, CONTEST_SLUG, REPO, PortalServer, signed_in_organizer
+from tests.e2e.checks import DESKTOP, logged_in_page
+from tests.e2e.server import BIN, CONTEST_SLUG, ORGANIZER_EMAIL, ORGANIZER_PASSWORD, REPO, \
+    PortalServer
 
 pytestmark = pytest.mark.e2e
 
@@ -39,7 +40,8 @@ def queued_portal(prepared_instance, tmp_path):
 
 def test_a_large_export_is_prepared_and_downloaded_when_ready(queued_portal, new_context,
                                                               tmp_path):
-    page = signed_in_organizer(queued_portal, new_context, DESKTOP)
+    page = logged_in_page(new_context("zh-CN", DESKTOP), queued_portal, ORGANIZER_EMAIL,
+                          ORGANIZER_PASSWORD)
     page.goto(queued_portal.url(f"/admin/contests/{CONTEST_SLUG}/exports"))
     with page.expect_navigation():
         page.locator("main button[name=format][value=xlsx]").click()

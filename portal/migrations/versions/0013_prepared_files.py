@@ -1,7 +1,7 @@
 """prepared files: large exports built by a job, downloaded when ready, deleted when expired
 
-Revision ID: 0012_prepared_files
-Revises: 0011_jobs
+Revision ID: 0013_prepared_files
+Revises: 0012_grants
 Create Date: 2026-12-02 04:00:00
 
 """
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision = '0012_prepared_files'
-down_revision = '0011_jobs'
+revision = '0013_prepared_files'
+down_revision = '0012_grants'
 branch_labels = None
 depends_on = None
 
