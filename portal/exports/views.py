@@ -1,16 +1,5 @@
 """Organizer pages: exports (CSV, XLSX, ZIP), the award list and certificates, score import."""
-import tempfile
-
-from flask import (
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    send_file,
-    url_for,
-)
+from flask import abort, current_app, flash, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -23,29 +12,9 @@ from portal.exports.forms import ExportForm, ScoreImportForm
 from portal.exports.sheets import ExportOptions
 from portal.extensions import db
 from portal.i18n import current_locale
-from portal.web import commit_and_redirect, organizer_blueprint, show_domain_error
+from portal.web import commit_and_redirect, organizer_blueprint, send_written, show_domain_error
 
 bp = organizer_blueprint("exports", __name__, url_prefix="/admin")
-
-# Exports are written to a temporary file that moves to disk past this size.
-SPOOL_BYTES = 8 * 1024 * 1024
-
-
-def send_written(write, mimetype):
-    """Run `write(file)` (it returns the file name) and send the file, never cached."""
-    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
-    try:
-        filename = write(spool)
-    except BaseException:
-        spool.close()
-        raise
-    db.session.commit()  # the audit event and the ranking's cached bootstrap
-    spool.seek(0)
-    response = send_file(spool, mimetype=mimetype, as_attachment=True, download_name=filename,
-                         max_age=0)
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
 
 def _export_form(contest):
     form = ExportForm(request.args, rounds=contest.rounds, locale=current_locale())
@@ -89,20 +58,6 @@ def award_list(slug):
     """The printable award list (A4)."""
     contest = contest_by_slug(slug)
     return send_written(lambda out: services.write_award_list(contest, out), services.PDF_MIMETYPE)
-
-
-@bp.route("/contests/<slug>/exports/certificates.pdf")
-@require_recent_login
-@writes_on_get
-def certificates(slug):
-    """A numbered certificate per winner and named team member, one page each."""
-    contest = contest_by_slug(slug)
-    try:
-        return send_written(lambda out: services.write_certificates(current_user, contest, out),
-                         services.PDF_MIMETYPE)
-    except DomainError as error:
-        show_domain_error(error)
-        return redirect(url_for("exports.index", slug=slug))
 
 
 @bp.route("/contests/<slug>/score-import", methods=["GET", "POST"])

@@ -8,34 +8,10 @@ from portal.audit import record
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.i18n import current_locale
-from portal.judging.conflicts import assess, reason_labels, remove_assignment
+from portal.judging.conflicts import remove_assignment
 from portal.models import Assignment, Conflict, JudgeMembership, Proposal, ProposalStatus
-from portal.text_order import pinyin_key
-
-# Later rounds judge the proposals that advanced to them (awarded ones advanced before that).
-LATER_ROUND_STATUSES = (ProposalStatus.ADVANCED, ProposalStatus.AWARDED)
-
-
-def is_first_round(contest_round):
-    rounds = contest_round.contest.rounds
-    return not rounds or rounds[0].id == contest_round.id
-
-
-def round_statuses(contest_round):
-    """The proposal statuses that take part in a round: every proposal in competition in the
-    first round (submitted, eligible, and those that went further), advanced ones later."""
-    if is_first_round(contest_round):
-        return ProposalStatus.IN_COMPETITION
-    return LATER_ROUND_STATUSES
-
-
-def judge_name(user):
-    return user.display_name or user.email
-
-
-def by_judge_name(user):
-    """Sort key: judges by name in pinyin order (Chinese names), as lists of people read."""
-    return pinyin_key(judge_name(user)), user.id
+from portal.rules.conflicts import assess, reason_labels
+from portal.rules.contest import judge_name, round_statuses
 
 
 def _memberships(contest, judge_ids):

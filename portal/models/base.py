@@ -38,3 +38,10 @@ class BilingualMixin:
             if english:
                 return english
         return getattr(self, f"{field}_zh")
+
+
+def render_migration_item(type_, obj, autogen_context):
+    """Write our UTCDateTime as a plain DateTime in migration scripts, which must not import app code."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime()"
+    return False

@@ -6,12 +6,12 @@ from pathlib import Path
 from flask import current_app
 from huey import crontab
 
-from portal.accounts.personal_data import purge_expired
 from portal.extensions import db
 from portal.jobs.queue import periodic_job, record_heartbeat
 from portal.mail import hand_due_mail_to_queue, hand_unprepared_batches_to_queue
 from portal.models import utcnow
 from portal.ops.backup import create_backup
+from portal.privacy.personal_data import purge_expired
 from portal.proposals.reminders import send_deadline_reminders
 from portal.proposals.storage import sweep_temporary_files
 
