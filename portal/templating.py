@@ -9,6 +9,7 @@ from portal.models import utcnow
 from portal.proposals.attachments import neutral_name
 from portal.proposals.services import can_change
 from portal.contests.setup.forms import PART_TITLES
+from portal.rules.contest import judge_name
 from portal.site_settings import site_settings
 
 
@@ -65,6 +66,7 @@ def install_template_helpers(app):
         part_titles=PART_TITLES,
         can_change=can_change,
         site_name=site_name,
+        judge_name=judge_name,
     )
     app.jinja_env.filters.update(
         local_datetime=local_datetime,

@@ -209,3 +209,18 @@ def test_a_review_by_a_judge_of_the_same_organization_found_later_does_not_count
         f"/admin/contests/{contest.slug}/exports/download?format=csv").data.decode("utf-8-sig"))))
     body = {row[2]: dict(zip(rows[0], row)) for row in rows[1:]}
     assert body[b.reference]["评审意见数"] == "0" and body[a.reference]["评审意见数"] == "2"
+
+
+def test_the_ranking_settings_service_sets_and_audits(app_context, contest, organizer):
+    from portal.models import AuditEvent
+    from portal.results.settings import save_ranking_settings
+    code = contest.criteria[0].code
+    save_ranking_settings(organizer, contest, "plain", [code], 3)
+    db.session.flush()
+    assert (contest.ranking_method, contest.tie_break, contest.ranking_boundary) == \
+        ("plain", [code], 3)
+    event = db.session.scalar(db.select(AuditEvent).filter_by(action="ranking.settings_changed"))
+    assert (event.detail["method"], event.detail["tie_break"], event.detail["boundary"]) == \
+        ("plain", [code], 3)
+    save_ranking_settings(organizer, contest, "plain", [], 3)
+    assert contest.tie_break is None

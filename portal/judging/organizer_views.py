@@ -119,14 +119,10 @@ def judge_proposals(slug, membership_id):
     if contest_round is None:
         abort(404)
     theme = next((t for t in contest.themes if t.code == request.args.get("theme")), None)
-    proposals = db.session.scalars(
-        db.select(Proposal).filter(Proposal.contest_id == contest.id,
-                                   Proposal.status.in_(contest_rules.round_statuses(contest_round)),
-                                   *([Proposal.theme_id == theme.id] if theme else []))
-        .options(selectinload(Proposal.theme), selectinload(Proposal.applicant))
-        .order_by(Proposal.reference, Proposal.id)).all()
+    selection = assigning.judge_selection(contest, contest_round, membership.user, theme)
     form = AssignProposalsForm()
-    form.proposal_ids.choices = [(proposal.id, proposal.reference) for proposal in proposals]
+    form.proposal_ids.choices = [(proposal.id, proposal.reference)
+                                 for proposal in selection.proposals]
     if form.validate_on_submit():
         try:
             created = assigning.assign_proposals(current_user, membership.user,
@@ -138,18 +134,11 @@ def judge_proposals(slug, membership_id):
                                          count=len(created)), "judging_admin.judge_proposals",
                                        slug=slug, membership_id=membership_id,
                                        round=contest_round.code)
-    assigned = set(db.session.scalars(db.select(Assignment.proposal_id).filter_by(
-        round_id=contest_round.id, judge_id=membership.user_id)))
-    judges_count = dict(db.session.execute(
-        db.select(Assignment.proposal_id, func.count(Assignment.id))
-        .filter_by(round_id=contest_round.id).group_by(Assignment.proposal_id)).all())
-    found = lookup.assess(proposals, [membership.user],
-                             lookup.contest_rows(contest.id, membership.user_id))
     return render_template("judging/organizer/judge_proposals.html", contest=contest,
                            membership=membership, contest_round=contest_round, theme=theme,
-                           proposals=proposals, form=form, assigned=assigned,
-                           judges_count=judges_count, conflicts=found,
-                           reason_labels=lookup.reason_labels)
+                           proposals=selection.proposals, form=form,
+                           assigned=selection.assigned, judges_count=selection.judges_count,
+                           conflicts=selection.conflicts, reason_labels=lookup.reason_labels)
 
 
 @bp.route("/assignments/<int:assignment_id>/reassign", methods=["GET", "POST"])
@@ -166,7 +155,7 @@ def reassign(assignment_id):
                 User.active.is_(True), JudgeMembership.user_id != assignment.judge_id)
         .options(selectinload(JudgeMembership.user))).all()
     found = lookup.assess([proposal], [m.user for m in memberships],
-                             lookup.contest_rows(contest.id))
+                          lookup.contest_rows(contest.id))
     form = ReassignForm()
     form.judge_id.choices = [(m.user_id, _judge_choice(m.user, found.reasons(proposal.id,
                                                                             m.user_id)))

@@ -25,6 +25,7 @@ from portal.models import (
 )
 from portal.rules.conflicts import assess, contest_rows
 from portal.rules.contest import round_statuses
+from portal.rules.criteria import kind_of
 from portal.scoring import (
     SUBMISSION_TIME,
     CriterionInput,
@@ -229,7 +230,7 @@ def _inputs(contest, contest_round):
                                _round_conditions(contest, contest_round))
     reviews, incomplete = _complete_only(
         _without_conflicted(contest, facts, _submitted_reviews(contest, contest_round)))
-    criteria = [CriterionInput(c.id, c.weight, c.scale_min, c.scale_max) for c in contest.criteria]
+    criteria = [CriterionInput(c.id, c.weight, *kind_of(c).bounds(c)) for c in contest.criteria]
     proposal_inputs = [ProposalInput(fact.id, theme=fact.theme_id, submitted_at=fact.submitted_at)
                        for fact in facts]
     return proposals, reviews, criteria, proposal_inputs, facts, incomplete

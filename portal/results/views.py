@@ -4,7 +4,6 @@ from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.audit import record
 from portal.contests.services import contest_by_slug
 from portal.errors import DomainError
 from portal.extensions import db
@@ -14,6 +13,7 @@ from portal.results import advancement
 from portal.results.forms import METHOD_LABELS, AdvanceForm, RankingSettingsForm
 from portal.results.ranking import round_ranking
 from portal.results.services import display_score, ranked_rows, table_rows
+from portal.results.settings import save_ranking_settings
 from portal.rules.contest import judge_name
 from portal.scoring import METHODS, SUBMISSION_TIME
 from portal.text_order import pinyin_key
@@ -99,12 +99,8 @@ def ranking_settings(slug):
     contest = contest_by_slug(slug)
     form = _settings_form(contest)
     if form.validate_on_submit():
-        contest.ranking_method = form.ranking_method.data
-        contest.tie_break = form.tie_break_codes() or None
-        contest.ranking_boundary = form.ranking_boundary.data
-        record(current_user, "ranking.settings_changed", contest=contest, target=contest,
-               method=contest.ranking_method, tie_break=contest.tie_break,
-               boundary=contest.ranking_boundary)
+        save_ranking_settings(current_user, contest, form.ranking_method.data,
+                              form.tie_break_codes(), form.ranking_boundary.data)
         return commit_and_redirect(_("The ranking settings have been saved."),
                                    "results.ranking", slug=slug)
     return commit_and_redirect(_("The ranking settings were not valid."), "results.ranking",
