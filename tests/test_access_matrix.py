@@ -88,8 +88,8 @@ MATRIX = {
     ("POST", "accounts.change_password"): signed_in(OK),
     ("GET", "accounts.reauthenticate"): signed_in(200),
     ("POST", "accounts.reauthenticate"): signed_in(OK),
-    ("POST", "accounts.download_data"): signed_in(OK),
-    ("POST", "accounts.delete_account"): signed_in(OK),
+    ("POST", "privacy.download_data"): signed_in(OK),
+    ("POST", "privacy.delete_account"): signed_in(OK),
     ("GET", "two_factor.verify"): row(LOGIN, *[MOVED] * 6),
     ("POST", "two_factor.verify"): row(LOGIN, *[MOVED] * 6),
     ("GET", "two_factor.setup"): signed_in(200),
@@ -185,7 +185,6 @@ MATRIX = {
     ("POST", "mail_templates.restore"): organizers(MOVED),
     ("GET", "dashboard.audit_export"): organizers(),
     ("GET", "results.ranking"): organizers(),
-    ("GET", "results.ranking_csv"): organizers(),
     ("GET", "results.judge_statistics"): organizers(),
     ("POST", "results.advance"): organizers(OK),
     ("POST", "results.ranking_settings"): organizers(OK),
@@ -209,7 +208,7 @@ MATRIX = {
     ("GET", "exports.download"): organizers(400),  # no format chosen
     ("GET", "exports.meeting_pack"): organizers(400),  # no format chosen
     ("GET", "exports.award_list"): organizers(),
-    ("GET", "exports.certificates"): organizers(),
+    ("GET", "certificates.print_all"): organizers(),
     ("GET", "exports.score_template"): organizers(),
     ("GET", "exports.score_import"): organizers(),
     ("POST", "exports.score_import"): organizers(OK),

@@ -4,7 +4,7 @@ import io
 
 from portal.extensions import db
 from portal.models import Proposal, ProposalStatus, User, utcnow
-from portal.results.services import spreadsheet_safe
+from portal.exports.formats import spreadsheet_safe
 from tests.factories import assign, make_judge, make_proposal, make_user, review
 
 
@@ -46,7 +46,7 @@ def test_the_ranking_within_a_theme(client, auth, contest, organizer):
 def test_the_csv_opens_in_excel_and_is_safe(client, auth, contest, organizer):
     a, b, c, d = build_contest(contest, organizer)
     auth.login(organizer)
-    response = client.get(f"/admin/contests/{contest.slug}/ranking.csv")
+    response = client.get(f"/admin/contests/{contest.slug}/exports/download?format=csv")
     assert response.mimetype == "text/csv"
     assert response.data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
@@ -193,7 +193,7 @@ def test_a_review_by_a_judge_found_conflicted_later_does_not_count(client, auth,
     db.session.commit()
     auth.login(organizer)
     rows = list(csv.reader(io.StringIO(client.get(
-        f"/admin/contests/{contest.slug}/ranking.csv").data.decode("utf-8-sig"))))
+        f"/admin/contests/{contest.slug}/exports/download?format=csv").data.decode("utf-8-sig"))))
     body = {row[2]: dict(zip(rows[0], row)) for row in rows[1:]}
     assert body[b.reference]["评审意见数"] == "0"  # j1's review of b no longer counts
 
@@ -206,6 +206,21 @@ def test_a_review_by_a_judge_of_the_same_organization_found_later_does_not_count
     db.session.commit()
     auth.login(organizer)
     rows = list(csv.reader(io.StringIO(client.get(
-        f"/admin/contests/{contest.slug}/ranking.csv").data.decode("utf-8-sig"))))
+        f"/admin/contests/{contest.slug}/exports/download?format=csv").data.decode("utf-8-sig"))))
     body = {row[2]: dict(zip(rows[0], row)) for row in rows[1:]}
     assert body[b.reference]["评审意见数"] == "0" and body[a.reference]["评审意见数"] == "2"
+
+
+def test_the_ranking_settings_service_sets_and_audits(app_context, contest, organizer):
+    from portal.models import AuditEvent
+    from portal.results.settings import save_ranking_settings
+    code = contest.criteria[0].code
+    save_ranking_settings(organizer, contest, "plain", [code], 3)
+    db.session.flush()
+    assert (contest.ranking_method, contest.tie_break, contest.ranking_boundary) == \
+        ("plain", [code], 3)
+    event = db.session.scalar(db.select(AuditEvent).filter_by(action="ranking.settings_changed"))
+    assert (event.detail["method"], event.detail["tie_break"], event.detail["boundary"]) == \
+        ("plain", [code], 3)
+    save_ranking_settings(organizer, contest, "plain", [], 3)
+    assert contest.tie_break is None

@@ -83,10 +83,11 @@ class AcceptInvitationForm(FlaskForm):
     submit = SubmitField(_l("Accept and create my account"))
 
 
-class ConfirmForm(FlaskForm):
-    """A single POST button: CSRF-protected and nothing else."""
-
-    submit = SubmitField(_l("Confirm"))
+ERASE_EXPLANATION = _l(
+    "Your account, profile and drafts will be deleted. Submitted proposals in a running contest "
+    "are withdrawn and deleted. Proposals that judges have already scored are kept without your "
+    "name, contact details, team or attachments, so that the contest's results stay "
+    "reproducible. This cannot be undone.")
 
 
 class DeleteAccountForm(FlaskForm):

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from portal.audit.listing import AuditFilter
+from portal.console.audit_log import AuditFilter
 from portal.labels import ACTION_LABELS
 
 SUBJECT_MAX = 200

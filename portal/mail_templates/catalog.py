@@ -10,17 +10,7 @@ from typing import Callable, NamedTuple
 
 from flask_babel import lazy_gettext as _l
 
-from portal.i18n import current_locale
-
-
-def local_datetime(value):
-    # Imported here: portal.templating imports the proposals, which import the mail.
-    from portal.templating import local_datetime as shown_in_beijing
-    return shown_in_beijing(value)
-
-
-def localized(obj):
-    return obj.localized("name", current_locale())
+from portal.i18n import local_datetime, localized
 
 
 class Placeholder(NamedTuple):
