@@ -115,6 +115,8 @@ def register_blueprints(app):
     from portal.exports.views import bp as exports_bp
     from portal.judging.organizer_views import bp as judging_admin_bp
     from portal.judging.views import bp as judging_bp
+    from portal.live.host_views import bp as live_host_bp
+    from portal.live.views import bp as live_bp
     from portal.mail.views import bp as mail_bp
     from portal.mail_templates.views import bp as mail_templates_bp
     from portal.ops.health import bp as ops_bp
@@ -127,7 +129,8 @@ def register_blueprints(app):
     for blueprint in (ops_bp, contests_bp, accounts_bp, two_factor_bp, proposals_bp, judging_bp,
                       admin_bp, results_bp, setup_bp, screening_bp, site_bp, awards_bp,
                       publication_bp, dashboard_bp, judging_admin_bp, exports_bp,
-                      certificates_bp, verification_bp, mail_templates_bp, mail_bp):
+                      certificates_bp, verification_bp, mail_templates_bp, mail_bp, live_bp,
+                      live_host_bp):
         app.register_blueprint(blueprint)
 
 

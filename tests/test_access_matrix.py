@@ -20,7 +20,8 @@ from portal.accounts.services import CONFIRM_EMAIL, RESET_PASSWORD, _password_fi
 from portal.awards import publishing
 from portal.certificates.services import issue_certificates
 from portal.extensions import db
-from portal.models import Award, Conflict, ConflictKind, JudgeMembership, OutboxMessage
+from portal.models import Award, Conflict, ConflictKind, JudgeMembership, LivePitch, \
+    LiveSession, OutboxMessage, Round
 from portal.proposals.attachments import add_attachment
 from portal.tokens import make_token
 from tests.factories import pdf_file, Auth, assign, make_contest, make_judge, make_proposal, make_user
@@ -205,6 +206,19 @@ MATRIX = {
     ("GET", "exports.score_template"): organizers(),
     ("GET", "exports.score_import"): organizers(),
     ("POST", "exports.score_import"): organizers(OK),
+    # Pitch day: the big screen opens with its secret link, the audience page only when the
+    # organizers open it (closed here), the judges' page for the contest's judges.
+    ("GET", "live.screen"): everyone(200),
+    ("GET", "live.audience"): everyone(404),
+    ("GET", "live.judge"): row(LOGIN, 403, 403, 200, 200, 200, 403),
+    ("POST", "live.score"): row(LOGIN, 403, 403, OK, OK, OK, 403),
+    ("GET", "live_host.setup"): organizers(),
+    ("POST", "live_host.setup"): organizers(OK),
+    ("POST", "live_host.create"): organizers(OK),
+    ("GET", "live_host.host"): organizers(),
+    ("POST", "live_host.step"): organizers(OK),
+    ("POST", "live_host.undo"): organizers(OK),
+    ("POST", "live_host.remind"): organizers(OK),
 }
 
 
@@ -240,6 +254,10 @@ def world_values():
     (certificate,) = issue_certificates(organizer, contest)
     publishing.publish_provisional(organizer, contest)
     objection = publishing.file_objection(contest, "观众", "watcher@example.org", "有异议")
+    final = Round(contest=contest, position=2, code="final", name_zh="终审")
+    live = LiveSession(contest=contest, round=final, screen_token="matrix-screen-token",
+                       pitches=[LivePitch(proposal=proposal, position=1, reminded=[])])
+    db.session.add(live)
     db.session.commit()
     values = {
         "slug": contest.slug, "proposal_id": proposal.id, "attachment_id": attachment.id,
@@ -247,7 +265,8 @@ def world_values():
         "membership_id": db.session.scalar(db.select(JudgeMembership.id).filter_by(
             user_id=judge_assigned.id)),
         "conflict_id": declared.id, "invitation_id": invitation.id, "user_id": colleague.id,
-        "objection_id": objection.id,
+        "objection_id": objection.id, "live_id": live.id,
+        "live.screen:token": live.screen_token,
         "certificate_id": certificate.id, "number": certificate.number,
         "kind": "proposal_submitted",
         "message_id": db.session.scalar(db.select(OutboxMessage.id).order_by(OutboxMessage.id)),

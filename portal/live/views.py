@@ -1,0 +1,115 @@
+"""Pitch-day pages outside the console: the big screen (secret link), a judge's phone and the
+audience page. Each answers a poll with 304 while the session's ETag is unchanged."""
+import uuid
+
+from flask import Blueprint, abort, jsonify, make_response, redirect, render_template, request, \
+    url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from portal import policy
+from portal.errors import DomainError
+from portal.extensions import db
+from portal.i18n import current_locale
+from portal.live import services
+from portal.live.forms import LiveScoreForm
+from portal.live.screens import board, etag
+from portal.models import LiveSession
+from portal.web import commit_and_redirect, show_domain_error
+
+bp = Blueprint("live", __name__)
+
+
+def live_or_404(live_id):
+    live = db.session.get(LiveSession, live_id)
+    if live is None:
+        abort(404)
+    return live
+
+
+def polled_page(live, view, template, **context):
+    """Render the page (or, with ?fragment=1, only its live part) with the session's ETag;
+    304 when the poll's If-None-Match still matches."""
+    fragment = request.args.get("fragment") == "1"
+    tag = etag(live.id, view, f"-{current_locale()}-{int(fragment)}")
+    if request.headers.get("If-None-Match") == tag:
+        response = make_response("", 304)
+    else:
+        context.setdefault("board", board(live))
+        response = make_response(render_template(
+            template, live=live, fragment=fragment, etag=tag, **context))
+    response.headers["ETag"] = tag
+    response.headers["Cache-Control"] = "no-cache, private"
+    return response
+
+
+@bp.route("/live/screen/<token>")
+def screen(token):
+    """The big screen: full screen, read-only, opened by its secret link."""
+    live = db.session.scalar(db.select(LiveSession).filter_by(screen_token=token))
+    if live is None:
+        abort(404)
+    return polled_page(live, "screen", "live/screen.html", audience=False)
+
+
+@bp.route("/live/<int:live_id>/audience")
+def audience(live_id):
+    """The audience page, when the organizers opened it: pitch, timer, revealed scores."""
+    live = live_or_404(live_id)
+    policy.require(live.audience_public, 404)
+    return polled_page(live, "audience", "live/screen.html", audience=True)
+
+
+def _require_judge(live):
+    policy.require(policy.is_judge_of(current_user, live.contest), 403)
+
+
+@bp.route("/live/<int:live_id>/judge")
+@login_required
+def judge(live_id):
+    """A judge's phone: follows the session, shows the rubric, takes the score while open."""
+    live = live_or_404(live_id)
+    _require_judge(live)
+    me = current_user._get_current_object()
+    current = board(live)
+    form = LiveScoreForm.for_criteria(live.contest.criteria, current_locale())
+    form.key.data = uuid.uuid4().hex
+    if current.pitch is not None:
+        form.pitch_id.data = current.pitch.id
+    return polled_page(live, f"judge{me.id}", "live/judge.html", board=current, form=form,
+                       me=me)
+
+
+@bp.route("/live/<int:live_id>/judge/score", methods=["POST"])
+@login_required
+def score(live_id):
+    """Receive a judge's score: JSON for the phone's queue, a redirect without JavaScript."""
+    live = live_or_404(live_id)
+    _require_judge(live)
+    wants_json = request.accept_mimetypes.best == "application/json"
+    form = LiveScoreForm.for_criteria(live.contest.criteria, current_locale())
+    if not form.validate_on_submit():
+        message = _("Give every score as a number.")
+        return _answer(wants_json, live, 400, message)
+    values = form.values(live.contest.criteria)
+    if any(value is None for value in values.values()):
+        return _answer(wants_json, live, 400, _("Score every criterion before you send."))
+    try:
+        pitch_id = int(form.pitch_id.data)
+        services.receive_score(current_user._get_current_object(), live, pitch_id,
+                               form.key.data, values)
+    except (DomainError, ValueError) as error:
+        message = getattr(error, "message", _("The score could not be read."))
+        db.session.rollback()
+        return _answer(wants_json, live, 409, message)
+    db.session.commit()
+    return _answer(wants_json, live, 200, _("Received."))
+
+
+def _answer(wants_json, live, status, message):
+    if wants_json:
+        return jsonify(received=status == 200, message=str(message)), status
+    if status == 200:
+        return commit_and_redirect(message, "live.judge", live_id=live.id)
+    show_domain_error(DomainError(message))
+    return redirect(url_for("live.judge", live_id=live.id))
