@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from portal.errors import DomainError
 from portal.extensions import db
 from portal.live import services
 from portal.models import (AuditEvent, Conflict, ConflictKind, LiveReceipt, LiveSession,
@@ -41,7 +42,7 @@ def scores_for(live, total):
 
 
 def send(client, live, pitch_id, total, key):
-    return client.post(f"/live/{live.id}/judge/score", headers=JSON,
+    return client.post(f"/live/{live.id}/judge/score", headers={**JSON, "Accept-Language": "en"},
                        data={"pitch_id": pitch_id, "key": key, **scores_for(live, total)})
 
 
@@ -75,8 +76,11 @@ def test_a_pitch_goes_through_every_state(world):
 
 def test_a_step_that_does_not_fit_the_state_is_refused(world):
     live, organizer, _judges, _proposals = world
-    with pytest.raises(Exception, match="does not fit"):
+    with pytest.raises(DomainError):
         services.host_step(organizer, live, "close", live.version)
+    db.session.rollback()
+    db.session.refresh(live)
+    assert live.state == LiveState.WAITING
 
 
 def test_two_hosts_at_once_one_wins_and_the_other_is_told(client, world):
