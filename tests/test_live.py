@@ -173,8 +173,8 @@ def test_the_screen_needs_its_secret_and_the_audience_page_its_setting(client, w
 def _score_pitch(client, live, judges, totals):
     for judge, total in zip(judges, totals):
         Auth(client).login(judge)
-        assert send(client, live, live.current_pitch_id, total, f"k{judge.id}-{live.current_pitch_id}"
-                    ).status_code == 200
+        key = f"k{judge.id}-{live.current_pitch_id}"
+        assert send(client, live, live.current_pitch_id, total, key).status_code == 200
 
 
 def test_with_fewer_than_five_scores_the_screen_says_the_mean_is_used(client, world):

@@ -1,4 +1,4 @@
-"""Pitch day (路演): a live session of a round, its running order, its undo log and score receipts."""
+"""Pitch day (路演): a round's live session, running order, undo log and score receipts."""
 from sqlalchemy import JSON, Boolean, CheckConstraint, Float, ForeignKey, Integer, String, Text, \
     UniqueConstraint
 from sqlalchemy import false as sa_false
