@@ -50,9 +50,9 @@ def create_session(actor, contest, contest_round):
                              "from the ranking first."))
     live = LiveSession(contest=contest, round=contest_round,
                        screen_token=secrets.token_urlsafe(24), created_by_id=actor.id,
-                       state=LiveState.WAITING, version=1, activity=0, timer_elapsed=0.0, final_step=0, rule=LiveRule.TRIMMED,
-                       show_judge_codes=True, audience_public=False,
-                       present_seconds=300, qa_seconds=180)
+                       state=LiveState.WAITING, version=1, activity=0, timer_elapsed=0.0,
+                       final_step=0, rule=LiveRule.TRIMMED, show_judge_codes=True,
+                       audience_public=False, present_seconds=300, qa_seconds=180)
     live.pitches = [LivePitch(proposal=proposal, position=position, status=PitchStatus.PENDING,
                               reminded=[])
                     for position, proposal in enumerate(finalists, start=1)]
