@@ -7,6 +7,7 @@ import pytest
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.live import services
+from portal.live.screens import board
 from portal.models import (AuditEvent, Conflict, ConflictKind, LiveReceipt, LiveSession,
                            LiveState, PitchStatus, Review, Round)
 from portal.results import advancement
@@ -291,3 +292,19 @@ def test_setting_up_needs_finalists(client, contest):
                        headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "No proposal has advanced" in page
     assert db.session.scalar(db.select(db.func.count(LiveSession.id))) == 0
+
+
+def test_the_screen_is_rendered_once_per_change_and_its_timer_says_when(client, world,
+                                                                        monkeypatch):
+    live, organizer, _judges, _proposals = world
+    step(live, organizer, "start")
+    from portal.live import views
+    renders = []
+    monkeypatch.setattr(views, "board", lambda live: renders.append(1) or board(live))
+    url = f"/live/screen/{live.screen_token}?fragment=1"
+    first, second = client.get(url), client.get(url)
+    assert first.get_data() == second.get_data() and len(renders) == 1
+    assert float(second.headers["X-Live-Now"]) >= float(re.search(
+        r'data-rendered-at="([\d.]+)"', second.get_data(as_text=True)).group(1))
+    step(live, organizer, "qa")
+    assert client.get(url).get_data() != first.get_data() and len(renders) == 2

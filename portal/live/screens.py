@@ -43,6 +43,7 @@ class Board:
     running: list                 # (rank, LivePitch, score) of the pitches revealed
     final_groups: list = field(default_factory=list)   # (tier name or None, [(rank, pitch)])
     final_total: int = 0
+    rendered_at: float = 0.0     # the moment (epoch seconds) the timer's figures hold for
 
     @property
     def expected(self):
@@ -148,6 +149,7 @@ def board(live, now=None, with_scores=False):
     result = Board(live, pitch, list(live.pitches), phase_seconds(live),
                    timer_elapsed(live, now), live.timer_started_at is not None, judges,
                    conflicted, scored, reveal, running)
+    result.rendered_at = now.timestamp()
     if live.state == LiveState.RANKING:
         _final(result, ranked, done)
     return result

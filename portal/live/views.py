@@ -1,6 +1,9 @@
 """Pitch-day pages outside the console: the big screen (secret link), a judge's phone and the
 audience page. Each answers a poll with 304 while the session's ETag is unchanged."""
+import time
 import uuid
+from collections import OrderedDict
+from threading import Lock
 
 from flask import Blueprint, abort, jsonify, make_response, redirect, render_template, request, \
     url_for
@@ -18,6 +21,11 @@ from portal.models import LiveSession
 from portal.web import commit_and_redirect, show_domain_error
 
 bp = Blueprint("live", __name__)
+# The big screen's and the audience's pages are the same for every viewer: rendered once per
+# change of the session (its ETag) in each process, not once per viewer.
+_shared_pages = OrderedDict()
+_shared_lock = Lock()
+SHARED_PAGES_KEPT = 32
 
 
 def live_or_404(live_id):
@@ -27,20 +35,38 @@ def live_or_404(live_id):
     return live
 
 
-def polled_page(live, view, template, **context):
+def polled_page(live, view, template, shared=False, **context):
     """Render the page (or, with ?fragment=1, only its live part) with the session's ETag;
-    304 when the poll's If-None-Match still matches."""
+    304 when the poll's If-None-Match still matches. A `shared` page (the same for everyone)
+    is rendered once per ETag in this process."""
     fragment = request.args.get("fragment") == "1"
     tag = etag(live.id, view, f"-{current_locale()}-{int(fragment)}")
     if request.headers.get("If-None-Match") == tag:
         response = make_response("", 304)
     else:
-        context.setdefault("board", board(live))
-        response = make_response(render_template(
-            template, live=live, fragment=fragment, etag=tag, **context))
+        # Only the polled part is kept: a page opened afresh shows its timer as of now.
+        shared = shared and fragment
+        # The screen's secret tells sessions apart where ids are reused (a restored database).
+        key = (tag, live.screen_token)
+        body = _shared_pages.get(key) if shared else None
+        if body is None:
+            context.setdefault("board", board(live))
+            body = render_template(template, live=live, fragment=fragment, etag=tag, **context)
+            if shared:
+                _keep_shared(key, body)
+        response = make_response(body)
     response.headers["ETag"] = tag
     response.headers["Cache-Control"] = "no-cache, private"
+    # A kept page's timer was rendered earlier: the page counts down from then to this.
+    response.headers["X-Live-Now"] = f"{time.time():.3f}"
     return response
+
+
+def _keep_shared(key, body):
+    with _shared_lock:
+        _shared_pages[key] = body
+        while len(_shared_pages) > SHARED_PAGES_KEPT:
+            _shared_pages.popitem(last=False)
 
 
 @bp.route("/live/screen/<token>")
@@ -49,7 +75,7 @@ def screen(token):
     live = db.session.scalar(db.select(LiveSession).filter_by(screen_token=token))
     if live is None:
         abort(404)
-    return polled_page(live, "screen", "live/screen.html", audience=False)
+    return polled_page(live, "screen", "live/screen.html", shared=True, audience=False)
 
 
 @bp.route("/live/<int:live_id>/audience")
@@ -57,7 +83,7 @@ def audience(live_id):
     """The audience page, when the organizers opened it: pitch, timer, revealed scores."""
     live = live_or_404(live_id)
     policy.require(live.audience_public, 404)
-    return polled_page(live, "audience", "live/screen.html", audience=True)
+    return polled_page(live, "audience", "live/screen.html", shared=True, audience=True)
 
 
 def _require_judge(live):

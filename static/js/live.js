@@ -15,10 +15,14 @@
     if (connection) { connection.hidden = online; }
   }
 
-  function startTimers(scope) {
+  /* A timer counts from when its figures held: `serverNow` (the answer's X-Live-Now) minus
+     the moment it was rendered, for a page the server kept from an earlier poll. */
+  function startTimers(scope, serverNow) {
     var now = performance.now();
     scope.querySelectorAll("[data-timer]").forEach(function (timer) {
-      timer.liveStart = now;
+      var rendered = parseFloat(timer.getAttribute("data-rendered-at"));
+      var age = serverNow && rendered ? Math.max(0, serverNow - rendered) : 0;
+      timer.liveStart = now - age * 1000;
     });
   }
 
@@ -38,7 +42,7 @@
   }
 
   var pending = null;
-  function swap(html) {
+  function swap(html, serverNow) {
     var incoming = new DOMParser().parseFromString(html, "text/html");
     var deferred = false;
     incoming.querySelectorAll("[data-live-region]").forEach(function (region) {
@@ -52,16 +56,21 @@
       }
       var fresh = document.importNode(region, true);
       current.replaceWith(fresh);
-      startTimers(fresh);
+      startTimers(fresh, serverNow);
       bindScoreForms(fresh);
     });
-    pending = deferred ? html : null;
+    pending = deferred ? {html: html, serverNow: serverNow, at: performance.now()} : null;
     var title = incoming.querySelector("[data-live-title]");
     if (title) { document.title = title.getAttribute("data-live-title"); }
     showTimers();
   }
   document.addEventListener("focusout", function () {
-    if (pending) { setTimeout(function () { if (pending) { swap(pending); } }, 0); }
+    setTimeout(function () {
+      if (pending) {   // the server's clock moved on while the swap waited
+        swap(pending.html, pending.serverNow &&
+             pending.serverNow + (performance.now() - pending.at) / 1000);
+      }
+    }, 0);
   });
 
   function poll() {
@@ -72,7 +81,8 @@
         if (response.status === 200) {
           etag = response.headers.get("ETag");
           setOnline(true);
-          return response.text().then(swap);
+          var serverNow = parseFloat(response.headers.get("X-Live-Now")) || 0;
+          return response.text().then(function (html) { swap(html, serverNow); });
         }
         setOnline(response.status === 304);
         return null;
