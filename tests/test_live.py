@@ -308,3 +308,11 @@ def test_the_screen_is_rendered_once_per_change_and_its_timer_says_when(client, 
         r'data-rendered-at="([\d.]+)"', second.get_data(as_text=True)).group(1))
     step(live, organizer, "qa")
     assert client.get(url).get_data() != first.get_data() and len(renders) == 2
+
+
+def test_the_audit_log_names_every_pitch_day_step(client, world):
+    live, organizer, _judges, _proposals = world
+    step(live, organizer, "start")
+    Auth(client).login(organizer)
+    page = _text(client, f"/admin/contests/{live.contest.slug}/audit")
+    assert "Pitch day set up" in page and "Pitch day: next pitch started" in page
