@@ -316,3 +316,25 @@ def test_the_audit_log_names_every_pitch_day_step(client, world):
     Auth(client).login(organizer)
     page = _text(client, f"/admin/contests/{live.contest.slug}/audit")
     assert "Pitch day set up" in page and "Pitch day: next pitch started" in page
+
+
+@pytest.mark.parametrize("path", ["/live/screen/{token}", "/admin/live/{id}/host",
+                                  "/live/{id}/judge"])
+def test_each_page_reads_the_same_number_of_queries_however_many_pitches(
+        client, contest, count_queries, path):
+    """One revealed pitch or two: the pages' queries do not grow with the pitches."""
+    live, organizer, judges, _proposals = live_world(contest, judges=3, finalists=5)
+    counts = []
+    for _pitch in range(2):
+        for name in ("start", "open"):
+            step(live, organizer, name)
+        _score_pitch(client, live, judges, [7, 8, 9])
+        step(live, organizer, "close")
+        step(live, organizer, "reveal")
+        Auth(client).login(judges[0] if "judge" in path else organizer)
+        url = path.format(token=live.screen_token, id=live.id)
+        client.get(url)
+        with count_queries() as counted:
+            assert client.get(url).status_code == 200
+        counts.append(counted.total)
+    assert counts[0] == counts[1] and counts[0] <= 40

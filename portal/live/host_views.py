@@ -1,5 +1,5 @@
 """Pitch day in the organizers' console: set up the live session, and the host's control page."""
-from flask import redirect, render_template, request, url_for
+from flask import redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,6 +10,7 @@ from portal.extensions import db
 from portal.judging.assigning import judge_name
 from portal.live import services
 from portal.live.forms import RULE_LABELS, LiveSettingsForm, RemindForm, StepForm, UndoForm
+from portal.live.screens import board
 from portal.live.views import live_or_404, polled_page
 from portal.models import User
 from portal.web import commit_and_redirect, flash_form_errors, organizer_blueprint, \
@@ -65,7 +66,6 @@ def create(slug):
 def host(live_id):
     """The host's control page: resumes the session's exact state on any device."""
     live = live_or_404(live_id)
-    from portal.live.screens import board
     current = board(live, with_scores=True)
     last = services.last_step(live)
     return polled_page(live, "host", "live/host.html", board=current, last_step=last,

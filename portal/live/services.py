@@ -13,7 +13,7 @@ from portal.judging.assigning import assign_judges
 from portal.judging.conflicts import assess, contest_rows
 from portal.judging.services import active_judges, save_review
 from portal.models import Assignment, LivePitch, LiveReceipt, LiveRule, LiveSession, LiveState, \
-    LiveStep, PitchStatus, Proposal, ProposalStatus, Review, utcnow
+    LiveStep, PitchStatus, Proposal, ProposalStatus, utcnow
 from portal.results.generation import CHANGED as RANKING_INPUTS_CHANGED
 
 FINALISTS = (ProposalStatus.ADVANCED, ProposalStatus.AWARDED)
@@ -328,13 +328,3 @@ def receive_score(judge, live, pitch_id, key, values):
     _touch(live)
     db.session.flush()
     return True
-
-
-def pitch_reviews(live, pitch):
-    """The submitted reviews of the pitch's proposal in the live round, scores loaded."""
-    from sqlalchemy.orm import selectinload
-    return db.session.scalars(
-        db.select(Review).join(Review.assignment)
-        .filter(Assignment.round_id == live.round_id, Assignment.proposal_id == pitch.proposal_id,
-                Review.submitted_at.is_not(None))
-        .options(selectinload(Review.scores), selectinload(Review.assignment))).all()
