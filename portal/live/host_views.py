@@ -9,7 +9,7 @@ from portal.errors import DomainError
 from portal.extensions import db
 from portal.judging.assigning import judge_name
 from portal.live import services
-from portal.live.forms import RULE_LABELS, LiveSettingsForm, RemindForm, StepForm, UndoForm
+from portal.live.forms import LiveSettingsForm, RemindForm, StepForm, UndoForm
 from portal.live.screens import board
 from portal.live.views import live_or_404, polled_page
 from portal.models import User
@@ -66,11 +66,9 @@ def create(slug):
 def host(live_id):
     """The host's control page: resumes the session's exact state on any device."""
     live = live_or_404(live_id)
-    current = board(live, with_scores=True)
-    last = services.last_step(live)
-    return polled_page(live, "host", "live/host.html", board=current, last_step=last,
-                       step_form=StepForm(), undo_form=UndoForm(), remind_form=RemindForm(),
-                       judge_name=judge_name, rule_labels=RULE_LABELS)
+    return polled_page(live, "host", "live/host.html", build=lambda: {
+        "board": board(live, with_scores=True), "last_step": services.last_step(live)},
+        judge_name=judge_name)
 
 
 @bp.route("/admin/live/<int:live_id>/step", methods=["POST"])

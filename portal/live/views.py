@@ -35,10 +35,11 @@ def live_or_404(live_id):
     return live
 
 
-def polled_page(live, view, template, shared=False, **context):
+def polled_page(live, view, template, shared=False, build=None, **context):
     """Render the page (or, with ?fragment=1, only its live part) with the session's ETag;
-    304 when the poll's If-None-Match still matches. A `shared` page (the same for everyone)
-    is rendered once per ETag in this process."""
+    304 when the poll's If-None-Match still matches, before anything else is read. `build()`
+    gives the rest of the template's context, only when the page is rendered. A `shared` page
+    (the same for everyone) is rendered once per ETag in this process."""
     fragment = request.args.get("fragment") == "1"
     tag = etag(live.id, view, f"-{current_locale()}-{int(fragment)}")
     if request.headers.get("If-None-Match") == tag:
@@ -50,6 +51,7 @@ def polled_page(live, view, template, shared=False, **context):
         key = (tag, live.screen_token)
         body = _shared_pages.get(key) if shared else None
         if body is None:
+            context.update(build() if build else {})
             context.setdefault("board", board(live))
             body = render_template(template, live=live, fragment=fragment, etag=tag, **context)
             if shared:
@@ -97,13 +99,16 @@ def judge(live_id):
     live = live_or_404(live_id)
     _require_judge(live)
     me = current_user._get_current_object()
-    current = board(live)
-    form = LiveScoreForm.for_criteria(live.contest.criteria, current_locale())
-    form.key.data = uuid.uuid4().hex
-    if current.pitch is not None:
-        form.pitch_id.data = current.pitch.id
-    return polled_page(live, f"judge{me.id}", "live/judge.html", board=current, form=form,
-                       me=me)
+
+    def build():
+        current = board(live)
+        form = LiveScoreForm.for_criteria(live.contest.criteria, current_locale())
+        form.key.data = uuid.uuid4().hex
+        if current.pitch is not None:
+            form.pitch_id.data = current.pitch.id
+        return {"board": current, "form": form}
+
+    return polled_page(live, f"judge{me.id}", "live/judge.html", build=build, me=me)
 
 
 @bp.route("/live/<int:live_id>/judge/score", methods=["POST"])
