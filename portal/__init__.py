@@ -120,6 +120,8 @@ def register_blueprints(app):
     from portal.judging.judges_views import bp as judges_bp
     from portal.judging.organizer_views import bp as judging_admin_bp
     from portal.judging.views import bp as judging_bp
+    from portal.live.host_views import bp as live_host_bp
+    from portal.live.views import bp as live_bp
     from portal.mail.views import bp as mail_bp
     from portal.mail_templates.views import bp as mail_templates_bp
     from portal.ops.health import bp as ops_bp
@@ -136,7 +138,7 @@ def register_blueprints(app):
                       screening_bp, site_bp, awards_bp, publication_bp, dashboard_bp,
                       judging_admin_bp, exports_bp, certificates_bp, verification_bp,
                       mail_templates_bp, mail_bp, grants_bp, grants_admin_bp, grants_public_bp,
-                      prepared_bp):
+                      prepared_bp, live_bp, live_host_bp):
         app.register_blueprint(blueprint)
 
 

@@ -74,7 +74,8 @@ def index():
             themes.setdefault(theme.code, theme)
     return render_template("judging/index.html", work=work, themes=list(themes.values()),
                            theme_code=theme_code, unscored_only=unscored_only, status=status,
-                           query=_workspace_url)
+                           query=_workspace_url, live_sessions=workspace.live_sessions(
+                               [contest_work.contest for contest_work in work.contests]))
 
 
 def _workspace_url(**changes):

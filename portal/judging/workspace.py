@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
-from portal.models import Assignment, Conflict, Contest, JudgeMembership, Proposal, \
-    ProposalStatus, Review, utcnow
+from portal.models import Assignment, Conflict, Contest, JudgeMembership, LiveSession, \
+    Proposal, ProposalStatus, Review, utcnow
 from portal.rules.conflicts import recorded_pairs
 from portal.rules.contest import scoring_refusal
 
@@ -138,3 +138,12 @@ def judge_workspace(user, theme_code=None, unscored_only=False, status=None, pag
     for row in matching[(page - 1) * ROWS_PER_PAGE:page * ROWS_PER_PAGE]:
         next(work for work in contests if work.contest.id == row.contest_id).rows.append(row)
     return Workspace(contests=contests, page=page, pages=pages)
+
+
+def live_sessions(contests):
+    """Contest id -> the id of its pitch-day session, for the contests given (one query)."""
+    ids = [contest.id for contest in contests]
+    if not ids:
+        return {}
+    return dict(db.session.execute(db.select(LiveSession.contest_id, LiveSession.id)
+                                   .filter(LiveSession.contest_id.in_(ids))).all())

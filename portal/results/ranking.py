@@ -17,6 +17,7 @@ from portal.models import (
     Assignment,
     AwardScope,
     Proposal,
+    LiveSession,
     RankingSnapshot,
     Review,
     Score,
@@ -35,6 +36,7 @@ from portal.scoring import (
 )
 from portal.results.generation import LatestComputations, current_generation, \
     keep_out_of_garbage_collection
+from portal.scoring.live import RULE_METHODS
 from portal.scoring.table import ReviewArrays
 
 DEFAULT_BOUNDARY = 10
@@ -220,6 +222,13 @@ def tie_break_keys(contest):
     return keys
 
 
+def official_method(contest, contest_round):
+    """The method a round is ranked with: a live final's rule when it names one (mean or
+    trimmed mean), else the contest's official method."""
+    rule = db.session.scalar(db.select(LiveSession.rule).filter_by(round_id=contest_round.id))
+    return RULE_METHODS.get(rule, contest.ranking_method)
+
+
 def ranking_boundary(contest):
     """Where 'statistically tied' is judged: the contest's setting, else its overall awards."""
     if contest.ranking_boundary:
@@ -297,8 +306,8 @@ def _compute(contest, contest_round, with_intervals):
     by_id, reviews, criteria, proposal_inputs, facts, incomplete = _inputs(contest,
                                                                            contest_round)
     keys = tie_break_keys(contest)
-    result = compute_ranking(reviews, criteria, proposal_inputs, official=contest.ranking_method,
-                             tie_break=keys)
+    result = compute_ranking(reviews, criteria, proposal_inputs,
+                             official=official_method(contest, contest_round), tie_break=keys)
     boundary = ranking_boundary(contest)
     planned = {proposal_id: count for proposal_id, count in _planned_reviews(contest_round).items()
                if proposal_id in by_id}
