@@ -3,9 +3,9 @@ organizations."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import Length, Optional
 
-from portal.validation import DecimalField, plain_number
+from portal.validation import DataRequired, DecimalField, plain_number
 
 COMMENT_MAX = 5000
 REASON_MAX = 1000

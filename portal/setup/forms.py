@@ -15,17 +15,10 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import (
-    DataRequired,
-    InputRequired,
-    Length,
-    NumberRange,
-    Optional,
-    Regexp,
-)
+from wtforms.validators import Length, NumberRange, Optional, Regexp
 
 from portal.models import AwardScope
-from portal.validation import DecimalField, IntegerField
+from portal.validation import DataRequired, DecimalField, InputRequired, IntegerField
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{1,62}$"
 CODE_PATTERN = r"^[a-z0-9_]{1,32}$"
