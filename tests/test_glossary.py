@@ -82,3 +82,9 @@ def test_no_ascii_punctuation_inside_chinese_catalog_text():
 ])
 def test_the_punctuation_check_tells_wrong_from_right(text, wrong):
     assert bool(ascii_punctuation(text)) is wrong
+
+
+def test_no_page_shows_a_command_line():
+    found = [str(path.relative_to(ROOT)) for path in (ROOT / "templates").rglob("*.*")
+             if re.search(r"flask --app|make (run|install)|pybabel", path.read_text("utf-8"))]
+    assert found == []

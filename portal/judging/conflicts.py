@@ -25,6 +25,7 @@ from portal.assignment.conflicts import ordered_reasons
 from portal.audit import record
 from portal.errors import DomainError
 from portal.extensions import db
+from portal.i18n import join_list
 from portal.models import Assignment, Conflict, ConflictKind, JudgeMembership, Proposal, \
     ProposalStatus
 
@@ -42,7 +43,7 @@ REASON_LABELS = {
 
 
 def reason_labels(reasons):
-    return ", ".join(str(REASON_LABELS.get(reason, reason)) for reason in reasons)
+    return join_list(REASON_LABELS.get(reason, reason) for reason in reasons)
 
 
 def _public_mail_domains():
