@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.accounts.sessions import require_recent_login
-from portal.contests.services import contest_by_slug
+from portal.contests.services import contest_by_slug, write_poster
 from portal.database import writes_on_get
 from portal.errors import DomainError
 from portal.exports import imports, services
@@ -23,7 +23,7 @@ from portal.exports.forms import ExportForm, ScoreImportForm
 from portal.exports.sheets import ExportOptions
 from portal.extensions import db
 from portal.i18n import current_locale
-from portal.web import commit_and_redirect, organizer_blueprint, show_domain_error
+from portal.web import commit_and_redirect, organizer_blueprint, printed_url, show_domain_error
 
 bp = organizer_blueprint("exports", __name__, url_prefix="/admin")
 
@@ -103,6 +103,18 @@ def certificates(slug):
     except DomainError as error:
         show_domain_error(error)
         return redirect(url_for("exports.index", slug=slug))
+
+
+POSTER_FORMATS = {"png": "image/png", "pdf": services.PDF_MIMETYPE}
+
+
+@bp.route("/contests/<slug>/exports/poster-<any(a4, phone):size>.<any(png, pdf):fmt>")
+def poster(slug, size, fmt):
+    """The contest's poster, A4 or phone size, as PNG or PDF, with the QR code of its page."""
+    contest = contest_by_slug(slug)
+    url = printed_url("contests.show", slug=slug)
+    return send_written(lambda out: write_poster(contest, url, size, fmt, out),
+                        POSTER_FORMATS[fmt])
 
 
 @bp.route("/contests/<slug>/score-import", methods=["GET", "POST"])
