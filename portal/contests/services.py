@@ -19,9 +19,9 @@ def contest_by_slug(slug):
 
 
 def listed_contests():
-    """Every contest with its themes: open ones first, then upcoming, judging, archived."""
+    """Every listed contest with its themes: open ones first, then upcoming, judging, archived."""
     contests = db.session.scalars(
-        db.select(Contest).options(selectinload(Contest.themes))
+        db.select(Contest).where(Contest.listed).options(selectinload(Contest.themes))
         .order_by(Contest.opens_at.desc())).all()
     now = utcnow()
     order = [ContestStatus.OPEN, ContestStatus.UPCOMING, ContestStatus.JUDGING,

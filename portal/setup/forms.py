@@ -71,6 +71,10 @@ class ContestForm(FlaskForm):
         description=_l("The total of the grants; the award page warns before it is exceeded."))
     show_feedback_to_applicants = BooleanField(
         _l("After the results are final, applicants see the judges' feedback (without names)"))
+    listed = BooleanField(
+        _l("Show on the public home page"), default=True,
+        description=_l("Untick it for a trial or demo contest: its page stays reachable by its "
+                       "address, but visitors do not find it on the home page."))
     submit = SubmitField(_l("Save"))
 
     def validate(self, extra_validators=None):
