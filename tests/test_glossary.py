@@ -88,3 +88,27 @@ def test_no_page_shows_a_command_line():
     found = [str(path.relative_to(ROOT)) for path in (ROOT / "templates").rglob("*.*")
              if re.search(r"flask --app|make (run|install)|pybabel", path.read_text("utf-8"))]
     assert found == []
+
+
+def zh_values(node, path=""):
+    """The `zh:` texts of a contest file, with where they are."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from zh_values(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from zh_values(value, f"{path}[{index}]")
+    elif isinstance(node, str) and path.endswith(".zh"):
+        yield path, node
+
+
+def test_no_ascii_punctuation_in_the_chinese_of_seed_files_and_mail_samples():
+    import yaml
+
+    from portal.mail_templates.catalog import KINDS
+    texts = [(f"{path.name}{where}", text) for path in ROOT.glob("portal/seed/*.yaml")
+             for where, text in zh_values(yaml.safe_load(path.read_text(encoding="utf-8")))]
+    texts += [(f"{kind.code}.{name}", placeholder.sample) for kind in KINDS.values()
+              for name, placeholder in kind.placeholders.items()]
+    assert len(texts) > 50
+    assert [(where, text) for where, text in texts if ascii_punctuation(text)] == []
