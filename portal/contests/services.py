@@ -1,4 +1,4 @@
-"""Finding contests for the public pages."""
+"""Finding contests, for the public pages and the organizer console."""
 from flask import abort
 from flask_babel import format_datetime
 from flask_babel import gettext as _
@@ -16,6 +16,11 @@ def contest_by_slug(slug):
     if contest is None:
         abort(404)
     return contest
+
+
+def all_contests():
+    """Every contest, the newest first."""
+    return db.session.scalars(db.select(Contest).order_by(Contest.opens_at.desc())).all()
 
 
 def listed_contests():
