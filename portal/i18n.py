@@ -52,6 +52,14 @@ def select_timezone():
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
 
 
+LIST_SEPARATORS = {"zh_CN": "、", "en": ", "}
+
+
+def join_list(items, locale=None):
+    """Items joined as the language lists them: 「安老、助学」, "Elderly care, Education aid"."""
+    return LIST_SEPARATORS[locale or current_locale()].join(str(item) for item in items)
+
+
 def current_locale():
     """The request's locale as one of SUPPORTED ('zh_CN' or 'en')."""
     return normalize_locale(str(get_locale())) or "zh_CN"

@@ -1,7 +1,7 @@
 """Jinja helpers: localized names, local times, status labels."""
 from flask_babel import format_decimal, format_timedelta
 
-from portal.i18n import SUPPORTED, current_locale, local_datetime, localized
+from portal.i18n import SUPPORTED, current_locale, join_list, local_datetime, localized
 from portal.markdown_text import render_markdown
 from portal.labels import contest_status_label, next_step, proposal_event_label, \
     proposal_status_label
@@ -77,4 +77,5 @@ def install_template_helpers(app):
         money=money,
         filesize=file_size,
         markdown=render_markdown,
+        join_list=join_list,
     )

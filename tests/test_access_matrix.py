@@ -61,6 +61,7 @@ MATRIX = {
     # Public pages
     ("GET", "contests.index"): everyone(200),
     ("GET", "contests.show"): everyone(200),
+    ("GET", "contests.share_card"): everyone(200),
     ("GET", "ops.healthz"): everyone(200),
     ("GET", "accounts.privacy"): everyone(200),
     ("GET", "publication.results"): everyone(200),
@@ -209,6 +210,7 @@ MATRIX = {
     ("GET", "exports.meeting_pack"): organizers(400),  # no format chosen
     ("GET", "exports.award_list"): organizers(),
     ("GET", "certificates.print_all"): organizers(),
+    ("GET", "exports.poster"): organizers(),
     ("GET", "exports.score_template"): organizers(),
     ("GET", "exports.score_import"): organizers(),
     ("POST", "exports.score_import"): organizers(OK),

@@ -56,7 +56,7 @@ def test_the_csv_opens_in_excel_and_is_safe(client, auth, contest, organizer):
     assert body[a.reference]["排名"] == "2" and body[a.reference]["并列"] == "是"
     assert body[c.reference]["排名"] == "2" and body[c.reference]["主题内排名"] == "1"
     assert body[c.reference]["项目名称"] == "'=HYPERLINK(\"x\")"  # never run as a formula
-    assert body[d.reference]["排名"] == "" and body[d.reference]["评审意见数"] == "0"
+    assert body[d.reference]["排名"] == "" and body[d.reference]["评分表数"] == "0"
     assert body[a.reference]["所在机构"] == "绿城志愿者协会"
 
 
@@ -195,7 +195,7 @@ def test_a_review_by_a_judge_found_conflicted_later_does_not_count(client, auth,
     rows = list(csv.reader(io.StringIO(client.get(
         f"/admin/contests/{contest.slug}/exports/download?format=csv").data.decode("utf-8-sig"))))
     body = {row[2]: dict(zip(rows[0], row)) for row in rows[1:]}
-    assert body[b.reference]["评审意见数"] == "0"  # j1's review of b no longer counts
+    assert body[b.reference]["评分表数"] == "0"  # j1's review of b no longer counts
 
 
 def test_a_review_by_a_judge_of_the_same_organization_found_later_does_not_count(
@@ -208,7 +208,7 @@ def test_a_review_by_a_judge_of_the_same_organization_found_later_does_not_count
     rows = list(csv.reader(io.StringIO(client.get(
         f"/admin/contests/{contest.slug}/exports/download?format=csv").data.decode("utf-8-sig"))))
     body = {row[2]: dict(zip(rows[0], row)) for row in rows[1:]}
-    assert body[b.reference]["评审意见数"] == "0" and body[a.reference]["评审意见数"] == "2"
+    assert body[b.reference]["评分表数"] == "0" and body[a.reference]["评分表数"] == "2"
 
 
 def test_the_ranking_settings_service_sets_and_audits(app_context, contest, organizer):

@@ -3,10 +3,10 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, \
     SubmitField, TelField
-from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms.validators import EqualTo, Length, Optional
 
 from portal.accounts.passwords import NewPassword
-from portal.validation import PASSWORD_MAX, PASSWORD_MIN, ChineseMobile, EmailAddress
+from portal.validation import PASSWORD_MAX, PASSWORD_MIN, ChineseMobile, DataRequired, EmailAddress
 
 
 def _new_password_fields():

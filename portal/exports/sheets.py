@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from portal.exports.formats import Sheet
 from portal.extensions import db
-from portal.i18n import current_locale, part_names
+from portal.i18n import current_locale, join_list, part_names
 from portal.labels import proposal_status_label
 from portal.models import (
     Assignment,
@@ -285,7 +285,8 @@ def judges_sheet(contest, options, codes, ranked):
         line = [code_of(codes, membership.user_id)]
         if options.judge_names:
             line += [judge_name(user), user.organization]
-        line += ["、".join(theme.localized("name", locale) for theme in membership.expertise),
+        line += [join_list((theme.localized("name", locale) for theme in membership.expertise),
+                           locale),
                  _yes(membership.active and user.active), assigned, submitted,
                  stats.review_count if stats else 0,
                  _number(stats.mean) if stats else None,

@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.accounts.sessions import require_recent_login
-from portal.contests.services import contest_by_slug
+from portal.contests.services import contest_by_slug, write_poster
 from portal.database import writes_on_get
 from portal.errors import DomainError
 from portal.exports import background, imports, meeting, services
@@ -14,7 +14,8 @@ from portal.extensions import db
 from portal.i18n import current_locale
 from portal.prepared.responses import send_or_prepare
 from portal.prepared.services import kind_names, recent_files
-from portal.web import commit_and_redirect, organizer_blueprint, send_written, show_domain_error
+from portal.web import commit_and_redirect, organizer_blueprint, printed_url, send_written, \
+    show_domain_error
 
 bp = organizer_blueprint("exports", __name__, url_prefix="/admin")
 
@@ -95,6 +96,18 @@ def award_list(slug):
     """The printable award list (A4)."""
     contest = contest_by_slug(slug)
     return send_written(lambda out: services.write_award_list(contest, out), services.PDF_MIMETYPE)
+
+
+POSTER_FORMATS = {"png": "image/png", "pdf": services.PDF_MIMETYPE}
+
+
+@bp.route("/contests/<slug>/exports/poster-<any(a4, phone):size>.<any(png, pdf):fmt>")
+def poster(slug, size, fmt):
+    """The contest's poster, A4 or phone size, as PNG or PDF, with the QR code of its page."""
+    contest = contest_by_slug(slug)
+    url = printed_url("contests.show", slug=slug)
+    return send_written(lambda out: write_poster(contest, url, size, fmt, out),
+                        POSTER_FORMATS[fmt])
 
 
 @bp.route("/contests/<slug>/score-import", methods=["GET", "POST"])

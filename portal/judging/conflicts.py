@@ -8,6 +8,7 @@ from portal import assignment as rules
 from portal.audit import record
 from portal.errors import DomainError
 from portal.extensions import db
+from portal.i18n import join_list
 from portal.models import Assignment, Conflict, ConflictKind, JudgeMembership, Proposal, \
     ProposalStatus
 from portal.rules.conflicts import RECORDED, assess, contest_rows

@@ -3,10 +3,10 @@ organizations."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import Length, Optional
 
 from portal.rules.criteria import kind_of
-from portal.validation import DecimalField
+from portal.validation import DataRequired, DecimalField
 
 COMMENT_MAX = 5000
 REASON_MAX = 1000

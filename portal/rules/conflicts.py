@@ -22,6 +22,7 @@ from portal import assignment as rules
 from portal.assignment import ConflictReason
 from portal.assignment.conflicts import ordered_reasons
 from portal.extensions import db
+from portal.i18n import join_list
 from portal.models import Assignment, Conflict, ConflictKind
 
 # Conflict rows about one pair, and the reason each stands for.
@@ -38,7 +39,7 @@ REASON_LABELS = {
 
 
 def reason_labels(reasons):
-    return ", ".join(str(REASON_LABELS.get(reason, reason)) for reason in reasons)
+    return join_list(REASON_LABELS.get(reason, reason) for reason in reasons)
 
 
 def _public_mail_domains():
