@@ -102,3 +102,12 @@ class DecimalField(wtforms.DecimalField):
                                       abs(self.data) >= DECIMAL_LIMIT):
             self.data = None
             raise ValueError(self.gettext("Not a valid decimal value."))
+
+
+class ScoreField(DecimalField):
+    """A score: shown as on its scale (5, 7.5), never with the column's decimals (5.00)."""
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return plain_number(self.data) if self.data is not None else ""

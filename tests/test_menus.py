@@ -1,0 +1,58 @@
+"""Menus by role (issue 20): each account's main menu offers only pages it may open, and each
+role lands on its own home after logging in."""
+import re
+
+import pytest
+
+from portal.extensions import db
+from tests.factories import PASSWORD, make_contest, make_judge, make_proposal
+
+
+def menu_links(client):
+    page = client.get("/").get_data(as_text=True)
+    menu = page[page.index('<div class="collapse navbar-collapse" id="main-nav">'):
+                page.index("</nav>")]
+    return re.findall(r'<a class="nav-link" href="([^"]+)"', menu)
+
+
+@pytest.fixture
+def people(app_context, contest, applicant, organizer):
+    make_proposal(contest, applicant)
+    judge = make_judge(contest)
+    # A judge of this contest who applies to another one.
+    judge_applicant = make_judge(contest, email="both@example.org")
+    make_proposal(make_contest(slug="other-contest"), judge_applicant, submit=False)
+    db.session.commit()
+    return {"applicant": applicant, "judge": judge, "organizer": organizer,
+            "judge_applicant": judge_applicant}
+
+
+EXPECTED = {
+    "applicant": ["/", "/my/proposals", "/account"],
+    "judge": ["/", "/judge", "/account"],
+    "judge_applicant": ["/", "/judge", "/my/proposals", "/account"],
+    "organizer": ["/", "/admin/", "/account"],
+}
+HOMES = {"applicant": "/my/proposals", "judge": "/judge", "judge_applicant": "/judge",
+         "organizer": "/admin/"}
+
+
+@pytest.mark.parametrize("role", sorted(EXPECTED))
+def test_the_menu_offers_only_what_the_role_may_open(client, auth, people, role):
+    auth.login(people[role])
+    links = menu_links(client)
+    assert links == EXPECTED[role]
+    for link in links:
+        assert client.get(link).status_code == 200, link
+
+
+@pytest.mark.parametrize("role", sorted(HOMES))
+def test_each_role_lands_on_its_own_home(client, people, role):
+    user = people[role]
+    client.post("/logout")
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+    assert response.location == HOMES[role]
+
+
+def test_a_stranger_gets_no_account_pages(client):
+    assert menu_links(client) == ["/"]
