@@ -5,6 +5,7 @@ import re
 import pytest
 
 from portal.extensions import db
+from tests.test_access_matrix import MATRIX
 from tests.factories import PASSWORD, make_contest, make_judge, make_proposal
 
 
@@ -44,6 +45,21 @@ def test_the_menu_offers_only_what_the_role_may_open(client, auth, people, role)
     assert links == EXPECTED[role]
     for link in links:
         assert client.get(link).status_code == 200, link
+
+
+# The access matrix's role for each of ours (tests/test_access_matrix.py).
+MATRIX_ROLES = {"applicant": ["owner"], "judge": ["judge_assigned", "judge_unassigned"],
+                "judge_applicant": ["judge_assigned", "owner"], "organizer": ["organizer"]}
+
+
+@pytest.mark.parametrize("role", sorted(EXPECTED))
+def test_the_menu_agrees_with_the_access_matrix(app, role):
+    """Each menu link's route lets the role in, as the access matrix says."""
+    urls = app.url_map.bind("localhost")
+    for link in EXPECTED[role]:
+        endpoint, _args = urls.match(link, method="GET")
+        answers = MATRIX[("GET", endpoint)]
+        assert any(answers[name] == 200 for name in MATRIX_ROLES[role]), (link, answers)
 
 
 @pytest.mark.parametrize("role", sorted(HOMES))

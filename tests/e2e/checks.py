@@ -187,3 +187,23 @@ class PageChecks:
             "() => { const m = document.getElementById('main-nav');"
             " return !m.classList.contains('show') && !m.classList.contains('collapsing'); }",
             timeout=3000)
+
+
+def printed(page):
+    """The page printed to PDF through Chromium (A4, print styles), as bytes."""
+    page.emulate_media(media="print")
+    try:
+        return page.pdf(format="A4")
+    finally:
+        page.emulate_media(media="screen")
+
+
+def save_first_sheet(pdf, path, scale=1.5):
+    """The first sheet of a PDF as a PNG (pypdfium2), for the guides."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        document[0].render(scale=scale).to_pil().save(path)
+    finally:
+        document.close()
