@@ -3,7 +3,7 @@ their intervals and the award cut line, and each judge's severity. Plain data in
 out; the templates only place the shapes."""
 from dataclasses import dataclass
 
-LABEL_WIDTH = 70      # the left margin, for the rank and reference
+LABEL_WIDTH = 100     # the left margin, for the reference (ZZCF-2014-0002)
 PLOT_WIDTH = 400
 ROW_HEIGHT = 16
 TOP = 24              # the axis labels
