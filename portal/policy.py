@@ -101,7 +101,7 @@ def menu_roles(user):
     return ("judge", "applicant") if owns_any else ("judge",)
 
 
-HOMES = {"organizer": "admin.index", "judge": "judging.index", "applicant": "proposals.mine"}
+HOMES = {"organizer": "console.index", "judge": "judging.index", "applicant": "proposals.mine"}
 
 
 def home_endpoint(user):

@@ -15,7 +15,7 @@ from portal.accounts.sessions import require_recent_login, start_session
 from portal.audit import record
 from portal.extensions import db, limiter
 from portal.models import User
-from portal.site.services import site_settings
+from portal.site_settings import site_settings
 from portal.static_files import is_static_request
 
 bp = Blueprint("two_factor", __name__)

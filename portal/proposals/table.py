@@ -1,4 +1,5 @@
-"""Queries behind the organizer pages, each bounded in the number of SQL statements."""
+"""Queries behind the organizer's proposal pages (the table, one proposal, the counts per
+contest), each bounded in the number of SQL statements."""
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -12,7 +13,7 @@ from portal.database import pinyin_ordered
 from portal.extensions import db
 from portal.judging.conflicts import assess, contest_rows, reason_labels
 from portal.judging.services import active_judges
-from portal.models import Assignment, Contest, Proposal, ProposalStatus, Review
+from portal.models import Assignment, Proposal, ProposalStatus, Review
 
 
 class ContestCounts(NamedTuple):
@@ -33,10 +34,6 @@ def proposal_counts_by_contest():
             sum(statuses[status] for status in ProposalStatus.IN_COMPETITION),
             statuses[ProposalStatus.DRAFT])
     return counts
-
-
-def all_contests():
-    return db.session.scalars(db.select(Contest).order_by(Contest.opens_at.desc())).all()
 
 
 SORTABLE = {
