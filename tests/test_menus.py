@@ -72,3 +72,11 @@ def test_each_role_lands_on_its_own_home(client, people, role):
 
 def test_a_stranger_gets_no_account_pages(client):
     assert menu_links(client) == ["/"]
+
+
+def test_a_page_of_its_own_roles_is_not_shadowed_by_the_menu(client, auth, people, organizer):
+    """The menu's roles are scoped to the menu: the account lookup page shows its own `roles`."""
+    auth.login(organizer)
+    page = client.get("/admin/accounts", query_string={"email": people["applicant"].email},
+                      headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Applicant (1 proposal)" in page
