@@ -29,9 +29,9 @@ def people(app_context, contest, applicant, organizer):
 
 
 EXPECTED = {
-    "applicant": ["/", "/my/proposals", "/account"],
+    "applicant": ["/", "/my/proposals", "/grants/", "/account"],
     "judge": ["/", "/judge", "/account"],
-    "judge_applicant": ["/", "/judge", "/my/proposals", "/account"],
+    "judge_applicant": ["/", "/judge", "/my/proposals", "/grants/", "/account"],
     "organizer": ["/", "/admin/", "/account"],
 }
 HOMES = {"applicant": "/my/proposals", "judge": "/judge", "judge_applicant": "/judge",

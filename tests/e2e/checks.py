@@ -207,3 +207,15 @@ def save_first_sheet(pdf, path, scale=1.5):
         document[0].render(scale=scale).to_pil().save(path)
     finally:
         document.close()
+
+
+def logged_in_page(context, portal, email, password):
+    """A new page of `context`, logged in through the login form."""
+    page = context.new_page()
+    page.goto(portal.url("/login"))
+    page.fill("#email", email)
+    page.fill("#password", password)
+    with page.expect_navigation():
+        page.locator("main form [type=submit]").first.click()
+    assert "/login" not in page.url
+    return page

@@ -21,7 +21,7 @@ ACCOUNTS = {"judge": (PHONE_JUDGE_EMAIL, PHONE_JUDGE_PASSWORD),
             "applicant": (OTHER_APPLICANT, "another applicant password"),
             "organizer": (ORGANIZER_EMAIL, ORGANIZER_PASSWORD)}
 HOMES = {"judge": "/judge", "applicant": "/my/proposals", "organizer": "/admin/"}
-MENUS = {"judge": ["/", "/judge", "/account"], "applicant": ["/", "/my/proposals", "/account"],
+MENUS = {"judge": ["/", "/judge", "/account"], "applicant": ["/", "/my/proposals", "/grants/", "/account"],
          "organizer": ["/", "/admin/", "/account"]}
 
 
