@@ -124,6 +124,7 @@ def register_blueprints(app):
     from portal.mail.views import bp as mail_bp
     from portal.mail_templates.views import bp as mail_templates_bp
     from portal.ops.health import bp as ops_bp
+    from portal.prepared.views import bp as prepared_bp
     from portal.proposals.organizer_views import bp as proposals_admin_bp
     from portal.proposals.screening.views import bp as screening_bp
     from portal.proposals.views import bp as proposals_bp
@@ -133,7 +134,8 @@ def register_blueprints(app):
                       console_bp, proposals_admin_bp, judges_bp, results_bp, setup_bp,
                       screening_bp, site_bp, awards_bp, publication_bp, dashboard_bp,
                       judging_admin_bp, exports_bp, certificates_bp, verification_bp,
-                      mail_templates_bp, mail_bp, grants_bp, grants_admin_bp, grants_public_bp):
+                      mail_templates_bp, mail_bp, grants_bp, grants_admin_bp, grants_public_bp,
+                      prepared_bp):
         app.register_blueprint(blueprint)
 
 

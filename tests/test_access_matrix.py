@@ -24,6 +24,7 @@ from portal.grants import reports as grant_reports
 from portal.grants import services as grant_services
 from portal.models import Award, Conflict, ConflictKind, JudgeMembership, OutboxMessage, \
     ReportEvaluation
+from portal.prepared.services import request_file
 from portal.proposals.attachments import add_attachment
 from portal.tokens import make_token
 from tests.factories import pdf_file, Auth, assign, make_contest, make_judge, make_proposal, make_user
@@ -206,6 +207,7 @@ MATRIX = {
     ("GET", "certificates.single"): organizers(),
     ("GET", "exports.index"): organizers(),
     ("GET", "exports.download"): organizers(400),  # no format chosen
+    ("GET", "exports.meeting_pack"): organizers(400),  # no format chosen
     ("GET", "exports.award_list"): organizers(),
     ("GET", "exports.certificates"): organizers(),
     ("GET", "exports.score_template"): organizers(),
@@ -242,6 +244,11 @@ MATRIX = {
     # (tests/grants/test_grant_pages.py shows the page once both hold).
     ("GET", "grants_public.progress"): everyone(404),
     ("GET", "grants_public.photo"): everyone(404),
+    # A prepared file: only the organizer who asked for it (a colleague gets 404, see
+    # tests/test_prepared_files.py).
+    ("GET", "prepared.show"): organizers(),
+    ("GET", "prepared.progress"): organizers(),
+    ("GET", "prepared.download"): organizers(),
 }
 
 
@@ -275,6 +282,8 @@ def world_values():
                          tier_id=contest.award_tiers[0].id))
     db.session.flush()
     (certificate,) = issue_certificates(organizer, contest)
+    prepared = request_file(organizer, contest, "csv", round=contest.rounds[0].code,
+                            judge_names=False, comments=False)   # built after the commit
     publishing.publish_provisional(organizer, contest)
     objection = publishing.file_objection(contest, "观众", "watcher@example.org", "有异议")
     grant = _grant_world(organizer, owner, judge_assigned, contest, proposal)
@@ -291,6 +300,8 @@ def world_values():
         "tranche_id": grant.tranches[0].id, "change_id": grant.changes[0].id,
         "evaluation_id": grant.reports[0].evaluations[0].id,
         "certificate_id": certificate.id, "number": certificate.number,
+        # The prepared file's parameter shares its name with the grant report file's.
+        **{f"prepared.{view}:file_id": prepared.id for view in ("show", "progress", "download")},
         "kind": "proposal_submitted",
         "message_id": db.session.scalar(db.select(OutboxMessage.id).order_by(OutboxMessage.id)),
         # Each token-taking page gets a working token: what the token opens is what is tested.

@@ -56,21 +56,36 @@ def export_filename(contest, fmt, contest_round):
 def write_export(actor, contest, fmt, options, out):
     """Write the export to the binary file `out` and audit it: `csv` is the ranking alone,
     `xlsx` a workbook and `zip` one CSV per sheet (ranking, reviews, proposals, judges, awards)."""
+    filename = build_export(contest, fmt, options, out)
+    record_export(actor, contest, fmt, options)
+    return filename
+
+
+def build_export(contest, fmt, options, out, progress=lambda fraction: None):
+    """The export's file alone, calling `progress(fraction)` after the ranking and each sheet."""
     if fmt not in FORMATS:
         raise DomainError(_l("Choose CSV, XLSX or ZIP."))
     ranked = round_ranking(contest, options.contest_round)
-    sheets = contest_sheets(contest, options, ranked, FORMATS[fmt].sheets)
+    keys = FORMATS[fmt].sheets
+    progress(0.3)
+    sheets = contest_sheets(contest, options, ranked, keys,
+                            done=lambda count: progress(0.3 + 0.6 * count / len(keys)))
     if fmt == "csv":
         write_csv(sheets[0], out)
     elif fmt == "xlsx":
         write_xlsx(sheets, out)
     else:
         write_zip(sheets, out)
-    # Exports hold personal data (PIPL): who took which, and with which identities.
+    return export_filename(contest, fmt, options.contest_round)
+
+
+def record_export(actor, contest, fmt, options, prepared=False):
+    """Exports hold personal data (PIPL): who took which, and with which identities."""
+    if fmt not in FORMATS:
+        raise DomainError(_l("Choose CSV, XLSX or ZIP."))
     record(actor, "contest.exported", contest=contest, target=contest, format=fmt,
            round=options.contest_round.code, judge_names=options.judge_names,
-           comments=options.comments)
-    return export_filename(contest, fmt, options.contest_round)
+           comments=options.comments, **({"prepared": True} if prepared else {}))
 
 
 def decision_date(contest):
@@ -89,14 +104,15 @@ def write_award_list(contest, out):
     return f"{contest.slug}-award-list.pdf"
 
 
-def write_certificates(actor, contest, out, certificates=None):
+def write_certificates(actor, contest, out, certificates=None, progress=None):
     """Numbered certificates (A4 landscape PDF) into `out`: `certificates`, else one per winner
     and per named team member, numbers given to the winners that had none; returns its name."""
     if certificates is None:
         certificates = issue_certificates(actor, contest)
     seal = seal_path(contest)
     out.write(pdf.certificates(contest, [certificate_page(c) for c in certificates],
-                               decision_date(contest), seal if seal.is_file() else None))
+                               decision_date(contest), seal if seal.is_file() else None,
+                               progress=progress))
     if len(certificates) == 1:
         return f"{contest.slug}-certificate-{certificates[0].number}.pdf"
     return f"{contest.slug}-certificates.pdf"
@@ -120,6 +136,6 @@ def write_file(actor, contest, kind, options, out):
     return write_export(actor, contest, kind, options, out)
 
 
-__all__ = ["ExportOptions", "FORMATS", "PDF_MIMETYPE", "PRINTS", "decision_date",
-           "export_filename", "find_round", "write_award_list", "write_certificates",
-           "write_export", "write_file"]
+__all__ = ["ExportOptions", "FORMATS", "PDF_MIMETYPE", "PRINTS", "build_export",
+           "decision_date", "export_filename", "find_round", "record_export", "write_award_list",
+           "write_certificates", "write_export", "write_file"]

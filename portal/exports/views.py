@@ -18,11 +18,12 @@ from portal.accounts.sessions import require_recent_login
 from portal.contests.services import contest_by_slug
 from portal.database import writes_on_get
 from portal.errors import DomainError
-from portal.exports import imports, services
-from portal.exports.forms import ExportForm, ScoreImportForm
+from portal.exports import background, imports, meeting, services
+from portal.exports.forms import ExportForm, MeetingPackForm, ScoreImportForm
 from portal.exports.sheets import ExportOptions
 from portal.extensions import db
 from portal.i18n import current_locale
+from portal.prepared.services import kind_names, recent_files
 from portal.web import commit_and_redirect, organizer_blueprint, show_domain_error
 
 bp = organizer_blueprint("exports", __name__, url_prefix="/admin")
@@ -54,6 +55,21 @@ def _export_form(contest):
     return form
 
 
+def _pack_form(contest):
+    form = MeetingPackForm(request.args, rounds=contest.rounds, themes=contest.themes,
+                           locale=current_locale())
+    if not request.args.get("pack-round") and contest.current_round is not None:
+        form.round.data = contest.current_round.code
+    return form
+
+
+def _index_page(contest, status=200, **forms):
+    forms = {"form": _export_form(contest), "pack_form": _pack_form(contest), **forms}
+    return render_template("exports/index.html", contest=contest,
+                           prepared_files=recent_files(current_user, contest),
+                           kind_names=kind_names(), **forms), status
+
+
 def _import_form(contest):
     return ScoreImportForm(rounds=[r for r in contest.rounds if r.is_open],
                            locale=current_locale())
@@ -62,8 +78,17 @@ def _import_form(contest):
 @bp.route("/contests/<slug>/exports")
 def index(slug):
     """Download buttons with their options, the award list and the certificates."""
-    contest = contest_by_slug(slug)
-    return render_template("exports/index.html", contest=contest, form=_export_form(contest))
+    return _index_page(contest_by_slug(slug))
+
+
+def _send_or_prepare(slug, large, prepare, write, mimetype):
+    """When `large`, a job writes the file (`prepare()` asks for it) and its progress page is
+    shown; else `write(out)` writes it into the answer."""
+    if not large:
+        return send_written(write, mimetype)
+    prepared = prepare()
+    db.session.commit()
+    return redirect(url_for("prepared.show", slug=slug, file_id=prepared.id))
 
 
 @bp.route("/contests/<slug>/exports/download")
@@ -74,12 +99,33 @@ def download(slug):
     contest = contest_by_slug(slug)
     form = _export_form(contest)
     if not form.validate():
-        return render_template("exports/index.html", contest=contest, form=form), 400
+        return _index_page(contest, 400, form=form)
     options = ExportOptions(services.find_round(contest, form.round.data),
                             judge_names=form.judge_names.data, comments=form.comments.data)
     fmt = form.format.data
-    return send_written(lambda out: services.write_export(current_user, contest, fmt, options, out),
-                     services.FORMATS[fmt].mimetype)
+    return _send_or_prepare(
+        slug, background.export_is_large(contest),
+        lambda: background.prepare_export(current_user, contest, fmt, options),
+        lambda out: services.write_export(current_user, contest, fmt, options, out),
+        services.FORMATS[fmt].mimetype)
+
+
+@bp.route("/contests/<slug>/exports/meeting-pack")
+@require_recent_login
+@writes_on_get
+def meeting_pack(slug):
+    """The meeting pack of a round or theme: the PDF, or the ZIP of attachments."""
+    contest = contest_by_slug(slug)
+    form = _pack_form(contest)
+    if not form.validate():
+        return _index_page(contest, 400, pack_form=form)
+    selection = meeting.selection_of(contest, form.round.data, form.theme.data)
+    fmt = form.format.data
+    return _send_or_prepare(
+        slug, meeting.selection_size(contest, selection) > background.threshold(),
+        lambda: meeting.prepare_pack(current_user, contest, fmt, selection),
+        lambda out: meeting.write_pack(current_user, contest, fmt, selection, out),
+        meeting.MIMETYPES[fmt])
 
 
 @bp.route("/contests/<slug>/exports/award-list.pdf")
@@ -98,8 +144,11 @@ def certificates(slug):
     """A numbered certificate per winner and named team member, one page each."""
     contest = contest_by_slug(slug)
     try:
-        return send_written(lambda out: services.write_certificates(current_user, contest, out),
-                         services.PDF_MIMETYPE)
+        return _send_or_prepare(
+            slug, background.certificates_are_many(contest),
+            lambda: background.prepare_certificates(current_user, contest),
+            lambda out: services.write_certificates(current_user, contest, out),
+            services.PDF_MIMETYPE)
     except DomainError as error:
         show_domain_error(error)
         return redirect(url_for("exports.index", slug=slug))

@@ -6,6 +6,7 @@ from portal.models.certificates import Certificate
 from portal.models.contests import (AwardScope, AwardTier, Contest, ContestStatus, Criterion,
                                     EntrantType, Invitation, InvitationRole, JudgeMembership,
                                     Round, SiteSettings, Theme, judge_expertise)
+from portal.models.files import FileStatus, PreparedFile
 from portal.models.grants import BudgetChange, ChangeStatus, Grant, GrantLine, \
     GrantReport, Milestone, ReportAttachment, ReportEvaluation, ReportKind, ReportSpending, \
     ReportStatus, Tranche, TrancheCondition
@@ -22,7 +23,7 @@ __all__ = [
     "Award", "Conflict", "ConflictKind", "Objection", "Publication", "PublicationStage",
     "RankingGeneration", "RankingSnapshot",
     "AwardScope", "AwardTier", "InvitationRole", "SiteSettings", "judge_expertise",
-    "Assignment", "Attachment", "AuditEvent", "Certificate",
+    "Assignment", "Attachment", "FileStatus", "PreparedFile", "AuditEvent", "Certificate",
     "BudgetLine", "Contest", "ContestStatus", "Criterion", "EntrantType",
     "Invitation", "JudgeMembership", "MailBatch", "MailStatus", "MailTemplate", "OutboxMessage",
     "Notification", "Proposal", "ProposalEvent", "ProposalStatus", "Review",

@@ -55,6 +55,10 @@ class RoundRanking:
     facts: dict = field(default_factory=dict)   # id -> row: theme, entrant type, reference
     planned: dict = field(default_factory=dict)     # id -> reviews planned (assignments)
     incomplete: dict = field(default_factory=dict)  # id -> reviews left out: a score missing
+    # The scores' version (None without reviews), and whether `intervals` are of an older one
+    # while a job computes the current ones (portal.results.intervals).
+    fingerprint: str | None = None
+    recomputing: bool = False
 
     @property
     def flagged_count(self):
@@ -263,6 +267,7 @@ class _Computed:
     boundary: int
     planned: dict
     incomplete: dict
+    fingerprint: str | None
 
 
 # Per process, keyed by database, round and generation (portal.results.generation): a few
@@ -290,7 +295,7 @@ def round_ranking(contest, contest_round=None, with_intervals=True):
     return RoundRanking(contest_round, computed.result, proposals,
                         computed.intervals or {} if with_intervals else {},
                         computed.boundary, computed.facts, computed.planned,
-                        computed.incomplete)
+                        computed.incomplete, computed.fingerprint)
 
 
 def _compute(contest, contest_round, with_intervals):
@@ -303,24 +308,33 @@ def _compute(contest, contest_round, with_intervals):
     planned = {proposal_id: count for proposal_id, count in _planned_reviews(contest_round).items()
                if proposal_id in by_id}
     intervals = None
+    fingerprint = _fingerprint(contest, reviews, list(by_id), boundary, planned) \
+        if len(reviews) else None
     if with_intervals:
         intervals = {}
         if len(reviews):
-            intervals = _cached_intervals(contest, contest_round, reviews, by_id, boundary,
-                                          planned, lambda: rank_uncertainty(
-                                              reviews, criteria, proposal_inputs,
-                                              boundary=boundary, planned=planned))
+            intervals = _cached_intervals(contest_round, fingerprint, lambda: rank_uncertainty(
+                reviews, criteria, proposal_inputs, boundary=boundary, planned=planned))
     return _Computed(result, list(by_id), {fact.id: fact for fact in facts}, intervals,
-                     boundary, planned, incomplete)
+                     boundary, planned, incomplete, fingerprint)
 
 
-def _cached_intervals(contest, contest_round, reviews, by_id, boundary, planned, compute):
-    fingerprint = _fingerprint(contest, reviews, list(by_id), boundary, planned)
-    snapshot = db.session.execute(
-        db.select(RankingSnapshot.fingerprint, RankingSnapshot.payload)
-        .filter_by(round_id=contest_round.id)).first()
-    if snapshot is not None and snapshot.fingerprint == fingerprint:
-        return {int(key): value for key, value in snapshot.payload["intervals"].items()}
+def stored_intervals(round_id, connection=None):
+    """The round's last stored uncertainty figures: (fingerprint, {proposal id: interval}), or
+    None. `connection`: read there (what other sessions committed since this one began)."""
+    query = db.select(RankingSnapshot.fingerprint, RankingSnapshot.payload) \
+        .filter_by(round_id=round_id)
+    snapshot = (connection or db.session).execute(query).first()
+    if snapshot is None:
+        return None
+    return snapshot.fingerprint, {int(key): value
+                                  for key, value in snapshot.payload["intervals"].items()}
+
+
+def _cached_intervals(contest_round, fingerprint, compute):
+    stored = stored_intervals(contest_round.id)
+    if stored is not None and stored[0] == fingerprint:
+        return stored[1]
     uncertainty = compute()
     # "statistically_tied" is the flag under the name the awards preview reads.
     intervals = {item.proposal_id: {

@@ -16,6 +16,7 @@ from portal.judging.assigning import judge_name
 from portal.models import User
 from portal.results import advancement
 from portal.results.forms import METHOD_LABELS, AdvanceForm, RankingSettingsForm
+from portal.results.intervals import ranking_with_last_intervals
 from portal.results.ranking import round_ranking
 from portal.results.charts import score_chart, severity_chart
 from portal.results.services import chart_points, display_score, ranked_rows, table_rows
@@ -51,7 +52,7 @@ def _settings_form(contest):
 def ranking(slug):
     """The ranked list of a round: overall or per theme, every method, intervals and flags."""
     contest = contest_by_slug(slug)
-    ranked = round_ranking(contest, _round(contest))
+    ranked = ranking_with_last_intervals(contest, _round(contest))
     theme = next((t for t in contest.themes if t.code == request.args.get("theme")), None)
     entrant_type = next((e for e in contest.entrant_types
                          if e.code == request.args.get("entrant_type")), None)
