@@ -184,14 +184,6 @@ def configure_sqlite_engines():
         _configured = True
 
 
-def render_migration_item(type_, obj, autogen_context):
-    """Write our UTCDateTime as a plain DateTime in migration scripts, which must not import app code."""
-    from portal.models.base import UTCDateTime
-    if type_ == "type" and isinstance(obj, UTCDateTime):
-        return "sa.DateTime()"
-    return False
-
-
 AFTER_COMMIT = "portal_after_commit"
 
 

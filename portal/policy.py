@@ -6,8 +6,8 @@ checked by the services, which explain a refusal instead of hiding the object.
 from flask import abort
 
 from portal.extensions import db
-from portal.judging.conflicts import closes_access
 from portal.models import Assignment, JudgeMembership, Proposal, ProposalStatus
+from portal.rules.conflicts import closes_access
 
 
 def _signed_in(user):
@@ -84,7 +84,7 @@ def has_conflict(user, proposal):
     """True when the judge may no longer see or score an assigned proposal: a conflict recorded
     for the pair. Automatic conflicts keep proposals from being assigned but never change
     access, so that a judge's own declaration cannot tell them who applied
-    (portal.judging.conflicts). One query."""
+    (portal.rules.conflicts). One query."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
     return closes_access(user, proposal)

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from portal.accounts.sessions import REAUTHENTICATED
 from portal.extensions import db
-from portal.jobs import periodic
+from portal.ops import periodic
 from portal.models import AuditEvent, FileStatus, PreparedFile, utcnow
 from portal.prepared import services
 from tests.factories import make_user

@@ -4,13 +4,12 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 
-from portal.certificates.services import issue_certificates
 from portal.extensions import db
-from portal.exports.services import build_export, find_round, record_export, \
-    write_certificates
-from portal.exports.sheets import ExportOptions, contest_awards
+from portal.exports.services import build_export, find_round, record_export
+from portal.exports.sheets import ExportOptions
 from portal.models import Proposal
 from portal.prepared.services import builder, request_file
+
 
 def threshold():
     """Above this many rows (proposals, awards), a file is prepared by a job."""
@@ -25,22 +24,11 @@ def export_is_large(contest):
     return count > threshold()
 
 
-def certificates_are_many(contest):
-    """More awards than the threshold: at least a page each."""
-    return len(contest_awards(contest)) > threshold()
-
-
 def prepare_export(actor, contest, fmt, options):
     """Audit the export now (who took which data) and have a job write it."""
     record_export(actor, contest, fmt, options, prepared=True)
     return request_file(actor, contest, fmt, round=options.contest_round.code,
                         judge_names=options.judge_names, comments=options.comments)
-
-
-def prepare_certificates(actor, contest):
-    """Number the winners' certificates now (refused without awards); a job prints them."""
-    issue_certificates(actor, contest)
-    return request_file(actor, contest, "certificates")
 
 
 def _export_builder(fmt):
@@ -55,9 +43,3 @@ def _export_builder(fmt):
 for _fmt, _name in (("xlsx", _l("Workbook (XLSX)")), ("zip", _l("CSV files (ZIP)")),
                     ("csv", _l("Ranking (CSV)"))):
     builder(_fmt, _name)(_export_builder(_fmt))
-
-
-@builder("certificates", _l("Certificates (PDF)"))
-def _certificates(actor, contest, arguments, out, progress):
-    # The numbers were given when the file was asked for: this issues none, it only reads.
-    return write_certificates(actor, contest, out, progress=progress)

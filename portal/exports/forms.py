@@ -3,9 +3,10 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField, SubmitField
-from wtforms.validators import AnyOf, DataRequired
+from wtforms.validators import AnyOf
 
 from portal.exports.services import FORMATS
+from portal.validation import DataRequired
 
 
 def _round_choices(rounds, locale):

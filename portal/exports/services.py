@@ -4,19 +4,15 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 
 from portal.audit import record
-from portal.certificates.seal import seal_path
-from portal.certificates.services import holder_name, issue_certificates
 from portal.errors import DomainError
 from portal.exports import pdf
 from portal.exports.formats import XLSX_MIMETYPE, write_csv, write_xlsx, write_zip
 from portal.exports.sheets import ExportOptions, contest_awards
 from portal.exports.workbook import SHEET_KEYS, contest_sheets
 from portal.extensions import db
-from portal.i18n import current_locale
 from portal.models import Publication, utcnow
 from portal.results.ranking import round_ranking
 from portal.timezones import SHANGHAI
-from portal.web import printed_url
 
 
 @dataclass(frozen=True)
@@ -104,38 +100,5 @@ def write_award_list(contest, out):
     return f"{contest.slug}-award-list.pdf"
 
 
-def write_certificates(actor, contest, out, certificates=None, progress=None):
-    """Numbered certificates (A4 landscape PDF) into `out`: `certificates`, else one per winner
-    and per named team member, numbers given to the winners that had none; returns its name."""
-    if certificates is None:
-        certificates = issue_certificates(actor, contest)
-    seal = seal_path(contest)
-    out.write(pdf.certificates(contest, [certificate_page(c) for c in certificates],
-                               decision_date(contest), seal if seal.is_file() else None,
-                               progress=progress))
-    if len(certificates) == 1:
-        return f"{contest.slug}-certificate-{certificates[0].number}.pdf"
-    return f"{contest.slug}-certificates.pdf"
-
-
-def certificate_page(certificate):
-    locale = current_locale()
-    return pdf.CertificatePage(
-        number=certificate.number, holder=holder_name(certificate),
-        is_team_member=certificate.holder is not None, title=certificate.proposal.title,
-        tier_name=certificate.tier.localized("name", locale),
-        verify_url=printed_url("verification.certificate", number=certificate.number))
-
-
-def write_file(actor, contest, kind, options, out):
-    """Any download of the exports page by its kind: a FORMATS key or one of PRINTS."""
-    if kind == "award-list":
-        return write_award_list(contest, out)
-    if kind == "certificates":
-        return write_certificates(actor, contest, out)
-    return write_export(actor, contest, kind, options, out)
-
-
-__all__ = ["ExportOptions", "FORMATS", "PDF_MIMETYPE", "PRINTS", "build_export",
-           "decision_date", "export_filename", "find_round", "record_export", "write_award_list",
-           "write_certificates", "write_export", "write_file"]
+__all__ = ["ExportOptions", "FORMATS", "PDF_MIMETYPE", "PRINTS", "decision_date",
+           "export_filename", "find_round", "write_award_list", "write_export"]

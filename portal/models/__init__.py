@@ -10,6 +10,8 @@ from portal.models.files import FileStatus, PreparedFile
 from portal.models.grants import BudgetChange, ChangeStatus, Grant, GrantLine, \
     GrantReport, Milestone, ReportAttachment, ReportEvaluation, ReportKind, ReportSpending, \
     ReportStatus, Tranche, TrancheCondition
+from portal.models.live import LivePitch, LiveReceipt, LiveRule, LiveSession, LiveState, \
+    LiveStep, PitchStatus
 from portal.models.mail import MailBatch, MailStatus, MailTemplate, OutboxMessage
 from portal.models.judging import Assignment, Award, Conflict, ConflictKind, Objection, \
     Publication, PublicationStage, RankingGeneration, RankingSnapshot, Review, Score
@@ -25,7 +27,8 @@ __all__ = [
     "AwardScope", "AwardTier", "InvitationRole", "SiteSettings", "judge_expertise",
     "Assignment", "Attachment", "FileStatus", "PreparedFile", "AuditEvent", "Certificate",
     "BudgetLine", "Contest", "ContestStatus", "Criterion", "EntrantType",
-    "Invitation", "JudgeMembership", "MailBatch", "MailStatus", "MailTemplate", "OutboxMessage",
+    "Invitation", "JudgeMembership", "LivePitch", "LiveReceipt", "LiveRule", "LiveSession",
+    "LiveState", "LiveStep", "PitchStatus", "MailBatch", "MailStatus", "MailTemplate", "OutboxMessage",
     "Notification", "Proposal", "ProposalEvent", "ProposalStatus", "Review",
     "Round", "Score", "Theme", "User", "UTCDateTime", "utcnow",
 ]

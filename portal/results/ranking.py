@@ -13,18 +13,20 @@ from sqlalchemy.orm import selectinload
 
 from portal.database import write_beside_request
 from portal.extensions import db
-from portal.judging.conflicts import assess, contest_rows
 from portal.models import (
     Assignment,
     AwardScope,
     Proposal,
-    ProposalStatus,
+    LiveSession,
     RankingSnapshot,
     Review,
     Score,
     User,
     utcnow,
 )
+from portal.rules.conflicts import assess, contest_rows
+from portal.rules.contest import round_statuses
+from portal.rules.criteria import kind_of
 from portal.scoring import (
     SUBMISSION_TIME,
     CriterionInput,
@@ -34,13 +36,13 @@ from portal.scoring import (
 )
 from portal.results.generation import LatestComputations, current_generation, \
     keep_out_of_garbage_collection
+from portal.scoring.live import RULE_METHODS
 from portal.scoring.table import ReviewArrays
 
 DEFAULT_BOUNDARY = 10
 # Changes when the stored uncertainty figures change meaning: older snapshots are recomputed.
 UNCERTAINTY_VERSION = "posterior-1"
 UPSERTS = {"sqlite": sqlite_insert, "postgresql": postgresql_insert}
-LATER_ROUND_STATUSES = (ProposalStatus.ADVANCED, ProposalStatus.AWARDED)
 
 
 @dataclass
@@ -74,14 +76,9 @@ class RoundRanking:
         return row.review_count < self.planned.get(row.proposal_id, 0)
 
 
-def _round_statuses(contest_round):
-    return ProposalStatus.IN_COMPETITION if contest_round.position == 1 \
-        else LATER_ROUND_STATUSES
-
-
 def _round_conditions(contest, contest_round):
     return (Proposal.contest_id == contest.id,
-            Proposal.status.in_(_round_statuses(contest_round)))
+            Proposal.status.in_(round_statuses(contest_round)))
 
 
 def _round_facts(contest, contest_round):
@@ -142,7 +139,7 @@ class _ApplicantView(NamedTuple):
 
 
 class _ProposalView(NamedTuple):
-    """What judging.conflicts.assess reads of a proposal and its applicant (a named tuple: a
+    """What rules.conflicts.assess reads of a proposal and its applicant (a named tuple: a
     SimpleNamespace for each of 10,000 proposals took a tenth of the ranking's time)."""
 
     id: int
@@ -225,6 +222,13 @@ def tie_break_keys(contest):
     return keys
 
 
+def official_method(contest, contest_round):
+    """The method a round is ranked with: a live final's rule when it names one (mean or
+    trimmed mean), else the contest's official method."""
+    rule = db.session.scalar(db.select(LiveSession.rule).filter_by(round_id=contest_round.id))
+    return RULE_METHODS.get(rule, contest.ranking_method)
+
+
 def ranking_boundary(contest):
     """Where 'statistically tied' is judged: the contest's setting, else its overall awards."""
     if contest.ranking_boundary:
@@ -239,7 +243,7 @@ def _inputs(contest, contest_round):
                                _round_conditions(contest, contest_round))
     reviews, incomplete = _complete_only(
         _without_conflicted(contest, facts, _submitted_reviews(contest, contest_round)))
-    criteria = [CriterionInput(c.id, c.weight, c.scale_min, c.scale_max) for c in contest.criteria]
+    criteria = [CriterionInput(c.id, c.weight, *kind_of(c).bounds(c)) for c in contest.criteria]
     proposal_inputs = [ProposalInput(fact.id, theme=fact.theme_id, submitted_at=fact.submitted_at)
                        for fact in facts]
     return proposals, reviews, criteria, proposal_inputs, facts, incomplete
@@ -302,8 +306,8 @@ def _compute(contest, contest_round, with_intervals):
     by_id, reviews, criteria, proposal_inputs, facts, incomplete = _inputs(contest,
                                                                            contest_round)
     keys = tie_break_keys(contest)
-    result = compute_ranking(reviews, criteria, proposal_inputs, official=contest.ranking_method,
-                             tie_break=keys)
+    result = compute_ranking(reviews, criteria, proposal_inputs,
+                             official=official_method(contest, contest_round), tie_break=keys)
     boundary = ranking_boundary(contest)
     planned = {proposal_id: count for proposal_id, count in _planned_reviews(contest_round).items()
                if proposal_id in by_id}

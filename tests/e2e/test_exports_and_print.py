@@ -92,7 +92,7 @@ def test_the_ranked_list_prints_with_its_table(shared_portal, organizer_page):
              if text.strip()]
     assert len(headers) == 5 and rows.count() >= 1 and cells
     # Controls that do not print: the CSV button and the folded settings.
-    controls = [page.locator("main a.btn[href*='ranking.csv']").inner_text(),
+    controls = [page.locator("main a.btn[href*='format=csv']").inner_text(),
                 page.locator("main details:has(form) summary").last.inner_text()]
     pdf = PdfReader(io.BytesIO(printed(page)))
     first_sheet = squeezed(pdf.pages[0].extract_text())

@@ -6,7 +6,6 @@ from pathlib import Path
 from flask import current_app
 from huey import crontab
 
-from portal.accounts.personal_data import purge_expired
 from portal.extensions import db
 from portal.grants.reminders import send_report_reminders
 from portal.jobs.queue import periodic_job, record_heartbeat
@@ -14,6 +13,7 @@ from portal.mail import hand_due_mail_to_queue, hand_unprepared_batches_to_queue
 from portal.models import utcnow
 from portal.ops.backup import create_backup
 from portal.prepared.services import delete_expired_files, restart_stalled_files
+from portal.privacy.personal_data import purge_expired
 from portal.proposals.reminders import send_deadline_reminders
 from portal.proposals.storage import sweep_temporary_files
 
