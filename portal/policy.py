@@ -6,7 +6,7 @@ checked by the services, which explain a refusal instead of hiding the object.
 from flask import abort
 
 from portal.extensions import db
-from portal.models import Assignment, JudgeMembership, ProposalStatus
+from portal.models import Assignment, JudgeMembership, Proposal, ProposalStatus
 from portal.rules.conflicts import closes_access
 
 
@@ -96,6 +96,36 @@ def _is_assigned(user, proposal):
     return db.session.scalar(
         db.select(Assignment.id).filter_by(proposal_id=proposal.id, judge_id=user.id)
     ) is not None
+
+
+def judges_any_contest(user):
+    """An active judge of at least one contest."""
+    return _signed_in(user) and db.session.scalar(
+        db.select(JudgeMembership.id).filter_by(user_id=user.id, active=True).limit(1)) is not None
+
+
+def menu_roles(user):
+    """The roles whose pages the main menu offers the user, their home's first: "organizer";
+    else "judge" for an active judge, with "applicant" too when they own a proposal; else
+    "applicant". Nobody is offered a page that would refuse them (tests/test_menus.py)."""
+    if not _signed_in(user):
+        return ()
+    if user.is_organizer:
+        return ("organizer",)
+    if not judges_any_contest(user):
+        return ("applicant",)
+    owns_any = db.session.scalar(
+        db.select(Proposal.id).filter_by(applicant_id=user.id).limit(1)) is not None
+    return ("judge", "applicant") if owns_any else ("judge",)
+
+
+HOMES = {"organizer": "console.index", "judge": "judging.index", "applicant": "proposals.mine"}
+
+
+def home_endpoint(user):
+    """Where the user lands after logging in: the console, their assignments or their
+    proposals."""
+    return HOMES[menu_roles(user)[0]]
 
 
 def require(allowed, status=403):

@@ -2,6 +2,7 @@
 from flask_babel import format_decimal, format_timedelta
 
 from portal.i18n import SUPPORTED, current_locale, join_list, local_datetime, localized
+from portal.policy import menu_roles
 from portal.markdown_text import render_markdown
 from portal.labels import contest_status_label, next_step, proposal_event_label, \
     proposal_status_label
@@ -58,6 +59,7 @@ def install_template_helpers(app):
     app.context_processor(lambda: {"site": site_settings()})
     app.jinja_env.globals.update(
         loc=localized,
+        menu_roles=menu_roles,
         languages=SUPPORTED,
         current_locale=current_locale,
         time_left=time_left,

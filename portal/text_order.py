@@ -3,18 +3,26 @@ spreadsheets sort it, not by Unicode code point (which puts 张 before 李 and �
 
 Pure Python; portal.database gives the same order to SQL (`pinyin_ordered`).
 """
+import re
 from functools import lru_cache
 
 from pypinyin import Style, lazy_pinyin
+
+
+# Digit runs are padded to this width before comparing, so that they compare by value.
+NUMBER_WIDTH = 20
+_DIGITS = re.compile(r"\d+")
 
 
 @lru_cache(maxsize=65536)
 def pinyin_key(text):
     """A sort key for a name or title: its syllables in pinyin with tone numbers (安 an1 <
     李 li3 < 张 zhang1), other characters as they are, case ignored; the text itself breaks ties
-    between homophones, so that the order is total and stable."""
+    between homophones, so that the order is total and stable. Numbers go by value, not digit
+    by digit (专家2 < 专家10)."""
     text = text or ""
-    syllables = lazy_pinyin(text.casefold(), style=Style.TONE3, neutral_tone_with_five=True)
+    padded = _DIGITS.sub(lambda number: number.group().zfill(NUMBER_WIDTH), text.casefold())
+    syllables = lazy_pinyin(padded, style=Style.TONE3, neutral_tone_with_five=True)
     return tuple(syllables), text
 
 

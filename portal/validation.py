@@ -105,6 +105,15 @@ class DecimalField(wtforms.DecimalField):
             raise ValueError(self.gettext("Not a valid decimal value."))
 
 
+class ScoreField(DecimalField):
+    """A score: shown as on its scale (5, 7.5), never with the column's decimals (5.00)."""
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return plain_number(self.data) if self.data is not None else ""
+
+
 def required_message(field):
     """What to say about an empty required field, naming it: 「请填写项目名称。」 rather than
     WTForms' 「该字段是必填字段。」."""

@@ -89,7 +89,7 @@ def test_the_reset_lets_a_locked_out_user_in_with_the_password(web_app, client, 
     # Every session of the user has ended.
     assert not signed_in(theirs)
     # The password alone opens the account now.
-    assert password_step(theirs, applicant).location == "/"
+    assert password_step(theirs, applicant).location == "/my/proposals"   # their home
     assert signed_in(theirs)
     (event,) = db.session.scalars(db.select(AuditEvent).filter_by(
         action="two_factor.reset")).all()

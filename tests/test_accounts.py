@@ -155,7 +155,7 @@ def test_a_deactivated_account_cannot_log_in(client, auth, applicant):
 def test_login_redirects_only_to_this_site(client, applicant):
     response = client.post("/login?next=https://evil.example/", data={
         "email": applicant.email, "password": PASSWORD})
-    assert response.location == "/"
+    assert response.location == "/my/proposals"
     client.post("/logout")
     response = client.post("/login?next=/profile", data={
         "email": applicant.email, "password": PASSWORD})

@@ -62,6 +62,7 @@ def test_the_review_form_shows_a_refused_score_beside_its_own_field(client, cont
     page = client.post(f"/judge/assignments/{assignment.id}", data={
         f"criterion_{first.id}": "5", f"criterion_{second.id}": "999",
         "submit_review": "y"}, headers={"Accept-Language": "en"}).get_data(True)
-    # Beside the field (a banner would come before the form), once.
-    assert page.count("Give a score from") == 1
-    assert page.index("Give a score from") > page.index(f'name="criterion_{second.id}"')
+    # Beside the field, and once in the error summary above the form (issue 20), no more.
+    assert page.count("Give a score from") == 2
+    assert page.index("Give a score from") < page.index(f'name="criterion_{first.id}"')
+    assert page.rindex("Give a score from") > page.index(f'name="criterion_{second.id}"')

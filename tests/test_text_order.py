@@ -59,3 +59,9 @@ def test_the_judge_statistics_list_judges_by_pinyin(client, auth, contest, organ
     auth.login(organizer)
     page = client.get(f"/admin/contests/{contest.slug}/ranking/judges").get_data(as_text=True)
     assert page.index("安琪") < page.index("张伟")
+
+
+def test_numbers_in_names_sort_by_value():
+    names = ["评审专家10", "评审专家2", "评审专家1", "judge11", "judge2", "Judge 1"]
+    assert sorted(names, key=pinyin_key) == ["Judge 1", "judge2", "judge11", "评审专家1",
+                                             "评审专家2", "评审专家10"]

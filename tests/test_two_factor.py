@@ -198,7 +198,7 @@ def test_turning_it_off_needs_the_password_and_a_code(client, auth, applicant):
     db.session.refresh(applicant)
     assert applicant.totp_secret is None and applicant.recovery_codes is None
     auth.logout()
-    assert password_step(client, applicant).location == "/"
+    assert password_step(client, applicant).location == "/my/proposals"
 
 
 @pytest.fixture

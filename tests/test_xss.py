@@ -24,6 +24,7 @@ from portal.models import Assignment, Attachment, Award, AwardTier, BudgetLine, 
     SiteSettings, Theme, User, utcnow
 from tests.factories import Auth, email_text, get_urls
 from tests.test_access_matrix import world_values
+from tests.test_results import build_contest
 
 PAYLOADS = [
     "<script>alert(1)</script>",
@@ -52,6 +53,7 @@ SITE_SCRIPTS = ("/static/",)
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "poster",
                   "background"}
 FORBIDDEN_TAGS = {"iframe", "object", "embed", "base", "svg"}
+CHART_ATTRIBUTES = {"class", "viewbox", "width", "role", "aria-labelledby"}
 QUERY = {"q": SHORT, "theme": SHORT, "status": SHORT, "sort": SHORT, "next": SHORT,
          "reference": SHORT, "round": SHORT, "page": SHORT}
 EN = {"Accept-Language": "en"}
@@ -71,7 +73,7 @@ class InjectionFinder(HTMLParser):
         attributes = dict(attrs)
         if tag == "script" and not (attributes.get("src") or "").startswith(SITE_SCRIPTS):
             self.found.append(f"<script {attributes}>")
-        if tag in FORBIDDEN_TAGS:
+        if tag in FORBIDDEN_TAGS and not _server_chart(tag, attrs):
             self.found.append(f"<{tag}>")
         if tag == "meta" and (attributes.get("http-equiv") or "").lower() == "refresh":
             self.found.append("<meta http-equiv=refresh>")
@@ -84,6 +86,14 @@ class InjectionFinder(HTMLParser):
                 self.found.append(f"<{tag} {name}={value!r}>")
 
     handle_startendtag = handle_starttag
+
+
+def _server_chart(tag, attrs):
+    """The charts the server draws (templates/results/_*_chart.svg): an <svg> of the fixed class
+    "chart" with exactly the attributes those templates write. A payload's <svg> has other
+    attributes, and event handlers inside a chart are still caught below."""
+    return tag == "svg" and dict(attrs).get("class") == "chart" \
+        and {name for name, _ in attrs} == CHART_ATTRIBUTES
 
 
 def injections(html):
@@ -336,3 +346,24 @@ def test_lazy_messages_with_names_stay_text(app_context):
     serializer = TaggedJSONSerializer()
     flashed = serializer.loads(serializer.dumps({"message": message}))["message"]
     assert "<img" not in escape(flashed)
+
+
+def test_the_charts_are_the_only_svg_and_keep_names_as_text(client, auth, contest, organizer):
+    """The ranked list and the judge statistics draw charts as inline <svg>; the judges' names
+    they show stay text, and an <svg> that is not such a chart is still caught."""
+    build_contest(contest, organizer)
+    for judge in db.session.scalars(db.select(User).filter(User.email.like("j%@example.org"))):
+        judge.display_name = SHORT
+    db.session.commit()
+    auth.login(organizer)
+    for url in (f"/admin/contests/{contest.slug}/ranking",
+                f"/admin/contests/{contest.slug}/ranking/judges"):
+        page = client.get(url, headers=EN).get_data(as_text=True)
+        assert '<svg class="chart"' in page, url
+        assert injections(page) == [], url
+    chart = page[page.index("<svg"):page.index("</svg>")]
+    assert "&lt;img src" in chart and "<img" not in chart   # the name, as text, in the chart
+    assert injections('<svg class="chart" onload="alert(1)">') != []
+    assert injections('<svg class="chart" viewBox="0 0 1 1" width="1" role="img" '
+                      'aria-labelledby="t" onload="alert(1)">') != []
+    assert injections("<svg onload=alert(1)>") != []

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
+from portal import policy
 from portal.accounts import two_factor
 from portal.accounts.forms import DisableTwoFactorForm, EnableTwoFactorForm, \
     NewRecoveryCodesForm, TwoFactorLoginForm
@@ -38,10 +39,6 @@ def _limit(setting, **options):
     return limiter.limit(lambda: current_app.config[setting], methods=["POST"], **options)
 
 
-def _home_endpoint(user):
-    return "console.index" if user.is_organizer else "contests.index"
-
-
 def finish_login(user, remember, next_url):
     """After the password: the second step when the user has one, else the session starts.
     Returns the response (the caller commits)."""
@@ -53,7 +50,7 @@ def finish_login(user, remember, next_url):
         flash(_("Organizers of this site must use two-step login. Set it up to continue."),
               "warning")
         return redirect(url_for("two_factor.setup"))
-    return redirect(next_url or url_for(_home_endpoint(user)))
+    return redirect(next_url or url_for(policy.home_endpoint(user)))
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
@@ -79,7 +76,7 @@ def verify():
                 left = two_factor.recovery_codes_left(user)
                 flash(ngettext("You used a recovery code; %(num)d is left.",
                                "You used a recovery code; %(num)d are left.", left), "warning")
-            return redirect(pending.get("next") or url_for(_home_endpoint(user)))
+            return redirect(pending.get("next") or url_for(policy.home_endpoint(user)))
         if not two_factor.count_failure():
             flash(_("Too many wrong codes. Please log in again."), "danger")
             return redirect(url_for("accounts.login"))

@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
+from portal import policy
 from portal.accounts import services
 from portal.accounts.forms import ERASE_EXPLANATION, ChangePasswordForm, DeleteAccountForm, \
     LoginForm, ProfileForm, ReauthenticateForm, RegisterForm, RequestResetForm, ResetPasswordForm
@@ -116,21 +117,18 @@ def privacy():
 def login():
     """Sign in with email and password."""
     if current_user.is_authenticated:
-        return redirect(safe_next())
+        return redirect(safe_next(policy.home_endpoint(current_user)))
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is None:
             form.password.errors.append(_("The email or the password is wrong."))
         else:
-            response = finish_login(user, form.remember.data, safe_next(_home_endpoint(user)))
+            response = finish_login(user, form.remember.data,
+                                    safe_next(policy.home_endpoint(user)))
             db.session.commit()
             return response
     return render_template("accounts/login.html", form=form)
-
-
-def _home_endpoint(user):
-    return "console.index" if user.is_organizer else "contests.index"
 
 
 @bp.route("/logout", methods=["POST"])

@@ -6,10 +6,26 @@ from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from portal.rules.criteria import kind_of
-from portal.validation import DataRequired, DecimalField
+from portal.validation import DataRequired, ScoreField, plain_number
 
 COMMENT_MAX = 5000
 REASON_MAX = 1000
+# A scale with at most this many steps is a row of buttons to tap (1-10 is ten); a longer or
+# finer one stays a number box.
+MAX_TAP_OPTIONS = 11
+
+
+def score_options(criterion):
+    """The scores a judge may give on the criterion's scale, as plain strings ("1" … "10"), when
+    there are few enough to tap; an empty list otherwise."""
+    low, high, step = criterion.scale_min, criterion.scale_max, criterion.scale_step
+    if step <= 0 or (high - low) / step + 1 > MAX_TAP_OPTIONS:
+        return []
+    options, value = [], low
+    while value <= high:
+        options.append(plain_number(value))
+        value += step
+    return options
 
 
 class ReviewForm(FlaskForm):
@@ -23,8 +39,10 @@ class ReviewForm(FlaskForm):
         render_kw={"maxlength": COMMENT_MAX, "rows": 4},
         description=_l("If the organizers share feedback, the applicant may read it, without "
                        "your name, once the results are final."))
-    save = SubmitField(_l("Save draft"))
+    # The first button is the main one: submitting is what a judge came to do.
     submit_review = SubmitField(_l("Submit review"))
+    submit_next = SubmitField(_l("Submit and score the next"))
+    save = SubmitField(_l("Save draft"))
 
     @classmethod
     def for_criteria(cls, criteria, locale, **kwargs):
@@ -37,7 +55,7 @@ class ReviewForm(FlaskForm):
             kind = kind_of(criterion)
             scale = kind.explanation(criterion)
             rubric = criterion.localized("rubric", locale)
-            field = DecimalField(
+            field = ScoreField(
                 criterion.localized("name", locale),
                 # The range and the step are checked by the service, with one message for both.
                 validators=[Optional()],
@@ -45,6 +63,10 @@ class ReviewForm(FlaskForm):
                 render_kw=kind.input_attributes(criterion))
             setattr(_Form, _score_field(criterion.id), field)
         return _Form(**kwargs)
+
+    @property
+    def submitting(self):
+        return bool(self.submit_review.data or self.submit_next.data)
 
     def score_fields(self, criteria):
         return [getattr(self, _score_field(criterion.id)) for criterion in criteria]

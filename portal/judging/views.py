@@ -13,7 +13,8 @@ from portal.errors import DomainError
 from portal.extensions import db
 from portal.i18n import current_locale
 from portal.judging import conflicts, services, workspace
-from portal.judging.forms import OrganizationConflictForm, RecuseForm, ReviewForm
+from portal.judging.forms import OrganizationConflictForm, RecuseForm, ReviewForm, \
+    score_options
 from portal.models import Assignment, Conflict, ConflictKind, User
 from portal.rules.contest import scoring_refusal
 from portal.web import ConfirmForm, commit_and_redirect, show_domain_error
@@ -109,14 +110,12 @@ def review(assignment_id):
     if form.validate_on_submit():
         try:
             services.save_review(current_user, assignment, form.values(criteria),
-                                 form.comment.data, submit=form.submit_review.data,
+                                 form.comment.data, submit=form.submitting,
                                  feedback=form.feedback.data or "")
         except DomainError as error:
             show_domain_error(error, form)
         else:
-            message = _("Your review has been submitted. You may revise it until the round "
-                        "closes.") if form.submit_review.data else _("Your draft has been saved.")
-            return commit_and_redirect(message, "judging.review", assignment_id=assignment.id)
+            return _after_saving(assignment, form)
     elif not form.is_submitted() and existing is not None:
         for criterion, field in zip(criteria, form.score_fields(criteria)):
             field.data = existing.score_for(criterion.id)
@@ -124,9 +123,28 @@ def review(assignment_id):
         form.feedback.data = existing.feedback
     return render_template("judging/review.html", assignment=assignment,
                            proposal=assignment.proposal, form=form,
-                           score_fields=form.score_fields(criteria),
+                           score_fields=[(field, score_options(criterion)) for criterion, field
+                                         in zip(criteria, form.score_fields(criteria))],
                            refusal=scoring_refusal(assignment.round),
                            recuse_form=RecuseForm())
+
+
+def _after_saving(assignment, form):
+    """Back to the review after a draft or a submission; on to the judge's next proposal after
+    「提交并评下一个」, or to the list when none is left."""
+    if not form.submitting:
+        return commit_and_redirect(_("Your draft has been saved."), "judging.review",
+                                   assignment_id=assignment.id)
+    submitted = _("Your review has been submitted. You may revise it until the round closes.")
+    if not form.submit_next.data:
+        return commit_and_redirect(submitted, "judging.review", assignment_id=assignment.id)
+    following = workspace.next_to_score(current_user, assignment.proposal.contest,
+                                        assignment.id)
+    if following is None:
+        return commit_and_redirect(
+            _("Your review has been submitted. Every proposal assigned to you is scored."),
+            "judging.index")
+    return commit_and_redirect(submitted, "judging.review", assignment_id=following.id)
 
 
 @bp.route("/judge/assignments/<int:assignment_id>/recuse", methods=["POST"])

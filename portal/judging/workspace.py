@@ -140,6 +140,20 @@ def judge_workspace(user, theme_code=None, unscored_only=False, status=None, pag
     return Workspace(contests=contests, page=page, pages=pages)
 
 
+def next_to_score(user, contest, after_id):
+    """The judge's next assignment of `contest` still to submit whose round takes scores: the
+    first after assignment `after_id` in the list's order, else the first before it; None when
+    every other one is submitted (or its round is closed)."""
+    rows = _visible_rows(user, contest, _assigned_rows(user.id, [contest.id]).get(contest.id, []),
+                         db.session.scalars(db.select(Conflict).filter_by(
+                             judge_id=user.id, contest_id=contest.id)).all())
+    now = utcnow()
+    open_rounds = {round_.id for round_ in contest.rounds if scoring_refusal(round_, now) is None}
+    waiting = [row for row in rows if row.id != after_id and row.status != SUBMITTED
+               and row.round.id in open_rounds]
+    return next((row for row in waiting if row.id > after_id), waiting[0] if waiting else None)
+
+
 def live_sessions(contests):
     """Contest id -> the id of its pitch-day session, for the contests given (one query)."""
     ids = [contest.id for contest in contests]

@@ -61,6 +61,14 @@ def table_rows(ranked, rows, other_methods):
     return made
 
 
+def chart_points(rows, theme=None):
+    """The score chart's points of these TableRows: (label, rank, score, low, high, flagged),
+    the rank within the theme when the list is a theme's."""
+    return [(row.fact.reference or "", row.ranking.theme_rank if theme else row.ranking.rank,
+             row.ranking.score, row.interval.get("score_low"), row.interval.get("score_high"),
+             bool(row.interval.get("flagged"))) for row in rows]
+
+
 def display_score(score, scale=None):
     """A score with two decimals; with the scale (lowest, highest), clipped to it: the ranking
     itself uses the unclipped score, so two scores shown as 10.00 may rank 1 and 2."""

@@ -13,17 +13,20 @@ from portal.results import advancement
 from portal.results.forms import METHOD_LABELS, AdvanceForm, RankingSettingsForm
 from portal.results.intervals import ranking_with_last_intervals
 from portal.results.ranking import round_ranking
-from portal.results.services import display_score, ranked_rows, table_rows
+from portal.results.charts import score_chart, severity_chart
+from portal.results.services import chart_points, display_score, ranked_rows, table_rows
 from portal.results.settings import save_ranking_settings
 from portal.rules.contest import judge_name
 from portal.scoring import METHODS, SUBMISSION_TIME
+from portal.scoring.agreement import agreement_level
 from portal.text_order import pinyin_key
 from portal.web import ConfirmForm, commit_and_redirect, flash_form_errors, organizer_blueprint, \
     show_domain_error
 
 bp = organizer_blueprint("results", __name__)
-# The ranked list shows this many rows a page: 10,000 rows would take seconds to render.
-ROWS_PER_PAGE = 250
+# The ranked list shows this many rows a page: short enough to read and chart, and 10,000 rows
+# would take seconds to render.
+ROWS_PER_PAGE = 50
 
 
 
@@ -58,15 +61,17 @@ def ranking(slug):
     rows = table_rows(ranked, rows[(page - 1) * ROWS_PER_PAGE:page * ROWS_PER_PAGE],
                       other_methods)
     return render_template("results/ranking.html", contest=contest, ranked=ranked, rows=rows,
-                           page=page, pages=pages,
+                           page=page, pages=pages, first_row=(page - 1) * ROWS_PER_PAGE + 1,
+                           chart=score_chart(chart_points(rows, theme), ranked.result.scale,
+                                             ranked.boundary),
                            theme_names=part_names(contest.themes, current_locale()),
                            theme=theme, entrant_type=entrant_type, other_methods=other_methods,
                            method_labels=METHOD_LABELS, criteria_by_id={
                                c.id: c for c in contest.criteria},
                            submission_time=SUBMISSION_TIME,
-                           # Translated once, then filled in on each of the 250 rows.
+                           # Translated once, then filled in on each of the rows.
                            rank_range=_("rank %(low)s–%(high)s"),
-                           action_form=ConfirmForm(), settings_form=_settings_form(contest),
+                           settings_form=_settings_form(contest),
                            advance_form=AdvanceForm(),
                            next_round=advancement.next_round(contest, ranked.contest_round))
 
@@ -118,5 +123,9 @@ def judge_statistics(slug):
         db.select(User).filter(User.id.in_(judge_ids)))} if judge_ids else {}
     judges = sorted(ranked.result.judges, key=lambda stats: (
         pinyin_key(names.get(stats.judge_id)), stats.judge_id))
-    return render_template("results/judges.html", contest=contest, ranked=ranked, names=names,
-                           judges=judges, display_score=display_score)
+    return render_template(
+        "results/judges.html", contest=contest, ranked=ranked, names=names, judges=judges,
+        display_score=display_score,
+        agreement_level=agreement_level(ranked.result.agreement.icc_2_1),
+        severity=severity_chart([(names.get(stats.judge_id, str(stats.judge_id)), stats.bias)
+                                 for stats in judges]))

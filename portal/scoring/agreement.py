@@ -17,6 +17,18 @@ OUTLIER_ROBUST_Z = 3.5
 OUTLIER_MIN_REVIEWS = 3             # with two reviews, neither is "the" odd one out
 
 
+# Readings of ICC(2,1), after Koo & Li (2016), "A guideline of selecting and reporting intraclass
+# correlation coefficients": below 0.5 poor, 0.5-0.75 moderate, 0.75-0.9 good, above excellent.
+AGREEMENT_LEVELS = ((0.9, "excellent"), (0.75, "good"), (0.5, "moderate"))
+
+
+def agreement_level(icc_2_1):
+    """"excellent", "good", "moderate" or "poor" for an ICC(2,1); None without one."""
+    if icc_2_1 is None:
+        return None
+    return next((level for floor, level in AGREEMENT_LEVELS if icc_2_1 >= floor), "poor")
+
+
 @dataclass(frozen=True)
 class Agreement:
     icc_2_1: float | None       # two-way random, absolute agreement, single rater

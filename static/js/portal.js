@@ -11,6 +11,16 @@
     }
   });
 
+  // A refused form: the summary at the top lists what to fix; the focus goes to the first
+  // invalid field, which brings it and its message into view (the page reloads at the top).
+  if (document.querySelector("[data-error-summary]")) {
+    var invalid = document.querySelector("main [aria-invalid='true']");
+    if (invalid) {
+      invalid.focus({ preventScroll: true });
+      (invalid.closest("fieldset, .mb-3") || invalid).scrollIntoView({ block: "center" });
+    }
+  }
+
   // Live character counters under fields with a maxlength.
   document.querySelectorAll("[data-counter-for]").forEach(function (counter) {
     var field = document.getElementById(counter.getAttribute("data-counter-for"));

@@ -189,6 +189,26 @@ class PageChecks:
             timeout=3000)
 
 
+def printed(page):
+    """The page printed to PDF through Chromium (A4, print styles), as bytes."""
+    page.emulate_media(media="print")
+    try:
+        return page.pdf(format="A4")
+    finally:
+        page.emulate_media(media="screen")
+
+
+def save_first_sheet(pdf, path, scale=1.5):
+    """The first sheet of a PDF as a PNG (pypdfium2), for the guides."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        document[0].render(scale=scale).to_pil().save(path)
+    finally:
+        document.close()
+
+
 def logged_in_page(context, portal, email, password):
     """A new page of `context`, logged in through the login form."""
     page = context.new_page()

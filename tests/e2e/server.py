@@ -64,12 +64,16 @@ class PortalServer:
         self.flask("load-contest", str(SEED_CONTEST), "--skip-existing")
         self.flask("create-user", "--organizer", "--email", ORGANIZER_EMAIL, "--password",
                    ORGANIZER_PASSWORD, "--name", "慈善总会项目部")
+        self.seed()
+        return self
+
+    def seed(self, *args):
+        """Run tests/e2e/seed.py on the contest, with `args`, in this portal's environment."""
         result = subprocess.run([str(BIN / "python"), str(Path(__file__).with_name("seed.py")),
-                                 CONTEST_SLUG], cwd=REPO, env=self.env, capture_output=True,
-                                text=True)
+                                 CONTEST_SLUG, *args], cwd=REPO, env=self.env,
+                                capture_output=True, text=True)
         if result.returncode != 0:
             raise RuntimeError("seed.py failed:\n" + result.stdout + result.stderr)
-        return self
 
     # -- the server ------------------------------------------------------------------------
     def start(self):

@@ -11,7 +11,7 @@ import zipfile
 
 import pytest
 
-from tests.e2e.checks import DESKTOP, PHONE, PageChecks
+from tests.e2e.checks import DESKTOP, PHONE, PageChecks, printed, save_first_sheet
 from tests.e2e.server import CONTEST_SLUG, ORGANIZER_EMAIL, ORGANIZER_PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -96,6 +96,12 @@ class Journey:
         self.check(self.pages[role], f"{self.shot_prefix}{role}-{name}",
                    screenshot=screenshot and (not self.phone or name in PHONE_SHOTS),
                    full_page=full_page)
+
+    def print_for_the_guide(self, role, name):
+        """The page as printed to PDF, its first sheet kept as a PNG for the organizers' guide
+        (Chinese, on a laptop, when screenshots are asked for)."""
+        if self.check.screenshots is not None and not self.phone:
+            save_first_sheet(printed(self.pages[role]), self.check.screenshots / f"{name}.png")
 
     def login(self, role, email, password):
         page = self.visit(role, "/login", "login")
@@ -298,13 +304,13 @@ class Journey:
         follow(page, page.locator("main a", has_text=PROPOSAL_TITLE))
         follow(page, page.locator("main a[href*='read=1']"))
         self.checked("judge", "review", screenshot=True, full_page=True)
-        scores = page.locator("main input[id^=criterion_]")
-        assert scores.count() == 3
+        groups = page.locator("main fieldset.score-choices")  # 1-10: a row of buttons each
+        assert groups.count() == 3
         if keyboard_scoring:
             score_with_keyboard(page, ["9", "8", "8"], "时间银行模式新颖，预算合理。")
         else:
             for index, value in enumerate(["9", "8", "8"]):
-                scores.nth(index).fill(value)
+                groups.nth(index).locator(f"label:text-is('{value}')").click()
             page.fill("#comment", "时间银行模式新颖，预算合理。")
             page.fill("#feedback", "建议补充志愿者激励和退出机制。")
             submit_in(page, "main form[data-warn-unsaved]", name="submit_review")
@@ -324,6 +330,7 @@ class Journey:
                    screenshot=True)
         self.visit("organizer", f"/admin/contests/{CONTEST_SLUG}/ranking", "ranking",
                    screenshot=True, full_page=True)
+        self.print_for_the_guide("organizer", "print-ranking")
         self.visit("organizer", f"/admin/contests/{CONTEST_SLUG}/ranking/judges", "judge-statistics")
         page = self.visit("organizer", f"/admin/contests/{CONTEST_SLUG}/awards", "awards")
         follow(page, page.locator("main a[href$='/awards/preview']").first)
@@ -332,6 +339,7 @@ class Journey:
         assert page.url.endswith("/awards"), flash(page)
         self.checked("organizer", "awards-saved", screenshot=True)
         assert self.reference in page.locator("main").inner_text()
+        self.print_for_the_guide("organizer", "print-awards")
 
         page = self.visit("organizer", f"/admin/contests/{CONTEST_SLUG}/publication",
                           "publication")
@@ -388,11 +396,16 @@ PHONE_SHOTS = {"contest", "receipt", "review", "new-proposal", "edit-proposal"}
 
 
 def score_with_keyboard(page, values, comment):
-    """Score with the keyboard alone: Tab from the first score to each field, Enter to submit."""
-    page.locator("main input[id^=criterion_]").first.focus()
+    """Score with the keyboard alone: Tab into each score's group, Space and the arrow keys to
+    the value, Tab to the comment, Enter to submit."""
+    page.locator("main fieldset.score-choices input").first.focus()
     for value in values:
-        assert page.evaluate("document.activeElement.id").startswith("criterion_")
-        page.keyboard.type(value)
+        assert page.evaluate("document.activeElement.name").startswith("criterion_")
+        page.keyboard.press("Space")  # the scale's first value, 1
+        for _ in range(int(value) - 1):
+            page.keyboard.press("ArrowRight")
+        assert page.evaluate("document.activeElement.value") == value
+        assert page.evaluate("document.activeElement.checked")
         page.keyboard.press("Tab")
         # Skip anything between two fields (none today), up to the next input.
         while page.evaluate("document.activeElement.tagName") not in ("INPUT", "TEXTAREA"):
