@@ -49,7 +49,8 @@ def printed_url(endpoint, **values):
 
 
 def organizer_blueprint(name, import_name, **options):
-    """A blueprint whose every route needs a signed-in organizer (else login, or 403)."""
+    """A blueprint whose every route needs a signed-in organizer, or a chair whose grant opens
+    the route (portal.policy.may_open_organizer_route); else login, 403 or 404."""
     from flask import Blueprint
     from flask_login import current_user, login_required
 
@@ -60,7 +61,9 @@ def organizer_blueprint(name, import_name, **options):
     @blueprint.before_request
     @login_required
     def require_organizer():
-        policy.require(policy.may_manage_contests(current_user), 403)
+        method = "GET" if request.method == "HEAD" else request.method
+        policy.may_open_organizer_route(current_user, request.endpoint, method,
+                                        request.view_args)
 
     return blueprint
 

@@ -23,33 +23,50 @@ from portal.extensions import db
 from portal.models import Award, Conflict, ConflictKind, JudgeMembership, OutboxMessage
 from portal.proposals.attachments import add_attachment
 from portal.tokens import make_token
-from tests.factories import pdf_file, Auth, assign, make_contest, make_judge, make_proposal, make_user
+from tests.factories import pdf_file, Auth, assign, make_contest, make_chair, make_judge, \
+    make_proposal, make_user
 
 PDF = pdf_file()
 ROLES = ("anonymous", "owner", "non_owner", "judge_assigned", "judge_unassigned",
-         "judge_conflicted", "organizer")
+         "judge_conflicted", "organizer", "chair_in", "chair_out")
 LOGIN = "login"        # 302 to the login page
 MOVED = "redirect"     # 302 anywhere else
 OK = "ok"              # POST: let in (anything but 5xx, 403, 404 or the login page)
 
 
 def row(anonymous, owner, non_owner, judge_assigned, judge_unassigned, judge_conflicted,
-        organizer):
+        organizer, chair_in=None, chair_out=None):
+    """Outside the organizer pages a chair is an account like the non-owner, unless told."""
+    chair_in = non_owner if chair_in is None else chair_in
+    chair_out = non_owner if chair_out is None else chair_out
     return dict(zip(ROLES, (anonymous, owner, non_owner, judge_assigned, judge_unassigned,
-                            judge_conflicted, organizer)))
+                            judge_conflicted, organizer, chair_in, chair_out)))
 
 
 def everyone(status):
-    return row(*[status] * 7)
+    return row(*[status] * 9)
 
 
 def signed_in(status, anonymous=LOGIN):
-    return row(anonymous, *[status] * 6)
+    return row(anonymous, *[status] * 8)
 
 
-def organizers(status=200):
-    """An organizer page: the login page for strangers, 403 for other accounts."""
-    return row(LOGIN, 403, 403, 403, 403, 403, status)
+def organizers(status=200, chair_in=403, chair_out=403):
+    """An organizer page: the login page for strangers, 403 for other accounts; a theme
+    chair's row says what each chair gets (403 unless their grant opens the page)."""
+    return row(LOGIN, 403, 403, 403, 403, 403, status, chair_in, chair_out)
+
+
+def theme_page(status=200, outside=404):
+    """An organizer page of one proposal, open to the chair of its theme; the chair of another
+    theme gets what a proposal that does not exist gives."""
+    return organizers(status, chair_in=status, chair_out=outside)
+
+
+def theme_list(status=200):
+    """An organizer page of a contest's work open to every chair of the contest, showing (or
+    acting on) their own themes' proposals only."""
+    return organizers(status, chair_in=status, chair_out=status)
 
 
 # (method, endpoint) -> what each role gets. Parameters come from `world()`.
@@ -65,15 +82,15 @@ MATRIX = {
     ("GET", "verification.search"): everyone(200),
     ("GET", "verification.certificate"): everyone(200),
     # Accounts
-    ("GET", "accounts.login"): row(200, *[MOVED] * 6),
-    ("POST", "accounts.login"): row(200, *[MOVED] * 6),
-    ("GET", "accounts.register"): row(200, *[MOVED] * 6),
-    ("POST", "accounts.register"): row(200, *[MOVED] * 6),
+    ("GET", "accounts.login"): row(200, *[MOVED] * 8),
+    ("POST", "accounts.login"): row(200, *[MOVED] * 8),
+    ("GET", "accounts.register"): row(200, *[MOVED] * 8),
+    ("POST", "accounts.register"): row(200, *[MOVED] * 8),
     ("GET", "accounts.request_reset"): everyone(200),
     ("POST", "accounts.request_reset"): everyone(200),
     ("GET", "accounts.reset_password"): everyone(200),
     ("POST", "accounts.reset_password"): everyone(200),
-    ("GET", "accounts.confirm_email"): row(LOGIN, *[MOVED] * 6),
+    ("GET", "accounts.confirm_email"): row(LOGIN, *[MOVED] * 8),
     ("POST", "accounts.resend_confirmation"): signed_in(OK),
     ("POST", "accounts.logout"): everyone(MOVED),
     ("POST", "accounts.set_language"): everyone(MOVED),
@@ -86,18 +103,19 @@ MATRIX = {
     ("POST", "accounts.reauthenticate"): signed_in(OK),
     ("POST", "accounts.download_data"): signed_in(OK),
     ("POST", "accounts.delete_account"): signed_in(OK),
-    ("GET", "two_factor.verify"): row(LOGIN, *[MOVED] * 6),
-    ("POST", "two_factor.verify"): row(LOGIN, *[MOVED] * 6),
+    ("GET", "two_factor.verify"): row(LOGIN, *[MOVED] * 8),
+    ("POST", "two_factor.verify"): row(LOGIN, *[MOVED] * 8),
     ("GET", "two_factor.setup"): signed_in(200),
     ("POST", "two_factor.setup"): signed_in(OK),
     ("POST", "two_factor.disable"): signed_in(OK),
     ("POST", "two_factor.new_recovery_codes"): signed_in(OK),
     # Applicants
     ("GET", "proposals.mine"): signed_in(200),
-    ("GET", "proposals.new"): row(LOGIN, 200, 200, 403, 403, 403, 403),
+    # A chair of the contest may not apply to it, as its judges may not.
+    ("GET", "proposals.new"): row(LOGIN, 200, 200, 403, 403, 403, 403, 403, 403),
     # A post without a session gets the form back with what was typed (401), never a redirect.
-    ("POST", "proposals.new"): row(401, OK, OK, 403, 403, 403, 403),
-    ("POST", "proposals.autosave_new"): row(401, OK, OK, 403, 403, 403, 403),
+    ("POST", "proposals.new"): row(401, OK, OK, 403, 403, 403, 403, 403, 403),
+    ("POST", "proposals.autosave_new"): row(401, OK, OK, 403, 403, 403, 403, 403, 403),
     ("GET", "proposals.show"): row(LOGIN, 200, 404, 404, 404, 404, 404),
     ("GET", "proposals.edit"): row(LOGIN, 200, 404, 404, 404, 404, 404),
     ("POST", "proposals.edit"): row(401, OK, 404, 404, 404, 404, 404),
@@ -107,7 +125,7 @@ MATRIX = {
     ("POST", "proposals.request_withdrawal"): row(LOGIN, OK, 404, 404, 404, 404, 404),
     ("POST", "proposals.delete"): row(LOGIN, OK, 404, 404, 404, 404, 404),
     ("POST", "proposals.upload"): row(LOGIN, OK, 404, 404, 404, 404, 404),
-    ("GET", "proposals.download"): row(LOGIN, 200, 404, 200, 404, 404, 200),
+    ("GET", "proposals.download"): row(LOGIN, 200, 404, 200, 404, 404, 200, 200, 404),
     ("POST", "proposals.delete_attachment"): row(LOGIN, OK, 404, 404, 404, 404, 404),
     # Judges
     ("GET", "judging.accept_invitation"): everyone(200),
@@ -121,9 +139,9 @@ MATRIX = {
     ("POST", "judging.withdraw_conflict"): row(LOGIN, 403, 403, OK, 404, 404, 403),
     # Organizers
     ("GET", "console.index"): organizers(),
-    ("GET", "proposals_admin.proposals"): organizers(),
-    ("GET", "proposals_admin.proposal"): organizers(),
-    ("POST", "proposals_admin.proposal"): organizers(OK),
+    ("GET", "proposals_admin.proposals"): theme_list(),
+    ("GET", "proposals_admin.proposal"): theme_page(),
+    ("POST", "proposals_admin.proposal"): theme_page(OK),
     ("GET", "judges.index"): organizers(),
     ("POST", "judges.index"): organizers(OK),
     ("POST", "judges.invitation_action"): organizers(OK),
@@ -144,10 +162,10 @@ MATRIX = {
     ("GET", "judging_admin.remove_conflict"): organizers(404),  # no pair named
     ("POST", "judging_admin.remove_conflict"): organizers(404),  # no pair named
     ("POST", "judging_admin.remind"): organizers(OK),
-    ("POST", "screening.decide"): organizers(OK),
-    ("POST", "screening.undo"): organizers(OK),
-    ("POST", "proposals_admin.decide_withdrawal"): organizers(OK),
-    ("POST", "screening.decide_many"): organizers(OK),
+    ("POST", "screening.decide"): theme_page(OK),
+    ("POST", "screening.undo"): theme_page(OK),
+    ("POST", "proposals_admin.decide_withdrawal"): theme_page(OK),
+    ("POST", "screening.decide_many"): theme_list(OK),
     ("GET", "setup.new"): organizers(),
     ("POST", "setup.new"): organizers(OK),
     ("GET", "setup.settings"): organizers(),
@@ -177,7 +195,7 @@ MATRIX = {
     ("POST", "mail_templates.edit"): organizers(422),  # no text written
     ("POST", "mail_templates.restore"): organizers(MOVED),
     ("GET", "dashboard.audit_export"): organizers(),
-    ("GET", "results.ranking"): organizers(),
+    ("GET", "results.ranking"): theme_list(),
     ("GET", "results.ranking_csv"): organizers(),
     ("GET", "results.judge_statistics"): organizers(),
     ("POST", "results.advance"): organizers(OK),
@@ -232,6 +250,8 @@ def world_values():
     declared = Conflict(contest_id=contest.id, judge_id=judge_assigned.id,
                         organization="某基金会", kind=ConflictKind.DECLARED_ORGANIZATION)
     db.session.add(declared)
+    chair_in = make_chair(contest, "chair-in@example.org", themes=[contest.themes[0].code])
+    chair_out = make_chair(contest, "chair-out@example.org", themes=[contest.themes[1].code])
     from portal.judging.services import invite_judge
     invitation, invitation_token = invite_judge(None, contest, "pending@example.org")
     db.session.add(Award(contest_id=contest.id, proposal_id=other_proposal.id,
@@ -260,7 +280,8 @@ def world_values():
     }
     users = {"anonymous": None, "owner": owner, "non_owner": non_owner,
              "judge_assigned": judge_assigned, "judge_unassigned": judge_unassigned,
-             "judge_conflicted": judge_conflicted, "organizer": organizer}
+             "judge_conflicted": judge_conflicted, "organizer": organizer,
+             "chair_in": chair_in, "chair_out": chair_out}
     return values, users
 
 

@@ -3,6 +3,7 @@ from flask import Response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal import policy
 from portal.accounts.forms import ConfirmForm
 from portal.accounts.sessions import require_recent_login
 from portal.audit import record
@@ -14,7 +15,7 @@ from portal.exports.sheets import contest_awards, part_names
 from portal.extensions import db
 from portal.i18n import current_locale
 from portal.judging.assigning import judge_name
-from portal.models import User
+from portal.models import Permission, User
 from portal.results import advancement
 from portal.results.forms import METHOD_LABELS, AdvanceForm, RankingSettingsForm
 from portal.results.ranking import round_ranking
@@ -54,7 +55,8 @@ def ranking(slug):
     entrant_type = next((e for e in contest.entrant_types
                          if e.code == request.args.get("entrant_type")), None)
     rows = ranked_rows(ranked, theme=theme, entrant_type=entrant_type,
-                       sort=request.args.get("sort", "rank"))
+                       sort=request.args.get("sort", "rank"),
+                       themes=policy.theme_scope(current_user, contest, Permission.RANKING))
     pages = max(1, -(-len(rows) // ROWS_PER_PAGE))
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
     other_methods = [method for method in METHODS if method != ranked.result.official]

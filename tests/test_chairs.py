@@ -1,0 +1,96 @@
+"""Theme chairs (主题负责人): rights granted per contest and per theme (issue 25). The access
+matrix (tests/test_access_matrix.py) holds every route's answer for a chair inside and outside
+their theme; here, what the pages they open show, and the grants themselves."""
+import pytest
+
+from portal import policy
+from portal.accounts.invitations import accept, invite
+from portal.contests.grants import grant_rights, revoke_rights
+from portal.errors import DomainError
+from portal.extensions import db
+from portal.models import AuditEvent, ContestGrant, InvitationRole, Permission, ProposalStatus
+from tests.factories import make_chair, make_contest, make_proposal, make_user
+from tests.test_results import build_contest
+
+
+@pytest.fixture
+def chair(contest):
+    """The chair of the contest's first theme (a and b of build_contest are in it)."""
+    return make_chair(contest, "chair@example.org", themes=[contest.themes[0].code])
+
+
+def test_a_chair_may_do_their_themes_work_only(app_context, contest, chair, organizer):
+    own, other = contest.themes[0], contest.themes[4]
+    assert policy.can(chair, Permission.SCREEN, contest, own)
+    assert not policy.can(chair, Permission.SCREEN, contest, other)
+    assert policy.can(chair, Permission.SCREEN, contest)          # a list page, filtered
+    assert not policy.can_everywhere(chair, Permission.SCREEN, contest)
+    assert not policy.can(chair, Permission.PUBLISH, contest, own)
+    assert not policy.can(chair, Permission.SETTINGS, contest)
+    assert policy.theme_scope(chair, contest, Permission.RANKING) == {own.id}
+    assert policy.theme_scope(chair, contest, Permission.PUBLISH) == frozenset()
+    another = make_contest(slug="zzcf-2015")
+    assert not policy.can(chair, Permission.SCREEN, another)
+    # A staff organizer keeps every right everywhere.
+    assert policy.can(organizer, Permission.PUBLISH, contest, other)
+    assert policy.theme_scope(organizer, contest, Permission.SCREEN) is None
+
+
+def test_grants_and_revocations_are_audited(app_context, contest, organizer):
+    user = make_user("partner@example.org")
+    grant = grant_rights(organizer, contest, user, [Permission.SCREEN, Permission.EXPORT],
+                         contest.themes[2:4])
+    db.session.commit()
+    assert policy.can(user, Permission.EXPORT, contest, contest.themes[3])
+    revoke_rights(organizer, grant)
+    db.session.commit()
+    assert db.session.scalar(db.select(ContestGrant)) is None
+    assert not policy.can(user, Permission.EXPORT, contest, contest.themes[3])
+    events = db.session.scalars(db.select(AuditEvent).filter(
+        AuditEvent.action.like("rights.%")).order_by(AuditEvent.id)).all()
+    assert [(e.action, e.actor_id, e.detail["themes"]) for e in events] == [
+        ("rights.granted", organizer.id, [t.code for t in contest.themes[2:4]]),
+        ("rights.revoked", organizer.id, [t.code for t in contest.themes[2:4]])]
+
+
+def test_an_applicant_of_the_contest_cannot_chair_it(app_context, contest, organizer):
+    applicant = make_user("applicant@example.org")
+    make_proposal(contest, applicant)
+    with pytest.raises(DomainError):
+        invite(organizer, InvitationRole.CHAIR, applicant.email, contest=contest,
+               theme_codes=[contest.themes[0].code])
+    with pytest.raises(DomainError):
+        grant_rights(organizer, contest, applicant, Permission.THEME_CHAIR, contest.themes[:1])
+    # Invited before applying, refused on accepting.
+    late = make_user("late@example.org")
+    invitation, _token = invite(organizer, InvitationRole.CHAIR, late.email, contest=contest,
+                                theme_codes=[contest.themes[0].code])
+    make_proposal(contest, late)
+    with pytest.raises(DomainError):
+        accept(invitation, user=late)
+
+
+def test_the_chair_sees_the_ranking_of_their_theme_only(client, auth, contest, organizer,
+                                                        chair):
+    build_contest(contest, organizer)   # a, b in the chair's theme; c, d in another
+    auth.login(chair)
+    page = client.get(f"/admin/contests/{contest.slug}/ranking").get_data(as_text=True)
+    assert "乙项目" in page and "甲项目" in page
+    assert "丁项目" not in page and "HYPERLINK" not in page
+    other = contest.themes[4].code
+    page = client.get(f"/admin/contests/{contest.slug}/ranking?theme={other}")
+    assert page.status_code == 200 and "丁项目" not in page.get_data(as_text=True)
+
+
+def test_the_chair_screens_a_selection_of_their_theme_only(client, auth, contest, organizer,
+                                                           chair):
+    a, b, c, d = (make_proposal(contest, make_user(f"{n}@example.org"), theme_index=index)
+                  for n, index in (("a", 0), ("b", 0), ("c", 4), ("d", 4)))
+    auth.login(chair)
+    client.post(f"/admin/contests/{contest.slug}/screening", data={
+        "proposal_ids": [a.id, c.id], "decision": ProposalStatus.ELIGIBLE})
+    for proposal in (a, c):
+        db.session.refresh(proposal)
+    assert a.status == ProposalStatus.ELIGIBLE and c.status == ProposalStatus.SUBMITTED
+    page = client.get(f"/admin/contests/{contest.slug}/proposals").get_data(as_text=True)
+    assert f"/admin/proposals/{b.id}" in page and f"/admin/proposals/{d.id}" not in page
