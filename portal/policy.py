@@ -3,7 +3,7 @@
 Each rule answers only for role and ownership; the contest's own rules (deadlines, limits) are
 checked by the services, which explain a refusal instead of hiding the object.
 """
-from flask import abort
+from flask import abort, g
 
 from portal.extensions import db
 from portal.judging.conflicts import closes_access
@@ -117,9 +117,22 @@ def theme_filter(user, contest, permission, theme_column=Proposal.theme_id):
 
 
 def is_chair(user):
-    """Holds a grant in some contest (a theme chair), without being staff."""
-    return _signed_in(user) and not user.is_organizer and db.session.scalar(
-        db.select(ContestGrant.id).filter_by(user_id=user.id).limit(1)) is not None
+    """Holds a grant in some contest (a theme chair), without being staff. Remembered for the
+    request on the account object."""
+    if not _signed_in(user) or user.is_organizer:
+        return False
+    if "_portal_chair" not in user.__dict__:
+        user.__dict__["_portal_chair"] = db.session.scalar(
+            db.select(ContestGrant.id).filter_by(user_id=user.id).limit(1)) is not None
+    return user.__dict__["_portal_chair"]
+
+
+def _contest_by_slug(slug):
+    """The contest, looked up once a request (a menu asks for each of its tabs)."""
+    found = g.setdefault("_portal_contests", {})
+    if slug not in found:
+        found[slug] = db.session.scalar(db.select(Contest).filter_by(slug=slug))
+    return found[slug]
 
 
 # Organizer routes a grant may open, and the permission each needs. A route in THEME_ROUTES
@@ -136,14 +149,14 @@ THEME_ROUTES = {
     "screening.undo": Permission.SCREEN,
     "screening.decide_many": Permission.SCREEN,
     "results.ranking": Permission.RANKING,
+    "results.ranking_csv": Permission.RANKING,
+    "exports.index": Permission.EXPORT,
+    "exports.download": Permission.EXPORT,
 }
 CONTEST_ROUTES = {
     "results.advance": Permission.RANKING,
     "results.ranking_settings": Permission.SETTINGS,
     "results.judge_statistics": Permission.RANKING,
-    "results.ranking_csv": Permission.RANKING,
-    "exports.index": Permission.EXPORT,
-    "exports.download": Permission.EXPORT,
     "setup.settings": Permission.SETTINGS,
     "setup.parts": Permission.SETTINGS,
     "judges.index": Permission.JUDGES,
@@ -172,29 +185,43 @@ def may_open_organizer_route(user, endpoint, method, view_args):
     """The guard of every organizer page: staff pass; a chair passes the routes its grant
     opens (THEME_ROUTES, CONTEST_ROUTES), and a proposal outside its themes is not found
     (404, as for a proposal that does not exist); everyone else is refused (403)."""
+    refusal = organizer_route_refusal(user, endpoint, method, view_args)
+    if refusal is not None:
+        abort(refusal)
+
+
+def opens(user, endpoint, **view_args):
+    """May the account open this organizer page (GET)? For menus and links."""
+    return organizer_route_refusal(user, endpoint, "GET", view_args) is None
+
+
+def organizer_route_refusal(user, endpoint, method, view_args):
+    """None when the account may use the organizer route, else the status refusing it."""
     if is_organizer(user):
-        return
-    view_args = view_args or {}
+        return None
     if not is_chair(user):
-        abort(403)
-    contest, proposal = _route_object(view_args)
+        return 403
+    contest, proposal = _route_object(view_args or {})
     if contest is None:
-        abort(403)
+        return 403
     permission = _route_permission(THEME_ROUTES, endpoint, method)
     if permission is not None:
-        require(can(user, permission, contest), 403)
-        if proposal is not None:
-            require(may_work_on(user, permission, proposal), 404)
-        return
+        if not can(user, permission, contest):
+            return 403
+        if proposal is not None and not may_work_on(user, permission, proposal):
+            return 404
+        return None
     permission = _route_permission(CONTEST_ROUTES, endpoint, method)
-    require(permission is not None and can_everywhere(user, permission, contest), 403)
+    if permission is None or not can_everywhere(user, permission, contest):
+        return 403
+    return None
 
 
 def _route_object(view_args):
     """The contest a route's arguments name, and the proposal they name (None when they name
     none). Routes naming anything else give (None, None): staff only."""
     if set(view_args) == {"slug"}:
-        return db.session.scalar(db.select(Contest).filter_by(slug=view_args["slug"])), None
+        return _contest_by_slug(view_args["slug"]), None
     if set(view_args) == {"proposal_id"}:
         proposal = db.session.get(Proposal, view_args["proposal_id"])
         if proposal is None:

@@ -196,7 +196,7 @@ MATRIX = {
     ("POST", "mail_templates.restore"): organizers(MOVED),
     ("GET", "dashboard.audit_export"): organizers(),
     ("GET", "results.ranking"): theme_list(),
-    ("GET", "results.ranking_csv"): organizers(),
+    ("GET", "results.ranking_csv"): theme_list(),
     ("GET", "results.judge_statistics"): organizers(),
     ("POST", "results.advance"): organizers(OK),
     ("POST", "results.ranking_settings"): organizers(OK),
@@ -216,8 +216,8 @@ MATRIX = {
     ("POST", "certificates.issue_for_members"): organizers(OK),
     ("POST", "certificates.revoke"): organizers(OK),
     ("GET", "certificates.single"): organizers(),
-    ("GET", "exports.index"): organizers(),
-    ("GET", "exports.download"): organizers(400),  # no format chosen
+    ("GET", "exports.index"): theme_list(),
+    ("GET", "exports.download"): theme_list(400),  # no format chosen
     ("GET", "exports.award_list"): organizers(),
     ("GET", "exports.certificates"): organizers(),
     ("GET", "exports.score_template"): organizers(),

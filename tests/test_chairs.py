@@ -1,6 +1,10 @@
 """Theme chairs (主题负责人): rights granted per contest and per theme (issue 25). The access
 matrix (tests/test_access_matrix.py) holds every route's answer for a chair inside and outside
 their theme; here, what the pages they open show, and the grants themselves."""
+import csv
+import io
+import zipfile
+
 import pytest
 
 from portal import policy
@@ -10,6 +14,7 @@ from portal.errors import DomainError
 from portal.extensions import db
 from portal.models import AuditEvent, ContestGrant, InvitationRole, Permission, ProposalStatus
 from tests.factories import make_chair, make_contest, make_proposal, make_user
+from tests.test_exports import EN, build_contest as build_export_contest, download
 from tests.test_results import build_contest
 
 
@@ -94,3 +99,28 @@ def test_the_chair_screens_a_selection_of_their_theme_only(client, auth, contest
     assert a.status == ProposalStatus.ELIGIBLE and c.status == ProposalStatus.SUBMITTED
     page = client.get(f"/admin/contests/{contest.slug}/proposals").get_data(as_text=True)
     assert f"/admin/proposals/{b.id}" in page and f"/admin/proposals/{d.id}" not in page
+
+
+def test_the_chairs_exports_hold_their_themes_only(client, auth, contest, organizer):
+    """Four proposals in three themes (tests.test_exports), an award on the first theme's; the
+    chair of the fifth theme (c and d) downloads the ZIP and the ranking CSV."""
+    judges, (a, b, c, d) = build_export_contest(contest, organizer)
+    chair = make_chair(contest, "chair@example.org", themes=[contest.themes[4].code])
+    auth.login(chair)
+    page = client.get(f"/admin/contests/{contest.slug}/exports", headers=EN)
+    assert page.status_code == 200 and "award-list.pdf" not in page.get_data(as_text=True)
+    archive = zipfile.ZipFile(io.BytesIO(download(client, contest, "zip").data))
+    assert archive.namelist() == ["ranking.csv", "reviews.csv", "proposals.csv", "awards.csv"]
+    sheets = {name: list(csv.DictReader(io.StringIO(archive.read(name).decode("utf-8-sig"))))
+              for name in archive.namelist()}
+    assert {row["Reference"] for row in sheets["proposals.csv"]} == {c.reference, d.reference}
+    assert {row["Reference"] for row in sheets["reviews.csv"]} == {c.reference}
+    assert {row["Reference"] for row in sheets["ranking.csv"]} <= {c.reference, d.reference}
+    assert sheets["awards.csv"] == []
+    ranking = client.get(f"/admin/contests/{contest.slug}/ranking.csv", headers=EN)
+    text = ranking.data.decode("utf-8-sig")
+    assert c.reference in text and a.reference not in text and b.reference not in text
+    # An organizer's export still holds everything.
+    auth.login(organizer)
+    archive = zipfile.ZipFile(io.BytesIO(download(client, contest, "zip").data))
+    assert len(archive.namelist()) == 6

@@ -54,7 +54,7 @@ def grant_rights(actor, contest, user, permissions, themes=()):
     grant.permissions = [code for code in Permission.ALL if code in set(permissions)]
     grant.themes = list(themes)
     db.session.flush()
-    user.__dict__.pop("_portal_grants", None)
+    _forget(user)
     record(actor, "rights.granted", contest=contest, target=grant, user=user.id,
            permissions=grant.permissions, themes=[theme.code for theme in grant.themes])
     return grant
@@ -67,7 +67,13 @@ def revoke_rights(actor, grant):
            permissions=list(grant.permissions), themes=[theme.code for theme in grant.themes])
     db.session.delete(grant)
     db.session.flush()
+    _forget(user)
+
+
+def _forget(user):
+    """Drop what portal.policy remembered of the account's grants for this request."""
     user.__dict__.pop("_portal_grants", None)
+    user.__dict__.pop("_portal_chair", None)
 
 
 def grants_of(contest):

@@ -14,6 +14,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal import policy
 from portal.accounts.sessions import require_recent_login
 from portal.contests.services import contest_by_slug
 from portal.database import writes_on_get
@@ -23,6 +24,7 @@ from portal.exports.forms import ExportForm, ScoreImportForm
 from portal.exports.sheets import ExportOptions
 from portal.extensions import db
 from portal.i18n import current_locale
+from portal.models import Permission
 from portal.web import commit_and_redirect, organizer_blueprint, show_domain_error
 
 bp = organizer_blueprint("exports", __name__, url_prefix="/admin")
@@ -76,7 +78,8 @@ def download(slug):
     if not form.validate():
         return render_template("exports/index.html", contest=contest, form=form), 400
     options = ExportOptions(services.find_round(contest, form.round.data),
-                            judge_names=form.judge_names.data, comments=form.comments.data)
+                            judge_names=form.judge_names.data, comments=form.comments.data,
+                            themes=policy.theme_scope(current_user, contest, Permission.EXPORT))
     fmt = form.format.data
     return send_written(lambda out: services.write_export(current_user, contest, fmt, options, out),
                      services.FORMATS[fmt].mimetype)

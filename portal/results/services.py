@@ -22,12 +22,9 @@ class TableRow:
     incomplete: int = 0             # reviews left out: a criterion added after they were sent
 
 
-def ranked_rows(ranked, theme=None, entrant_type=None, sort="rank", themes=None):
-    """The ranking's rows to show, filtered and sorted; within a theme, by the theme ranks.
-    `themes`, when given, keeps the rows of those theme ids only (a theme chair's)."""
+def ranked_rows(ranked, theme=None, entrant_type=None, sort="rank"):
+    """The ranking's rows to show, filtered and sorted; within a theme, by the theme ranks."""
     facts, rows = ranked.facts, list(ranked.result.rows)
-    if themes is not None:
-        rows = [row for row in rows if facts[row.proposal_id].theme_id in themes]
     if theme is not None:
         rows = [row for row in rows if facts[row.proposal_id].theme_id == theme.id]
         rows.sort(key=lambda row: (row.theme_rank is None, row.theme_rank or 0))

@@ -50,13 +50,13 @@ def _settings_form(contest):
 def ranking(slug):
     """The ranked list of a round: overall or per theme, every method, intervals and flags."""
     contest = contest_by_slug(slug)
-    ranked = round_ranking(contest, _round(contest))
+    ranked = round_ranking(contest, _round(contest)).within_themes(
+        policy.theme_scope(current_user, contest, Permission.RANKING))
     theme = next((t for t in contest.themes if t.code == request.args.get("theme")), None)
     entrant_type = next((e for e in contest.entrant_types
                          if e.code == request.args.get("entrant_type")), None)
     rows = ranked_rows(ranked, theme=theme, entrant_type=entrant_type,
-                       sort=request.args.get("sort", "rank"),
-                       themes=policy.theme_scope(current_user, contest, Permission.RANKING))
+                       sort=request.args.get("sort", "rank"))
     pages = max(1, -(-len(rows) // ROWS_PER_PAGE))
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
     other_methods = [method for method in METHODS if method != ranked.result.official]
@@ -73,7 +73,9 @@ def ranking(slug):
                            rank_range=_("rank %(low)s–%(high)s"),
                            action_form=ConfirmForm(), settings_form=_settings_form(contest),
                            advance_form=AdvanceForm(),
-                           next_round=advancement.next_round(contest, ranked.contest_round))
+                           next_round=advancement.next_round(contest, ranked.contest_round)
+                           if policy.can_everywhere(current_user, Permission.RANKING, contest)
+                           else None)
 
 
 @bp.route("/admin/contests/<slug>/ranking/advance", methods=["POST"])
@@ -137,7 +139,9 @@ def ranking_csv(slug):
     """The ranked list as CSV (UTF-8 with BOM, so that Excel shows the Chinese text): the
     export's ranking sheet, every rank with what defends it."""
     contest = contest_by_slug(slug)
-    sheet = ranking_sheet(round_ranking(contest, _round(contest)), contest_awards(contest))
+    themes = policy.theme_scope(current_user, contest, Permission.RANKING)
+    sheet = ranking_sheet(round_ranking(contest, _round(contest)).within_themes(themes),
+                          contest_awards(contest, themes))
     return Response(b"".join(iter_csv(sheet)), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{contest.slug}-ranking.csv"',
         "Cache-Control": "no-store"})
