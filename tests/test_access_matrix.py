@@ -20,7 +20,7 @@ from portal.accounts.services import CONFIRM_EMAIL, RESET_PASSWORD, _password_fi
 from portal.awards import publishing
 from portal.certificates.services import issue_certificates
 from portal.extensions import db
-from portal.models import Award, Conflict, ConflictKind, JudgeMembership, OutboxMessage
+from portal.models import Award, Conflict, ContestGrant, ConflictKind, JudgeMembership, OutboxMessage
 from portal.proposals.attachments import add_attachment
 from portal.tokens import make_token
 from tests.factories import pdf_file, Auth, assign, make_contest, make_chair, make_judge, \
@@ -147,6 +147,9 @@ MATRIX = {
     ("POST", "judges.invitation_action"): organizers(OK),
     ("POST", "judges.send_invitations"): organizers(OK),
     ("POST", "judges.judge_activation"): organizers(OK),
+    ("GET", "chairs.index"): organizers(),
+    ("POST", "chairs.index"): organizers(OK),
+    ("POST", "chairs.revoke"): organizers(OK),
     ("POST", "judging_admin.toggle_round"): organizers(OK),
     ("GET", "judging_admin.reopen_round"): organizers(),
     ("POST", "judging_admin.reopen_round"): organizers(OK),
@@ -266,6 +269,8 @@ def world_values():
         "assignment_id": assignment.id, "round_id": contest.rounds[0].id,
         "membership_id": db.session.scalar(db.select(JudgeMembership.id).filter_by(
             user_id=judge_assigned.id)),
+        "grant_id": db.session.scalar(db.select(ContestGrant.id).filter_by(
+            user_id=chair_out.id)),
         "conflict_id": declared.id, "invitation_id": invitation.id, "user_id": colleague.id,
         "objection_id": objection.id,
         "certificate_id": certificate.id, "number": certificate.number,

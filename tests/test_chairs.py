@@ -12,8 +12,10 @@ from portal.accounts.invitations import accept, invite
 from portal.contests.grants import grant_rights, revoke_rights
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.models import AuditEvent, ContestGrant, InvitationRole, Permission, ProposalStatus
-from tests.factories import make_chair, make_contest, make_proposal, make_user
+from portal.models import AuditEvent, ContestGrant, InvitationRole, Permission, ProposalStatus, \
+    User
+from tests.factories import PASSWORD, email_text, link_in, make_chair, make_contest, \
+    make_proposal, make_user
 from tests.test_exports import EN, build_contest as build_export_contest, download
 from tests.test_results import build_contest
 
@@ -124,3 +126,34 @@ def test_the_chairs_exports_hold_their_themes_only(client, auth, contest, organi
     auth.login(organizer)
     archive = zipfile.ZipFile(io.BytesIO(download(client, contest, "zip").data))
     assert len(archive.namelist()) == 6
+
+
+def test_an_organizer_invites_a_chair_who_accepts_and_is_then_revoked(client, auth, contest,
+                                                                      organizer, outbox):
+    auth.login(organizer)
+    themes = [contest.themes[0].code, contest.themes[2].code]
+    response = client.post(f"/admin/contests/{contest.slug}/chairs", data={
+        "email": "partner@example.org", "display_name": "周主任", "organization": "合作基金会",
+        "themes": themes})
+    assert response.status_code == 302
+    (message,) = [m for m in outbox() if m["To"] == "partner@example.org"]
+    assert "主题负责人" in str(message["Subject"]) + email_text(message)
+    link = link_in(message, "/invitations/")
+    client.post("/logout")
+    response = client.post(link, data={"display_name": "周主任", "password": PASSWORD,
+                                       "confirm": PASSWORD})
+    assert response.location.endswith(f"/admin/contests/{contest.slug}/proposals")
+    chair = db.session.scalar(db.select(User).filter_by(email="partner@example.org"))
+    (grant,) = db.session.scalars(db.select(ContestGrant)).all()
+    assert grant.user_id == chair.id and [t.code for t in grant.themes] == themes
+    assert set(grant.permissions) == set(Permission.THEME_CHAIR)
+    page = client.get(f"/admin/contests/{contest.slug}/proposals").get_data(as_text=True)
+    assert f'href="/admin/contests/{contest.slug}/judges"' not in page   # not in the menu
+    assert client.get(f"/admin/contests/{contest.slug}/chairs").status_code == 403
+    auth.login(organizer)
+    page = client.get(f"/admin/contests/{contest.slug}/chairs").get_data(as_text=True)
+    assert "周主任" in page and "partner@example.org" in page
+    client.post(f"/admin/contests/{contest.slug}/chairs/{grant.id}/revoke")
+    assert db.session.scalar(db.select(ContestGrant)) is None
+    auth.login(chair)
+    assert client.get(f"/admin/contests/{contest.slug}/proposals").status_code == 403

@@ -5,11 +5,14 @@ theme chair, the themes it is limited to. Every grant and revocation is audited.
 not apply to the contest they chair, as a judge may not (portal.policy.may_apply_to).
 """
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_
+from sqlalchemy.orm import selectinload
 
 from portal.audit import record
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.models import ContestGrant, Permission, Proposal, ProposalStatus, Theme, User
+from portal.models import ContestGrant, Invitation, InvitationRole, Permission, Proposal, \
+    ProposalStatus, User, utcnow
 
 
 def applies_to(user, contest):
@@ -76,8 +79,27 @@ def _forget(user):
     user.__dict__.pop("_portal_chair", None)
 
 
+def open_invitations(contest, role):
+    """The contest's invitations for `role` that can still be accepted or wait to be sent."""
+    return db.session.scalars(
+        db.select(Invitation).filter(Invitation.contest_id == contest.id,
+                                     Invitation.role == role,
+                                     Invitation.accepted_at.is_(None),
+                                     Invitation.revoked_at.is_(None),
+                                     or_(Invitation.expires_at > utcnow(),
+                                         Invitation.sent_at.is_(None)))
+        .order_by(Invitation.id)).all()
+
+
 def grants_of(contest):
     """The contest's grants with their accounts and themes, by email."""
     return db.session.scalars(
         db.select(ContestGrant).join(User, User.id == ContestGrant.user_id)
-        .filter(ContestGrant.contest_id == contest.id).order_by(User.email)).unique().all()
+        .filter(ContestGrant.contest_id == contest.id)
+        .options(selectinload(ContestGrant.user), selectinload(ContestGrant.themes))
+        .order_by(User.email)).all()
+
+
+def open_chair_invitations(contest):
+    """The contest's chair invitations not yet accepted, revoked or expired."""
+    return open_invitations(contest, InvitationRole.CHAIR)
