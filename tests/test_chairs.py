@@ -12,10 +12,10 @@ from portal.accounts.invitations import accept, invite
 from portal.contests.grants import grant_rights, revoke_rights
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.models import AuditEvent, ContestGrant, InvitationRole, Permission, ProposalStatus, \
+from portal.models import Assignment, AuditEvent, ContestGrant, InvitationRole, Permission, ProposalStatus, \
     User
 from tests.factories import PASSWORD, email_text, link_in, make_chair, make_contest, \
-    make_proposal, make_user
+    make_judge, make_proposal, make_user
 from tests.test_exports import EN, build_contest as build_export_contest, download
 from tests.test_results import build_contest
 
@@ -157,3 +157,22 @@ def test_an_organizer_invites_a_chair_who_accepts_and_is_then_revoked(client, au
     assert db.session.scalar(db.select(ContestGrant)) is None
     auth.login(chair)
     assert client.get(f"/admin/contests/{contest.slug}/proposals").status_code == 403
+
+
+def test_the_chair_assigns_judges_to_their_themes_proposals_only(client, auth, contest,
+                                                                 organizer, chair):
+    own = make_proposal(contest, make_user("own@example.org"), theme_index=0)
+    other = make_proposal(contest, make_user("other@example.org"), theme_index=4)
+    judge = make_judge(contest, "judge@example.org")
+    auth.login(chair)
+    response = client.post(f"/admin/proposals/{own.id}", data={"judge_ids": [judge.id]})
+    assert response.status_code == 302
+    assert client.post(f"/admin/proposals/{other.id}",
+                       data={"judge_ids": [judge.id]}).status_code == 404
+    assigned = db.session.scalars(db.select(Assignment.proposal_id)).all()
+    assert assigned == [own.id]
+    # The reassign page is the organizers' (it moves work between judges of every theme).
+    page = client.get(f"/admin/proposals/{own.id}").get_data(as_text=True)
+    assert "/reassign" not in page
+    auth.login(organizer)
+    assert "/reassign" in client.get(f"/admin/proposals/{own.id}").get_data(as_text=True)
