@@ -176,3 +176,17 @@ def test_the_chair_assigns_judges_to_their_themes_proposals_only(client, auth, c
     assert "/reassign" not in page
     auth.login(organizer)
     assert "/reassign" in client.get(f"/admin/proposals/{own.id}").get_data(as_text=True)
+
+
+def test_a_grant_whose_themes_are_gone_covers_nothing(app_context, contest, organizer):
+    user = make_user("partner@example.org")
+    grant = grant_rights(organizer, contest, user, [Permission.SCREEN], contest.themes[9:])
+    db.session.commit()
+    grant.themes = []   # as when the theme is removed from the contest (the rows cascade)
+    db.session.commit()
+    user.__dict__.pop("_portal_grants", None)
+    assert policy.theme_scope(user, contest, Permission.SCREEN) == frozenset()
+    assert not policy.can_everywhere(user, Permission.SCREEN, contest)
+    # A grant made without themes is the whole contest's.
+    grant_rights(organizer, contest, user, [Permission.SCREEN])
+    assert policy.can_everywhere(user, Permission.SCREEN, contest)

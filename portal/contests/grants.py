@@ -56,6 +56,7 @@ def grant_rights(actor, contest, user, permissions, themes=()):
         db.session.add(grant)
     grant.permissions = [code for code in Permission.ALL if code in set(permissions)]
     grant.themes = list(themes)
+    grant.whole_contest = not themes
     db.session.flush()
     _forget(user)
     record(actor, "rights.granted", contest=contest, target=grant, user=user.id,

@@ -1,5 +1,6 @@
 """Rights granted per contest, and per theme within it: a theme chair's (主题负责人) grant."""
-from sqlalchemy import JSON, Column, ForeignKey, Integer, Table, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Column, ForeignKey, Integer, Table, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -43,6 +44,9 @@ class ContestGrant(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     # A list of Permission codes.
     permissions = mapped_column(JSON, nullable=False)
+    # Explicit, so that a grant whose themes were all removed from the contest covers nothing
+    # rather than everything.
+    whole_contest: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
@@ -53,4 +57,6 @@ class ContestGrant(db.Model):
     @property
     def theme_ids(self):
         """The themes the grant is limited to, or None for the whole contest."""
-        return frozenset(theme.id for theme in self.themes) or None
+        if self.whole_contest:
+            return None
+        return frozenset(theme.id for theme in self.themes)

@@ -22,6 +22,7 @@ def upgrade():
         sa.Column('contest_id', sa.Integer(), nullable=False),
         sa.Column('user_id', sa.Integer(), nullable=False),
         sa.Column('permissions', sa.JSON(), nullable=False),
+        sa.Column('whole_contest', sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column('created_at', sa.DateTime(), nullable=False),
         sa.Column('created_by_id', sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(['contest_id'], ['contests.id'],
