@@ -116,6 +116,9 @@ def register_blueprints(app):
     from portal.contests.setup.views import bp as setup_bp
     from portal.contests.views import bp as contests_bp
     from portal.exports.views import bp as exports_bp
+    from portal.grants.organizer_views import bp as grants_admin_bp
+    from portal.grants.public import bp as grants_public_bp
+    from portal.grants.views import bp as grants_bp
     from portal.judging.judges_views import bp as judges_bp
     from portal.judging.organizer_views import bp as judging_admin_bp
     from portal.judging.views import bp as judging_bp
@@ -131,7 +134,8 @@ def register_blueprints(app):
                       console_bp, proposals_admin_bp, judges_bp, results_bp, setup_bp,
                       screening_bp, site_bp, awards_bp, publication_bp, dashboard_bp,
                       judging_admin_bp, exports_bp, certificates_bp, verification_bp,
-                      mail_templates_bp, mail_bp, chairs_bp):
+                      mail_templates_bp, mail_bp, grants_bp, grants_admin_bp, grants_public_bp,
+                      chairs_bp):
         app.register_blueprint(blueprint)
 
 

@@ -13,6 +13,7 @@ from portal.contests.loader import ContestFileError, parse_contest, store_contes
 from portal.errors import DomainError
 from portal.exports import services as exports
 from portal.extensions import db
+from portal.grants.reminders import send_report_reminders
 from portal.judging.reminders import send_judge_reminders
 from portal.judging.services import invite_judge
 from portal.models import Contest, utcnow
@@ -129,6 +130,14 @@ def send_deadline_reminders_command():
     click.echo(f"{sent} reminder(s) sent")
 
 
+@click.command("send-report-reminders")
+def send_report_reminders_command():
+    """Email grantees a week before a report is due, and once after it is overdue."""
+    sent = send_report_reminders(utcnow())
+    db.session.commit()
+    click.echo(f"{sent} reminder(s) sent")
+
+
 @click.command("remind-judges")
 @click.option("--contest", "slug", required=True)
 def remind_judges_command(slug):
@@ -194,6 +203,6 @@ def export_command(slug, kind, out, round_code, judge_names, comments, locale):
 def register_commands(app):
     for command in (create_user_command, ensure_organizer_command, load_contest_command,
                     prepare_command, contests_command, invite_judge_command, send_deadline_reminders_command,
-                    remind_judges_command,
+                    remind_judges_command, send_report_reminders_command,
                     purge_expired_command, sweep_uploads_command, export_command):
         app.cli.add_command(command)

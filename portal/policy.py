@@ -53,6 +53,24 @@ def may_edit_proposal(user, proposal):
     return owns_proposal(user, proposal)
 
 
+def owns_grant(user, grant):
+    """The grantee: the applicant of the awarded proposal."""
+    return owns_proposal(user, grant.proposal)
+
+
+def may_view_grant(user, grant):
+    """A grantee sees only their own grant; organizers see every grant."""
+    return owns_grant(user, grant) or is_organizer(user)
+
+
+def may_evaluate(user, evaluation):
+    """The judge asked to evaluate a grant report, still a judge of the contest, without a
+    conflict of interest with the project."""
+    proposal = evaluation.report.grant.proposal
+    return (_signed_in(user) and evaluation.judge_id == user.id
+            and is_judge_of(user, proposal.contest) and not has_conflict(user, proposal))
+
+
 def may_manage_contests(user):
     return is_organizer(user)
 

@@ -20,7 +20,10 @@ from portal.accounts.services import CONFIRM_EMAIL, RESET_PASSWORD, _password_fi
 from portal.awards import publishing
 from portal.certificates.services import issue_certificates
 from portal.extensions import db
-from portal.models import Award, Conflict, ContestGrant, ConflictKind, JudgeMembership, OutboxMessage
+from portal.grants import reports as grant_reports
+from portal.grants import services as grant_services
+from portal.models import Award, Conflict, ConflictKind, ContestGrant, JudgeMembership, OutboxMessage, \
+    ReportEvaluation
 from portal.proposals.attachments import add_attachment
 from portal.tokens import make_token
 from tests.factories import pdf_file, Auth, assign, make_contest, make_chair, make_judge, \
@@ -131,6 +134,9 @@ MATRIX = {
     ("GET", "judging.accept_invitation"): everyone(200),
     ("POST", "judging.accept_invitation"): everyone(200),
     ("GET", "judging.index"): row(LOGIN, 403, 403, 200, 200, 200, 403),
+    # A report evaluation, before recusing (which closes the project to the judge).
+    ("GET", "grants.evaluation"): row(LOGIN, 404, 404, 200, 404, 404, 404),
+    ("POST", "grants.evaluation"): row(LOGIN, 404, 404, OK, 404, 404, 404),
     ("GET", "judging.review"): row(LOGIN, 404, 404, 200, 404, 404, 404),
     ("POST", "judging.review"): row(LOGIN, 404, 404, OK, 404, 404, 404),
     ("POST", "judging.recuse"): row(LOGIN, 404, 404, OK, 404, 404, 404),
@@ -226,6 +232,37 @@ MATRIX = {
     ("GET", "exports.score_template"): organizers(),
     ("GET", "exports.score_import"): organizers(),
     ("POST", "exports.score_import"): organizers(OK),
+    # Grants: the grantee (the owner) sees only their own; organizers read every one and act
+    # from the console.
+    ("GET", "grants.mine"): signed_in(200),
+    ("GET", "grants.show"): row(LOGIN, 200, 404, 404, 404, 404, 200),
+    ("GET", "grants.report"): row(LOGIN, 200, 404, 404, 404, 404, 200),
+    ("GET", "grants.report_file"): row(LOGIN, 200, 404, 404, 404, 404, 200),
+    ("GET", "grants.report_pdf"): row(LOGIN, 200, 404, 404, 404, 404, 200),
+    ("GET", "grants.agreement"): row(LOGIN, 200, 404, 404, 404, 404, 200),
+    ("POST", "grants.report"): row(LOGIN, OK, 404, 404, 404, 404, 404),
+    ("POST", "grants.report_upload"): row(LOGIN, OK, 404, 404, 404, 404, 404),
+    ("POST", "grants.consent"): row(LOGIN, OK, 404, 404, 404, 404, 404),
+    ("POST", "grants.milestones"): row(LOGIN, OK, 404, 404, 404, 404, 404),
+    ("POST", "grants.milestone_reached"): row(LOGIN, OK, 404, 404, 404, 404, 404),
+    ("POST", "grants.request_change"): row(LOGIN, OK, 404, 404, 404, 404, 404),
+    ("GET", "grants.evaluations"): signed_in(200),
+    ("POST", "grants_admin.request_evaluation"): organizers(OK),
+    ("GET", "grants_admin.dashboard"): organizers(),
+    ("GET", "grants_admin.manage"): organizers(),
+    ("GET", "grants_admin.ledger"): organizers(),
+    ("POST", "grants_admin.manage"): organizers(OK),
+    ("POST", "grants_admin.create"): organizers(OK),
+    ("POST", "grants_admin.upload_agreement"): organizers(OK),
+    ("POST", "grants_admin.monthly_reports"): organizers(OK),
+    ("POST", "grants_admin.approve_milestones"): organizers(OK),
+    ("POST", "grants_admin.review"): organizers(OK),
+    ("POST", "grants_admin.decide_change"): organizers(OK),
+    ("POST", "grants_admin.release"): organizers(OK),
+    # Public progress needs final results and the grantee's consent: neither in this world
+    # (tests/grants/test_grant_pages.py shows the page once both hold).
+    ("GET", "grants_public.progress"): everyone(404),
+    ("GET", "grants_public.photo"): everyone(404),
 }
 
 
@@ -263,6 +300,7 @@ def world_values():
     (certificate,) = issue_certificates(organizer, contest)
     publishing.publish_provisional(organizer, contest)
     objection = publishing.file_objection(contest, "观众", "watcher@example.org", "有异议")
+    grant = _grant_world(organizer, owner, judge_assigned, contest, proposal)
     db.session.commit()
     values = {
         "slug": contest.slug, "proposal_id": proposal.id, "attachment_id": attachment.id,
@@ -273,6 +311,10 @@ def world_values():
             user_id=chair_out.id)),
         "conflict_id": declared.id, "invitation_id": invitation.id, "user_id": colleague.id,
         "objection_id": objection.id,
+        "grant_id": grant.id, "report_id": grant.reports[0].id,
+        "file_id": grant.reports[0].attachments[0].id, "milestone_id": grant.milestones[0].id,
+        "tranche_id": grant.tranches[0].id, "change_id": grant.changes[0].id,
+        "evaluation_id": grant.reports[0].evaluations[0].id,
         "certificate_id": certificate.id, "number": certificate.number,
         "kind": "proposal_submitted",
         "message_id": db.session.scalar(db.select(OutboxMessage.id).order_by(OutboxMessage.id)),
@@ -288,6 +330,23 @@ def world_values():
              "judge_conflicted": judge_conflicted, "organizer": organizer,
              "chair_in": chair_in, "chair_out": chair_out}
     return values, users
+
+
+def _grant_world(organizer, owner, judge_assigned, contest, proposal):
+    """The owner's proposal awarded with a grant: its agreement on file, a receipt attached
+    to its mid-term report, a budget change waiting for approval."""
+    award = Award(contest_id=contest.id, proposal_id=proposal.id,
+                  tier_id=contest.award_tiers[0].id)
+    db.session.add(award)
+    db.session.flush()
+    grant = grant_services.create_grant(organizer, award, grant_services.beijing_today())
+    grant_services.attach_agreement(organizer, grant, FileStorage(io.BytesIO(PDF), "协议.pdf"))
+    grant_reports.add_report_attachment(owner, grant.reports[0],
+                                        FileStorage(io.BytesIO(PDF), "发票.pdf"))
+    grant_reports.request_change(owner, grant, grant.lines[0].id, grant.lines[1].id,
+                                 grant.lines[0].planned_fen // 2, "调整")
+    grant.reports[0].evaluations.append(ReportEvaluation(judge_id=judge_assigned.id))
+    return grant
 
 
 def urls_for(app, method, endpoint, values):

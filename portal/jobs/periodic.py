@@ -8,6 +8,7 @@ from huey import crontab
 
 from portal.accounts.personal_data import purge_expired
 from portal.extensions import db
+from portal.grants.reminders import send_report_reminders
 from portal.jobs.queue import periodic_job, record_heartbeat
 from portal.mail import hand_due_mail_to_queue, hand_unprepared_batches_to_queue
 from portal.models import utcnow
@@ -35,6 +36,13 @@ def send_deadline_reminders_hourly():
     sent = send_deadline_reminders(utcnow())
     db.session.commit()
     log.info("%d deadline reminder(s) queued", sent)
+
+
+@periodic_job(crontab(minute="10", hour="1"))    # 09:10 in Beijing
+def send_report_reminders_daily():
+    sent = send_report_reminders(utcnow())
+    db.session.commit()
+    log.info("%d grant report reminder(s) queued", sent)
 
 
 @periodic_job(crontab(minute="20", hour="19"))   # 03:20 in Beijing

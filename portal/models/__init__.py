@@ -6,7 +6,10 @@ from portal.models.certificates import Certificate
 from portal.models.contests import (AwardScope, AwardTier, Contest, ContestStatus, Criterion,
                                     EntrantType, Invitation, InvitationRole, JudgeMembership,
                                     Round, SiteSettings, Theme, judge_expertise)
-from portal.models.grants import ContestGrant, Permission, grant_themes
+from portal.models.grants import BudgetChange, ChangeStatus, Grant, GrantLine, \
+    GrantReport, Milestone, ReportAttachment, ReportEvaluation, ReportKind, ReportSpending, \
+    ReportStatus, Tranche, TrancheCondition
+from portal.models.rights import ContestGrant, Permission, grant_themes
 from portal.models.mail import MailBatch, MailStatus, MailTemplate, OutboxMessage
 from portal.models.judging import Assignment, Award, Conflict, ConflictKind, Objection, \
     Publication, PublicationStage, RankingGeneration, RankingSnapshot, Review, Score
@@ -14,6 +17,9 @@ from portal.models.proposals import Attachment, BudgetLine, Proposal, ProposalEv
     ProposalStatus
 
 __all__ = [
+    "BudgetChange", "ChangeStatus", "Grant", "GrantLine", "GrantReport", "Milestone",
+    "ReportAttachment", "ReportEvaluation", "ReportKind", "ReportSpending", "ReportStatus",
+    "Tranche", "TrancheCondition",
     "Award", "Conflict", "ConflictKind", "Objection", "Publication", "PublicationStage",
     "RankingGeneration", "RankingSnapshot",
     "AwardScope", "AwardTier", "InvitationRole", "SiteSettings", "judge_expertise",

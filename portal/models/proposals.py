@@ -6,7 +6,7 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, Numeric, String, Tex
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
-from portal.models.base import UTCDateTime, utcnow
+from portal.models.base import StoredFileMixin, UTCDateTime, utcnow
 
 
 class ProposalStatus:
@@ -132,7 +132,7 @@ class BudgetLine(db.Model):
     proposal = relationship("Proposal", back_populates="budget_lines")
 
 
-class Attachment(db.Model):
+class Attachment(StoredFileMixin, db.Model):
     """A file attached to a proposal, stored outside `static/` under a random name."""
 
     __tablename__ = "attachments"
@@ -140,11 +140,5 @@ class Attachment(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"),
                                              index=True)
-    original_name: Mapped[str] = mapped_column(String(255))
-    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
-    kind: Mapped[str] = mapped_column(String(10))
-    size: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
-    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     proposal = relationship("Proposal", back_populates="attachments")

@@ -8,7 +8,7 @@ import unicodedata
 import pytest
 from pypdf import PdfReader
 
-from tests.e2e.checks import DESKTOP
+from tests.e2e.checks import DESKTOP, logged_in_page
 from tests.e2e.server import CONTEST_SLUG, ORGANIZER_EMAIL, ORGANIZER_PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -29,14 +29,8 @@ SUBMIT_TWICE = """(selector) => {
 
 @pytest.fixture
 def organizer_page(shared_portal, new_context):
-    page = new_context("zh-CN", DESKTOP).new_page()
-    page.goto(shared_portal.url("/login"))
-    page.fill("#email", ORGANIZER_EMAIL)
-    page.fill("#password", ORGANIZER_PASSWORD)
-    with page.expect_navigation():
-        page.locator("main form [type=submit]").first.click()
-    assert "/login" not in page.url
-    return page
+    return logged_in_page(new_context("zh-CN", DESKTOP), shared_portal, ORGANIZER_EMAIL,
+                          ORGANIZER_PASSWORD)
 
 
 def download(page, format_):

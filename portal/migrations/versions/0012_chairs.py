@@ -1,7 +1,7 @@
 """contest grants: rights per contest and per theme (theme chairs, issue 25)
 
 Revision ID: 0012_chairs
-Revises: 0011_jobs
+Revises: 0012_grants
 Create Date: 2026-12-02 04:30:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 
 revision = '0012_chairs'
-down_revision = '0011_jobs'
+down_revision = '0012_grants'
 branch_labels = None
 depends_on = None
 
