@@ -6,9 +6,9 @@ checked by the services, which explain a refusal instead of hiding the object.
 from flask import abort, g
 
 from portal.extensions import db
-from portal.judging.conflicts import closes_access
 from portal.models import Assignment, Contest, ContestGrant, JudgeMembership, Permission, \
     Proposal, ProposalStatus
+from portal.rules.conflicts import closes_access
 
 
 def _signed_in(user):
@@ -167,9 +167,12 @@ THEME_ROUTES = {
     "screening.undo": Permission.SCREEN,
     "screening.decide_many": Permission.SCREEN,
     "results.ranking": Permission.RANKING,
-    "results.ranking_csv": Permission.RANKING,
     "exports.index": Permission.EXPORT,
     "exports.download": Permission.EXPORT,
+    # A large export is prepared by a job; its file is the requester's own (file_of).
+    "prepared.show": Permission.EXPORT,
+    "prepared.progress": Permission.EXPORT,
+    "prepared.download": Permission.EXPORT,
 }
 CONTEST_ROUTES = {
     "results.advance": Permission.RANKING,
@@ -189,7 +192,9 @@ CONTEST_ROUTES = {
     "awards.publish": Permission.PUBLISH,
     "awards.finalize": Permission.PUBLISH,
     "exports.award_list": Permission.EXPORT,
-    "exports.certificates": Permission.EXPORT,
+    "exports.meeting_pack": Permission.EXPORT,
+    "exports.poster": Permission.EXPORT,
+    "certificates.print_all": Permission.EXPORT,
     "exports.score_template": Permission.EXPORT,
     "dashboard.overview": Permission.RANKING,
 }
@@ -237,8 +242,9 @@ def organizer_route_refusal(user, endpoint, method, view_args):
 
 def _route_object(view_args):
     """The contest a route's arguments name, and the proposal they name (None when they name
-    none). Routes naming anything else give (None, None): staff only."""
-    if set(view_args) == {"slug"}:
+    none). A prepared file is found among the requester's own files of the contest. Routes
+    naming anything else give (None, None): staff only."""
+    if set(view_args) in ({"slug"}, {"slug", "file_id"}):
         return _contest_by_slug(view_args["slug"]), None
     if set(view_args) == {"proposal_id"}:
         proposal = db.session.get(Proposal, view_args["proposal_id"])
@@ -264,7 +270,7 @@ def has_conflict(user, proposal):
     """True when the judge may no longer see or score an assigned proposal: a conflict recorded
     for the pair. Automatic conflicts keep proposals from being assigned but never change
     access, so that a judge's own declaration cannot tell them who applied
-    (portal.judging.conflicts). One query."""
+    (portal.rules.conflicts). One query."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
     return closes_access(user, proposal)

@@ -1,9 +1,28 @@
-"""Small helpers shared by views: safe redirects, committing at the edge, showing domain errors."""
+"""Small helpers shared by views: safe redirects, committing at the edge, showing domain errors,
+the empty form of a POST button, a list of checkboxes, sending a written file."""
+import tempfile
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, has_request_context, redirect, request, url_for
+from flask import current_app, flash, has_request_context, redirect, request, send_file, url_for
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectMultipleField, SubmitField
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.extensions import db
+
+
+class ConfirmForm(FlaskForm):
+    """A single POST button: CSRF-protected and nothing else."""
+
+    submit = SubmitField(_l("Confirm"))
+
+
+class CheckboxListField(SelectMultipleField):
+    """Several choices shown as checkboxes, each with its own label."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 def safe_next(default_endpoint="contests.index", **values):
@@ -27,7 +46,9 @@ def commit_and_redirect(message, endpoint, category="success", **values):
 def show_domain_error(error, form=None):
     """Roll back and show the refusal next to its field when it names one, else as a banner."""
     db.session.rollback()
-    field = getattr(form, error.field, None) if (form is not None and error.field) else None
+    # A form that names its fields itself (the review form's scores) says which one it is.
+    name = form.field_for(error) if hasattr(form, "field_for") else getattr(error, "field", None)
+    field = getattr(form, name, None) if (form is not None and name) else None
     if field is not None:
         field.errors = list(field.errors) + [error.message]
     else:
@@ -82,7 +103,6 @@ def run_button_action(action, message, endpoint, refused_to=None, **values):
     the URL `refused_to` instead when one is given."""
     from flask import abort
 
-    from portal.accounts.forms import ConfirmForm
     from portal.errors import DomainError
 
     if not ConfirmForm().validate_on_submit():
@@ -96,26 +116,21 @@ def run_button_action(action, message, endpoint, refused_to=None, **values):
                                **values)
 
 
-def invite_from_form(role, contest, form, endpoint):
-    """The contest's invitation form (judges, theme chairs) posted and valid: invite, then
-    go to `endpoint`; None when the form is not posted, not valid or refused (its errors
-    then show on it)."""
-    from flask_babel import gettext as _
-    from flask_login import current_user
+# Exports are written to a temporary file that moves to disk past this size.
+SPOOL_BYTES = 8 * 1024 * 1024
 
-    from portal.accounts import invitations
-    from portal.errors import DomainError
-    from portal.i18n import current_locale
 
-    if not form.validate_on_submit():
-        return None
+def send_written(write, mimetype):
+    """Run `write(file)` (it returns the file name) and send the file, never cached."""
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
     try:
-        invitations.invite(current_user, role, form.email.data, contest=contest,
-                           display_name=form.display_name.data,
-                           organization=form.organization.data, theme_codes=form.themes.data,
-                           locale=current_locale())
-    except DomainError as error:
-        show_domain_error(error, form)
-        return None
-    return commit_and_redirect(_("The invitation has been emailed to %(email)s.",
-                                 email=form.email.data), endpoint, slug=contest.slug)
+        filename = write(spool)
+    except BaseException:
+        spool.close()
+        raise
+    db.session.commit()  # the audit event and the ranking's cached bootstrap
+    spool.seek(0)
+    response = send_file(spool, mimetype=mimetype, as_attachment=True, download_name=filename,
+                         max_age=0)
+    response.headers["Cache-Control"] = "no-store"
+    return response

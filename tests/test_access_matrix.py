@@ -22,8 +22,9 @@ from portal.certificates.services import issue_certificates
 from portal.extensions import db
 from portal.grants import reports as grant_reports
 from portal.grants import services as grant_services
-from portal.models import Award, Conflict, ConflictKind, ContestGrant, JudgeMembership, OutboxMessage, \
-    ReportEvaluation
+from portal.models import Award, Conflict, ConflictKind, ContestGrant, JudgeMembership, LivePitch, \
+    LiveSession, OutboxMessage, ReportEvaluation, Round
+from portal.prepared.services import request_file
 from portal.proposals.attachments import add_attachment
 from portal.tokens import make_token
 from tests.factories import pdf_file, Auth, assign, make_contest, make_chair, make_judge, \
@@ -77,6 +78,7 @@ MATRIX = {
     # Public pages
     ("GET", "contests.index"): everyone(200),
     ("GET", "contests.show"): everyone(200),
+    ("GET", "contests.share_card"): everyone(200),
     ("GET", "ops.healthz"): everyone(200),
     ("GET", "accounts.privacy"): everyone(200),
     ("GET", "publication.results"): everyone(200),
@@ -104,8 +106,8 @@ MATRIX = {
     ("POST", "accounts.change_password"): signed_in(OK),
     ("GET", "accounts.reauthenticate"): signed_in(200),
     ("POST", "accounts.reauthenticate"): signed_in(OK),
-    ("POST", "accounts.download_data"): signed_in(OK),
-    ("POST", "accounts.delete_account"): signed_in(OK),
+    ("POST", "privacy.download_data"): signed_in(OK),
+    ("POST", "privacy.delete_account"): signed_in(OK),
     ("GET", "two_factor.verify"): row(LOGIN, *[MOVED] * 8),
     ("POST", "two_factor.verify"): row(LOGIN, *[MOVED] * 8),
     ("GET", "two_factor.setup"): signed_in(200),
@@ -205,7 +207,6 @@ MATRIX = {
     ("POST", "mail_templates.restore"): organizers(MOVED),
     ("GET", "dashboard.audit_export"): organizers(),
     ("GET", "results.ranking"): theme_list(),
-    ("GET", "results.ranking_csv"): theme_list(),
     ("GET", "results.judge_statistics"): organizers(),
     ("POST", "results.advance"): organizers(OK),
     ("POST", "results.ranking_settings"): organizers(OK),
@@ -227,8 +228,10 @@ MATRIX = {
     ("GET", "certificates.single"): organizers(),
     ("GET", "exports.index"): theme_list(),
     ("GET", "exports.download"): theme_list(400),  # no format chosen
+    ("GET", "exports.meeting_pack"): organizers(400),  # no format chosen
     ("GET", "exports.award_list"): organizers(),
-    ("GET", "exports.certificates"): organizers(),
+    ("GET", "certificates.print_all"): organizers(),
+    ("GET", "exports.poster"): organizers(),
     ("GET", "exports.score_template"): organizers(),
     ("GET", "exports.score_import"): organizers(),
     ("POST", "exports.score_import"): organizers(OK),
@@ -263,6 +266,24 @@ MATRIX = {
     # (tests/grants/test_grant_pages.py shows the page once both hold).
     ("GET", "grants_public.progress"): everyone(404),
     ("GET", "grants_public.photo"): everyone(404),
+    # A prepared file: only the account who asked for it (a colleague, or a theme chair who
+    # may export, gets 404, see tests/test_prepared_files.py and tests/test_chairs.py).
+    ("GET", "prepared.show"): organizers(chair_in=404, chair_out=404),
+    ("GET", "prepared.progress"): organizers(chair_in=404, chair_out=404),
+    ("GET", "prepared.download"): organizers(chair_in=404, chair_out=404),
+    # Pitch day: the big screen opens with its secret link, the audience page only when the
+    # organizers open it (closed here), the judges' page for the contest's judges.
+    ("GET", "live.screen"): everyone(200),
+    ("GET", "live.audience"): everyone(404),
+    ("GET", "live.judge"): row(LOGIN, 403, 403, 200, 200, 200, 403),
+    ("POST", "live.score"): row(LOGIN, 403, 403, OK, OK, OK, 403),
+    ("GET", "live_host.setup"): organizers(),
+    ("POST", "live_host.setup"): organizers(OK),
+    ("POST", "live_host.create"): organizers(OK),
+    ("GET", "live_host.host"): organizers(),
+    ("POST", "live_host.step"): organizers(OK),
+    ("POST", "live_host.undo"): organizers(OK),
+    ("POST", "live_host.remind"): organizers(OK),
 }
 
 
@@ -298,9 +319,15 @@ def world_values():
                          tier_id=contest.award_tiers[0].id))
     db.session.flush()
     (certificate,) = issue_certificates(organizer, contest)
+    prepared = request_file(organizer, contest, "csv", round=contest.rounds[0].code,
+                            judge_names=False, comments=False)   # built after the commit
     publishing.publish_provisional(organizer, contest)
     objection = publishing.file_objection(contest, "观众", "watcher@example.org", "有异议")
     grant = _grant_world(organizer, owner, judge_assigned, contest, proposal)
+    final = Round(contest=contest, position=2, code="final", name_zh="终审")
+    live = LiveSession(contest=contest, round=final, screen_token="matrix-screen-token",
+                       pitches=[LivePitch(proposal=proposal, position=1, reminded=[])])
+    db.session.add(live)
     db.session.commit()
     values = {
         "slug": contest.slug, "proposal_id": proposal.id, "attachment_id": attachment.id,
@@ -315,7 +342,11 @@ def world_values():
         "file_id": grant.reports[0].attachments[0].id, "milestone_id": grant.milestones[0].id,
         "tranche_id": grant.tranches[0].id, "change_id": grant.changes[0].id,
         "evaluation_id": grant.reports[0].evaluations[0].id,
+        "live_id": live.id,
+        "live.screen:token": live.screen_token,
         "certificate_id": certificate.id, "number": certificate.number,
+        # The prepared file's parameter shares its name with the grant report file's.
+        **{f"prepared.{view}:file_id": prepared.id for view in ("show", "progress", "download")},
         "kind": "proposal_submitted",
         "message_id": db.session.scalar(db.select(OutboxMessage.id).order_by(OutboxMessage.id)),
         # Each token-taking page gets a working token: what the token opens is what is tested.

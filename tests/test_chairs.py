@@ -9,7 +9,7 @@ import pytest
 
 from portal import policy
 from portal.accounts.invitations import accept, invite
-from portal.contests.grants import grant_rights, revoke_rights
+from portal.rights import grant_rights, revoke_rights
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.models import Assignment, AuditEvent, ContestGrant, InvitationRole, Permission, ProposalStatus, \
@@ -105,12 +105,14 @@ def test_the_chair_screens_a_selection_of_their_theme_only(client, auth, contest
 
 def test_the_chairs_exports_hold_their_themes_only(client, auth, contest, organizer):
     """Four proposals in three themes (tests.test_exports), an award on the first theme's; the
-    chair of the fifth theme (c and d) downloads the ZIP and the ranking CSV."""
+    chair of the fifth theme (c and d) downloads the ZIP and the ranking CSV (the audited
+    export's)."""
     judges, (a, b, c, d) = build_export_contest(contest, organizer)
     chair = make_chair(contest, "chair@example.org", themes=[contest.themes[4].code])
     auth.login(chair)
     page = client.get(f"/admin/contests/{contest.slug}/exports", headers=EN)
     assert page.status_code == 200 and "award-list.pdf" not in page.get_data(as_text=True)
+    assert "meeting-pack" not in page.get_data(as_text=True)   # staff and whole-contest grants
     archive = zipfile.ZipFile(io.BytesIO(download(client, contest, "zip").data))
     assert archive.namelist() == ["ranking.csv", "reviews.csv", "proposals.csv", "awards.csv"]
     sheets = {name: list(csv.DictReader(io.StringIO(archive.read(name).decode("utf-8-sig"))))
@@ -119,13 +121,34 @@ def test_the_chairs_exports_hold_their_themes_only(client, auth, contest, organi
     assert {row["Reference"] for row in sheets["reviews.csv"]} == {c.reference}
     assert {row["Reference"] for row in sheets["ranking.csv"]} <= {c.reference, d.reference}
     assert sheets["awards.csv"] == []
-    ranking = client.get(f"/admin/contests/{contest.slug}/ranking.csv", headers=EN)
-    text = ranking.data.decode("utf-8-sig")
+    ranking_page = client.get(f"/admin/contests/{contest.slug}/ranking", headers=EN)
+    assert "exports/download?format=csv" in ranking_page.get_data(as_text=True)
+    text = download(client, contest, "csv").data.decode("utf-8-sig")
     assert c.reference in text and a.reference not in text and b.reference not in text
     # An organizer's export still holds everything.
     auth.login(organizer)
     archive = zipfile.ZipFile(io.BytesIO(download(client, contest, "zip").data))
     assert len(archive.namelist()) == 6
+
+
+def test_a_chairs_large_export_prepared_by_a_job_holds_their_themes_only(
+        client, auth, contest, organizer, web_app, monkeypatch):
+    """Above the threshold the export is written by a job (portal.prepared): the job keeps the
+    chair's themes, and the file is the chair's own (an organizer's is not found for them)."""
+    monkeypatch.setitem(web_app.config, "PORTAL_BACKGROUND_EXPORT_ROWS", 0)
+    judges, (a, b, c, d) = build_export_contest(contest, organizer)
+    chair = make_chair(contest, "chair@example.org", themes=[contest.themes[4].code])
+    auth.login(organizer)
+    theirs = download(client, contest, "zip").location
+    auth.login(chair)
+    response = download(client, contest, "zip")
+    assert response.status_code == 302
+    assert client.get(response.location, headers=EN).status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(client.get(f"{response.location}/download").data))
+    assert archive.namelist() == ["ranking.csv", "reviews.csv", "proposals.csv", "awards.csv"]
+    proposals = csv.DictReader(io.StringIO(archive.read("proposals.csv").decode("utf-8-sig")))
+    assert {row["Reference"] for row in proposals} == {c.reference, d.reference}
+    assert client.get(f"{theirs}/download").status_code == 404
 
 
 def test_an_organizer_invites_a_chair_who_accepts_and_is_then_revoked(client, auth, contest,

@@ -10,14 +10,13 @@ from flask_babel import lazy_gettext as _l
 
 from portal.accounts.services import create_user
 from portal.audit import record
-from portal.contests.grants import applies_to, grant_rights, refuse_applicant_as_chair, \
-    themes_by_code
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.i18n import N_
 from portal.mail import queue_email
 from portal.models import Invitation, InvitationRole, JudgeMembership, Permission, Theme, User, \
     utcnow
+from portal.rights import applies_to, grant_rights, refuse_applicant_as_chair, themes_by_code
 from portal.tokens import make_token, read_token
 from portal.validation import normalize_email
 from portal.web import external_url

@@ -10,9 +10,9 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import Length, Optional
 
-from portal.validation import EmailAddress
+from portal.validation import DataRequired, EmailAddress
 
 REASON_MAX = 2000
 OBJECTION_MAX = 5000

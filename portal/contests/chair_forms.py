@@ -2,10 +2,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import Length, Optional
 
-from portal.judging.judges_forms import CheckboxListField
-from portal.validation import EmailAddress
+from portal.validation import DataRequired, EmailAddress
+from portal.web import CheckboxListField
 
 
 class InviteChairForm(FlaskForm):

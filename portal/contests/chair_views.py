@@ -3,14 +3,14 @@ from flask import abort, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.accounts.forms import ConfirmForm
-from portal.contests import grants
+from portal import rights
+from portal.accounts.inviting import invite_from_form
 from portal.contests.chair_forms import InviteChairForm
 from portal.contests.services import contest_by_slug
 from portal.extensions import db
+from portal.i18n import localized as loc
 from portal.models import ContestGrant, InvitationRole
-from portal.templating import localized as loc
-from portal.web import invite_from_form, organizer_blueprint, run_button_action
+from portal.web import ConfirmForm, organizer_blueprint, run_button_action
 
 bp = organizer_blueprint("chairs", __name__, url_prefix="/admin/contests")
 
@@ -26,8 +26,8 @@ def index(slug):
     if invited is not None:
         return invited
     return render_template("contests/chairs.html", contest=contest, form=form,
-                           chairs=grants.grants_of(contest),
-                           invitations=grants.open_chair_invitations(contest),
+                           chairs=rights.grants_of(contest),
+                           invitations=rights.open_chair_invitations(contest),
                            action_form=ConfirmForm())
 
 
@@ -38,6 +38,6 @@ def revoke(slug, grant_id):
     grant = db.session.get(ContestGrant, grant_id)
     if grant is None or grant.contest_id != contest.id:
         abort(404)
-    return run_button_action(lambda: grants.revoke_rights(current_user, grant),
+    return run_button_action(lambda: rights.revoke_rights(current_user, grant),
                              _("The chair's rights have been revoked."), "chairs.index",
                              slug=slug)

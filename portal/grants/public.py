@@ -2,7 +2,7 @@
 beneficiaries, a spending summary and photos, linked from the public results page."""
 from flask import Blueprint, abort, render_template, send_file
 
-from portal.awards.services import publication_of
+from portal.rules.contest import publication_of
 from portal.contests.services import contest_by_slug
 from portal.extensions import db
 from portal.grants.followup import grant_figures

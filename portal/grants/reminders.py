@@ -1,6 +1,6 @@
 """Reminders of grant reports: one a week before the due date, one once it has passed.
 
-Run daily by the job queue (portal.jobs.periodic) and by `flask grants remind`. Each reminder
+Run daily by the job queue (portal.ops.periodic) and by `flask grants remind`. Each reminder
 is claimed with a conditional UPDATE first, so two runs at the same moment send it once."""
 from datetime import timedelta
 

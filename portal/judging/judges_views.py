@@ -5,16 +5,16 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from portal.accounts import invitations
-from portal.accounts.forms import ConfirmForm
-from portal.contests.grants import open_invitations
+from portal.accounts.inviting import invite_from_form
 from portal.contests.services import contest_by_slug
 from portal.extensions import db
+from portal.i18n import localized as loc
 from portal.judging import services as judging
-from portal.judging.assigning import by_judge_name
 from portal.judging.judges_forms import InviteJudgeForm
 from portal.models import Invitation, InvitationRole, JudgeMembership
-from portal.templating import localized as loc
-from portal.web import invite_from_form, organizer_blueprint, run_button_action
+from portal.rights import open_invitations
+from portal.rules.contest import by_judge_name
+from portal.web import ConfirmForm, organizer_blueprint, run_button_action
 
 bp = organizer_blueprint("judges", __name__, url_prefix="/admin")
 

@@ -3,12 +3,12 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, SubmitField, \
     TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import Length, NumberRange, Optional
 
-from portal.judging.judges_forms import CheckboxListField
 from portal.assignment.planner import CROSS_THEME_SEATS
 from portal.judging.assignment_plans import K_MAX
-from portal.validation import IntegerField
+from portal.validation import DataRequired, InputRequired, IntegerField
+from portal.web import CheckboxListField
 
 REASON_MAX = 1000
 

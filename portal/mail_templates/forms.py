@@ -2,9 +2,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import Length, Optional
 
 from portal.mail_templates.services import BODY_MAX, SUBJECT_MAX
+from portal.validation import DataRequired
 
 
 class MailTemplateForm(FlaskForm):

@@ -53,3 +53,10 @@ class StoredFileMixin:
     @declared_attr
     def created_at(cls):
         return mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+def render_migration_item(type_, obj, autogen_context):
+    """Write our UTCDateTime as a plain DateTime in migration scripts, which must not import app code."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime()"
+    return False

@@ -48,7 +48,8 @@ def _text(rng, theme_code):
 def _load_contest(slug, seed_file):
     parsed = parse_contest(seed_file.read_text(encoding="utf-8"), utcnow())
     parsed["contest"].update(slug=slug, reference_prefix=slug.upper()[:20],
-                             name_zh=f"演示大赛（{slug}）", name_en=f"Demo contest ({slug})")
+                             name_zh=f"演示大赛（{slug}）", name_en=f"Demo contest ({slug})",
+                             listed=False)
     contest, _created = store_contest(parsed)
     return contest
 

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from portal.database import run_after_commit
 from portal.errors import DomainError
 from portal.extensions import db
+from portal.i18n import join_list
 from portal.models import Attachment
 from portal.proposals.filetypes import RejectedFile, clean_filename, extension_kind, sniff
 from portal.proposals.metadata import blind_copy, withheld_attachments
@@ -109,4 +110,4 @@ def correction_reason_for(withheld):
     return _l("The judges cannot receive these attachments without their author's name: %(files)s "
               "(the file is damaged, encrypted, or an old DOC or XLS file). Please upload them "
               "again as PDF (not password-protected), DOCX or XLSX, and submit again.",
-              files="、".join(attachment.original_name for attachment in withheld))
+              files=join_list(attachment.original_name for attachment in withheld))

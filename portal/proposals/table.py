@@ -12,9 +12,9 @@ from sqlalchemy.orm import selectinload
 from portal import policy
 from portal.database import pinyin_ordered
 from portal.extensions import db
-from portal.judging.conflicts import assess, contest_rows, reason_labels
 from portal.judging.services import active_judges
 from portal.models import Assignment, Permission, Proposal, ProposalStatus, Review
+from portal.rules.conflicts import assess, contest_rows, reason_labels
 
 
 class ContestCounts(NamedTuple):

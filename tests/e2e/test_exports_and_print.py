@@ -88,7 +88,7 @@ def test_the_ranked_list_prints_with_its_table(shared_portal, organizer_page):
     titles = page.locator("main table tbody tr td:nth-child(4)").all_inner_texts()
     assert len(headers) >= 9 and titles and all(title.strip() for title in titles)
     # Controls that do not print: the CSV button and the folded settings.
-    controls = [page.locator("main a.btn[href*='ranking.csv']").inner_text(),
+    controls = [page.locator("main a.btn[href*='format=csv']").inner_text(),
                 page.locator("main details:has(form) summary").last.inner_text()]
     page.emulate_media(media="print")
     pdf = PdfReader(io.BytesIO(page.pdf(format="A4")))

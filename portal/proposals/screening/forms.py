@@ -3,9 +3,10 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, RadioField, SelectMultipleField, SubmitField, \
     TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import Length, Optional
 
 from portal.models import ProposalStatus
+from portal.validation import DataRequired
 
 
 class ScreeningForm(FlaskForm):

@@ -5,7 +5,6 @@ import zipfile
 from datetime import timedelta
 from functools import partial
 
-from flask_babel import lazy_gettext as _l
 
 from portal.audit import record
 from portal.database import run_after_commit
@@ -134,8 +133,3 @@ def purge_expired(retention_years, now=None):
     return count
 
 
-ERASE_EXPLANATION = _l(
-    "Your account, profile and drafts will be deleted. Submitted proposals in a running contest "
-    "are withdrawn and deleted. Proposals that judges have already scored are kept without your "
-    "name, contact details, team or attachments, so that the contest's results stay "
-    "reproducible. This cannot be undone.")

@@ -1,7 +1,7 @@
 """contest grants: rights per contest and per theme (theme chairs, issue 25)
 
-Revision ID: 0012_chairs
-Revises: 0012_grants
+Revision ID: 0016_chairs
+Revises: 0015_contest_listed
 Create Date: 2026-12-02 04:30:00
 
 """
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision = '0012_chairs'
-down_revision = '0012_grants'
+revision = '0016_chairs'
+down_revision = '0015_contest_listed'
 branch_labels = None
 depends_on = None
 
