@@ -334,7 +334,8 @@ def world_values():
         "assignment_id": assignment.id, "round_id": contest.rounds[0].id,
         "membership_id": db.session.scalar(db.select(JudgeMembership.id).filter_by(
             user_id=judge_assigned.id)),
-        "grant_id": db.session.scalar(db.select(ContestGrant.id).filter_by(
+        # A chair's contest grant: its parameter shares its name with the grants' (money).
+        "chairs.revoke:grant_id": db.session.scalar(db.select(ContestGrant.id).filter_by(
             user_id=chair_out.id)),
         "conflict_id": declared.id, "invitation_id": invitation.id, "user_id": colleague.id,
         "objection_id": objection.id,
