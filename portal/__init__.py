@@ -112,6 +112,7 @@ def register_blueprints(app):
     from portal.console.dashboard_views import bp as dashboard_bp
     from portal.console.site_views import bp as site_bp
     from portal.console.views import bp as console_bp
+    from portal.contests.chair_views import bp as chairs_bp
     from portal.contests.setup.views import bp as setup_bp
     from portal.exports.views import bp as exports_bp
     from portal.grants.organizer_views import bp as grants_admin_bp
@@ -138,7 +139,7 @@ def register_blueprints(app):
                       screening_bp, site_bp, awards_bp, publication_bp, dashboard_bp,
                       judging_admin_bp, exports_bp, certificates_bp, verification_bp,
                       mail_templates_bp, mail_bp, grants_bp, grants_admin_bp, grants_public_bp,
-                      prepared_bp, live_bp, live_host_bp):
+                      prepared_bp, live_bp, live_host_bp, chairs_bp):
         app.register_blueprint(blueprint)
 
 

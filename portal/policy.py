@@ -3,10 +3,11 @@
 Each rule answers only for role and ownership; the contest's own rules (deadlines, limits) are
 checked by the services, which explain a refusal instead of hiding the object.
 """
-from flask import abort
+from flask import abort, g
 
 from portal.extensions import db
-from portal.models import Assignment, JudgeMembership, Proposal, ProposalStatus
+from portal.models import Assignment, Contest, ContestGrant, JudgeMembership, Permission, \
+    Proposal, ProposalStatus
 from portal.rules.conflicts import closes_access
 
 
@@ -27,8 +28,9 @@ def is_judge_of(user, contest):
 
 
 def may_apply_to(user, contest):
-    """Applicants: anyone signed in, except staff and the contest's own judges."""
-    return _signed_in(user) and not user.is_organizer and not is_judge_of(user, contest)
+    """Applicants: anyone signed in, except staff, the contest's own judges and its chairs."""
+    return _signed_in(user) and not user.is_organizer and not is_judge_of(user, contest) \
+        and grant_of(user, contest) is None
 
 
 def owns_proposal(user, proposal):
@@ -36,7 +38,12 @@ def owns_proposal(user, proposal):
 
 
 def may_view_proposal(user, proposal):
+    """The applicant, staff, the chair of its theme, or an assigned judge without a conflict
+    while it is in competition."""
     if owns_proposal(user, proposal) or is_organizer(user):
+        return True
+    if proposal.status != ProposalStatus.DRAFT and may_work_on(user, Permission.SCREEN,
+                                                               proposal):
         return True
     return proposal.status in ProposalStatus.IN_COMPETITION and _is_assigned(user, proposal) \
         and not has_conflict(user, proposal)
@@ -66,6 +73,185 @@ def may_evaluate(user, evaluation):
 
 def may_manage_contests(user):
     return is_organizer(user)
+
+
+def grant_of(user, contest):
+    """The account's grant of rights in the contest, or None. One query, remembered for the
+    request on the account object (a page asks several times)."""
+    if not _signed_in(user) or contest is None:
+        return None
+    cache = user.__dict__.setdefault("_portal_grants", {})
+    if contest.id not in cache:
+        cache[contest.id] = db.session.scalar(
+            db.select(ContestGrant).filter_by(contest_id=contest.id, user_id=user.id))
+    return cache[contest.id]
+
+
+def can(user, permission, contest, theme=None):
+    """May the account do `permission`'s work in the contest, and within `theme` when one is
+    named? A staff organizer may do everything everywhere; anyone else needs a grant holding
+    the permission, which, when limited to themes, covers only those themes. Without `theme`,
+    a limited grant answers for the work of its own themes (list pages then filter by
+    `theme_scope`); contest-wide work (`can_everywhere`) needs an unlimited grant."""
+    if is_organizer(user):
+        return True
+    grant = grant_of(user, contest)
+    if grant is None or permission not in grant.permissions:
+        return False
+    scope = grant.theme_ids
+    theme_id = getattr(theme, "id", theme)
+    return scope is None or theme_id is None or theme_id in scope
+
+
+def may_work_on(user, permission, proposal):
+    """`can` for one proposal: a chair's grant must cover the proposal's own theme (a proposal
+    without a theme belongs to no chair)."""
+    if is_organizer(user):
+        return True
+    scope = theme_scope(user, proposal.contest, permission)
+    return scope is None or proposal.theme_id in scope
+
+
+def can_everywhere(user, permission, contest):
+    """`permission` over the whole contest: staff, or a grant not limited to themes."""
+    return can(user, permission, contest) and theme_scope(user, contest, permission) is None
+
+
+def theme_scope(user, contest, permission):
+    """The ids of the themes whose work the account may see, or None for every theme; an
+    empty set when it may see none. List pages and exports filter their query by it."""
+    if is_organizer(user):
+        return None
+    if not can(user, permission, contest):
+        return frozenset()
+    return grant_of(user, contest).theme_ids
+
+
+def theme_filter(user, contest, permission, theme_column=Proposal.theme_id):
+    """The SQL conditions keeping a query to the themes `theme_scope` allows: none for
+    every theme, a condition matching nothing when the account may see no theme."""
+    scope = theme_scope(user, contest, permission)
+    return [] if scope is None else [theme_column.in_(sorted(scope))]
+
+
+def is_chair(user):
+    """Holds a grant in some contest (a theme chair), without being staff. Remembered for the
+    request on the account object."""
+    if not _signed_in(user) or user.is_organizer:
+        return False
+    if "_portal_chair" not in user.__dict__:
+        user.__dict__["_portal_chair"] = db.session.scalar(
+            db.select(ContestGrant.id).filter_by(user_id=user.id).limit(1)) is not None
+    return user.__dict__["_portal_chair"]
+
+
+def _contest_by_slug(slug):
+    """The contest, looked up once a request (a menu asks for each of its tabs)."""
+    found = g.setdefault("_portal_contests", {})
+    if slug not in found:
+        found[slug] = db.session.scalar(db.select(Contest).filter_by(slug=slug))
+    return found[slug]
+
+
+# Organizer routes a grant may open, and the permission each needs. A route in THEME_ROUTES
+# does a theme's work: a chair of any theme of the contest gets in, the page shows only the
+# chair's themes, and an object outside them is not found. A route in CONTEST_ROUTES does the
+# contest's work: only a grant not limited to themes opens it. Every other organizer route
+# (the site's settings, accounts, mail) is for staff only.
+THEME_ROUTES = {
+    "proposals_admin.proposals": Permission.SCREEN,
+    ("proposals_admin.proposal", "GET"): Permission.SCREEN,
+    ("proposals_admin.proposal", "POST"): Permission.ASSIGN,
+    "proposals_admin.decide_withdrawal": Permission.SCREEN,
+    "screening.decide": Permission.SCREEN,
+    "screening.undo": Permission.SCREEN,
+    "screening.decide_many": Permission.SCREEN,
+    "results.ranking": Permission.RANKING,
+    "exports.index": Permission.EXPORT,
+    "exports.download": Permission.EXPORT,
+    # A large export is prepared by a job; its file is the requester's own (file_of).
+    "prepared.show": Permission.EXPORT,
+    "prepared.progress": Permission.EXPORT,
+    "prepared.download": Permission.EXPORT,
+}
+CONTEST_ROUTES = {
+    "results.advance": Permission.RANKING,
+    "results.ranking_settings": Permission.SETTINGS,
+    "results.judge_statistics": Permission.RANKING,
+    "setup.settings": Permission.SETTINGS,
+    "setup.parts": Permission.SETTINGS,
+    "judges.index": Permission.JUDGES,
+    "judges.send_invitations": Permission.JUDGES,
+    "judging_admin.rounds": Permission.ASSIGN,
+    "judging_admin.plan": Permission.ASSIGN,
+    "judging_admin.remind": Permission.JUDGES,
+    "awards.index": Permission.AWARDS,
+    "awards.preview": Permission.AWARDS,
+    "awards.allocate": Permission.AWARDS,
+    "awards.publication": Permission.PUBLISH,
+    "awards.publish": Permission.PUBLISH,
+    "awards.finalize": Permission.PUBLISH,
+    "exports.award_list": Permission.EXPORT,
+    "exports.meeting_pack": Permission.EXPORT,
+    "exports.poster": Permission.EXPORT,
+    "certificates.print_all": Permission.EXPORT,
+    "exports.score_template": Permission.EXPORT,
+    "dashboard.overview": Permission.RANKING,
+}
+
+
+def _route_permission(table, endpoint, method):
+    return table.get((endpoint, method), table.get(endpoint))
+
+
+def may_open_organizer_route(user, endpoint, method, view_args):
+    """The guard of every organizer page: staff pass; a chair passes the routes its grant
+    opens (THEME_ROUTES, CONTEST_ROUTES), and a proposal outside its themes is not found
+    (404, as for a proposal that does not exist); everyone else is refused (403)."""
+    refusal = organizer_route_refusal(user, endpoint, method, view_args)
+    if refusal is not None:
+        abort(refusal)
+
+
+def opens(user, endpoint, **view_args):
+    """May the account open this organizer page (GET)? For menus and links."""
+    return organizer_route_refusal(user, endpoint, "GET", view_args) is None
+
+
+def organizer_route_refusal(user, endpoint, method, view_args):
+    """None when the account may use the organizer route, else the status refusing it."""
+    if is_organizer(user):
+        return None
+    if not is_chair(user):
+        return 403
+    contest, proposal = _route_object(view_args or {})
+    if contest is None:
+        return 403
+    permission = _route_permission(THEME_ROUTES, endpoint, method)
+    if permission is not None:
+        if not can(user, permission, contest):
+            return 403
+        if proposal is not None and not may_work_on(user, permission, proposal):
+            return 404
+        return None
+    permission = _route_permission(CONTEST_ROUTES, endpoint, method)
+    if permission is None or not can_everywhere(user, permission, contest):
+        return 403
+    return None
+
+
+def _route_object(view_args):
+    """The contest a route's arguments name, and the proposal they name (None when they name
+    none). A prepared file is found among the requester's own files of the contest. Routes
+    naming anything else give (None, None): staff only."""
+    if set(view_args) in ({"slug"}, {"slug", "file_id"}):
+        return _contest_by_slug(view_args["slug"]), None
+    if set(view_args) == {"proposal_id"}:
+        proposal = db.session.get(Proposal, view_args["proposal_id"])
+        if proposal is None:
+            abort(404)
+        return proposal.contest, proposal
+    return None, None
 
 
 def may_review(user, assignment):

@@ -1,6 +1,8 @@
 """Jinja helpers: localized names, local times, status labels."""
 from flask_babel import format_decimal, format_timedelta
+from flask_login import current_user
 
+from portal import policy
 from portal.i18n import SUPPORTED, current_locale, join_list, local_datetime, localized
 from portal.policy import menu_roles
 from portal.markdown_text import render_markdown
@@ -55,6 +57,11 @@ def site_name(settings):
     return settings.site_name_zh
 
 
+def may_open(endpoint, **view_args):
+    """May the signed-in account open this organizer page: for menus and links."""
+    return policy.opens(current_user, endpoint, **view_args)
+
+
 def install_template_helpers(app):
     app.context_processor(lambda: {"site": site_settings()})
     app.jinja_env.globals.update(
@@ -68,6 +75,7 @@ def install_template_helpers(app):
         part_titles=PART_TITLES,
         can_change=can_change,
         site_name=site_name,
+        may_open=may_open,
         judge_name=judge_name,
     )
     app.jinja_env.filters.update(

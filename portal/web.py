@@ -1,12 +1,13 @@
 """Small helpers shared by views: safe redirects, committing at the edge, showing domain errors,
-the empty form of a POST button, sending a written file."""
+the empty form of a POST button, a list of checkboxes, sending a written file."""
 import tempfile
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, has_request_context, redirect, request, send_file, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SubmitField
+from wtforms import SelectMultipleField, SubmitField
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.extensions import db
 
@@ -15,6 +16,13 @@ class ConfirmForm(FlaskForm):
     """A single POST button: CSRF-protected and nothing else."""
 
     submit = SubmitField(_l("Confirm"))
+
+
+class CheckboxListField(SelectMultipleField):
+    """Several choices shown as checkboxes, each with its own label."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 def safe_next(default_endpoint="contests.index", **values):
@@ -62,7 +70,8 @@ def printed_url(endpoint, **values):
 
 
 def organizer_blueprint(name, import_name, **options):
-    """A blueprint whose every route needs a signed-in organizer (else login, or 403)."""
+    """A blueprint whose every route needs a signed-in organizer, or a chair whose grant opens
+    the route (portal.policy.may_open_organizer_route); else login, 403 or 404."""
     from flask import Blueprint
     from flask_login import current_user, login_required
 
@@ -73,7 +82,9 @@ def organizer_blueprint(name, import_name, **options):
     @blueprint.before_request
     @login_required
     def require_organizer():
-        policy.require(policy.may_manage_contests(current_user), 403)
+        method = "GET" if request.method == "HEAD" else request.method
+        policy.may_open_organizer_route(current_user, request.endpoint, method,
+                                        request.view_args)
 
     return blueprint
 

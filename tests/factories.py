@@ -13,9 +13,9 @@ from werkzeug.routing.converters import AnyConverter
 from portal.accounts.services import create_user, update_profile
 from portal.contests.loader import parse_contest, store_contest
 from portal.extensions import db
-from portal.accounts.invitations import accept as accept_invitation
+from portal.accounts.invitations import accept as accept_invitation, invite
 from portal.judging.services import assign_judges, invite_judge, save_review
-from portal.models import utcnow
+from portal.models import InvitationRole, utcnow
 from portal.proposals.services import create_draft, submit_proposal
 
 
@@ -107,6 +107,17 @@ def make_judge(contest, email="judge@example.org", name=None, themes=(), organiz
     """A judge of the contest; `themes` are the theme codes of their expertise."""
     invitation, _token = invite_judge(None, contest, email, theme_codes=themes,
                                       organization=organization)
+    user = accept_invitation(invitation, display_name=name or email.split("@")[0],
+                             password=PASSWORD)
+    db.session.commit()
+    return user
+
+
+def make_chair(contest, email="chair@example.org", themes=(), name=None):
+    """A theme chair (主题负责人) of the contest, by accepting an invitation; `themes` are the
+    codes of the themes chaired."""
+    invitation, _token = invite(None, InvitationRole.CHAIR, email, contest=contest,
+                                theme_codes=list(themes))
     user = accept_invitation(invitation, display_name=name or email.split("@")[0],
                              password=PASSWORD)
     db.session.commit()

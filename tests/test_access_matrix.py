@@ -22,38 +22,55 @@ from portal.certificates.services import issue_certificates
 from portal.extensions import db
 from portal.grants import reports as grant_reports
 from portal.grants import services as grant_services
-from portal.models import Award, Conflict, ConflictKind, JudgeMembership, LivePitch, LiveSession, \
-    OutboxMessage, ReportEvaluation, Round
+from portal.models import Award, Conflict, ConflictKind, ContestGrant, JudgeMembership, LivePitch, \
+    LiveSession, OutboxMessage, ReportEvaluation, Round
 from portal.prepared.services import request_file
 from portal.proposals.attachments import add_attachment
 from portal.tokens import make_token
-from tests.factories import pdf_file, Auth, assign, make_contest, make_judge, make_proposal, make_user
+from tests.factories import pdf_file, Auth, assign, make_contest, make_chair, make_judge, \
+    make_proposal, make_user
 
 PDF = pdf_file()
 ROLES = ("anonymous", "owner", "non_owner", "judge_assigned", "judge_unassigned",
-         "judge_conflicted", "organizer")
+         "judge_conflicted", "organizer", "chair_in", "chair_out")
 LOGIN = "login"        # 302 to the login page
 MOVED = "redirect"     # 302 anywhere else
 OK = "ok"              # POST: let in (anything but 5xx, 403, 404 or the login page)
 
 
 def row(anonymous, owner, non_owner, judge_assigned, judge_unassigned, judge_conflicted,
-        organizer):
+        organizer, chair_in=None, chair_out=None):
+    """Outside the organizer pages a chair is an account like the non-owner, unless told."""
+    chair_in = non_owner if chair_in is None else chair_in
+    chair_out = non_owner if chair_out is None else chair_out
     return dict(zip(ROLES, (anonymous, owner, non_owner, judge_assigned, judge_unassigned,
-                            judge_conflicted, organizer)))
+                            judge_conflicted, organizer, chair_in, chair_out)))
 
 
 def everyone(status):
-    return row(*[status] * 7)
+    return row(*[status] * 9)
 
 
 def signed_in(status, anonymous=LOGIN):
-    return row(anonymous, *[status] * 6)
+    return row(anonymous, *[status] * 8)
 
 
-def organizers(status=200):
-    """An organizer page: the login page for strangers, 403 for other accounts."""
-    return row(LOGIN, 403, 403, 403, 403, 403, status)
+def organizers(status=200, chair_in=403, chair_out=403):
+    """An organizer page: the login page for strangers, 403 for other accounts; a theme
+    chair's row says what each chair gets (403 unless their grant opens the page)."""
+    return row(LOGIN, 403, 403, 403, 403, 403, status, chair_in, chair_out)
+
+
+def theme_page(status=200, outside=404):
+    """An organizer page of one proposal, open to the chair of its theme; the chair of another
+    theme gets what a proposal that does not exist gives."""
+    return organizers(status, chair_in=status, chair_out=outside)
+
+
+def theme_list(status=200):
+    """An organizer page of a contest's work open to every chair of the contest, showing (or
+    acting on) their own themes' proposals only."""
+    return organizers(status, chair_in=status, chair_out=status)
 
 
 # (method, endpoint) -> what each role gets. Parameters come from `world()`.
@@ -70,15 +87,15 @@ MATRIX = {
     ("GET", "verification.search"): everyone(200),
     ("GET", "verification.certificate"): everyone(200),
     # Accounts
-    ("GET", "accounts.login"): row(200, *[MOVED] * 6),
-    ("POST", "accounts.login"): row(200, *[MOVED] * 6),
-    ("GET", "accounts.register"): row(200, *[MOVED] * 6),
-    ("POST", "accounts.register"): row(200, *[MOVED] * 6),
+    ("GET", "accounts.login"): row(200, *[MOVED] * 8),
+    ("POST", "accounts.login"): row(200, *[MOVED] * 8),
+    ("GET", "accounts.register"): row(200, *[MOVED] * 8),
+    ("POST", "accounts.register"): row(200, *[MOVED] * 8),
     ("GET", "accounts.request_reset"): everyone(200),
     ("POST", "accounts.request_reset"): everyone(200),
     ("GET", "accounts.reset_password"): everyone(200),
     ("POST", "accounts.reset_password"): everyone(200),
-    ("GET", "accounts.confirm_email"): row(LOGIN, *[MOVED] * 6),
+    ("GET", "accounts.confirm_email"): row(LOGIN, *[MOVED] * 8),
     ("POST", "accounts.resend_confirmation"): signed_in(OK),
     ("POST", "accounts.logout"): everyone(MOVED),
     ("POST", "accounts.set_language"): everyone(MOVED),
@@ -91,18 +108,19 @@ MATRIX = {
     ("POST", "accounts.reauthenticate"): signed_in(OK),
     ("POST", "privacy.download_data"): signed_in(OK),
     ("POST", "privacy.delete_account"): signed_in(OK),
-    ("GET", "two_factor.verify"): row(LOGIN, *[MOVED] * 6),
-    ("POST", "two_factor.verify"): row(LOGIN, *[MOVED] * 6),
+    ("GET", "two_factor.verify"): row(LOGIN, *[MOVED] * 8),
+    ("POST", "two_factor.verify"): row(LOGIN, *[MOVED] * 8),
     ("GET", "two_factor.setup"): signed_in(200),
     ("POST", "two_factor.setup"): signed_in(OK),
     ("POST", "two_factor.disable"): signed_in(OK),
     ("POST", "two_factor.new_recovery_codes"): signed_in(OK),
     # Applicants
     ("GET", "proposals.mine"): signed_in(200),
-    ("GET", "proposals.new"): row(LOGIN, 200, 200, 403, 403, 403, 403),
+    # A chair of the contest may not apply to it, as its judges may not.
+    ("GET", "proposals.new"): row(LOGIN, 200, 200, 403, 403, 403, 403, 403, 403),
     # A post without a session gets the form back with what was typed (401), never a redirect.
-    ("POST", "proposals.new"): row(401, OK, OK, 403, 403, 403, 403),
-    ("POST", "proposals.autosave_new"): row(401, OK, OK, 403, 403, 403, 403),
+    ("POST", "proposals.new"): row(401, OK, OK, 403, 403, 403, 403, 403, 403),
+    ("POST", "proposals.autosave_new"): row(401, OK, OK, 403, 403, 403, 403, 403, 403),
     ("GET", "proposals.show"): row(LOGIN, 200, 404, 404, 404, 404, 404),
     ("GET", "proposals.edit"): row(LOGIN, 200, 404, 404, 404, 404, 404),
     ("POST", "proposals.edit"): row(401, OK, 404, 404, 404, 404, 404),
@@ -112,7 +130,7 @@ MATRIX = {
     ("POST", "proposals.request_withdrawal"): row(LOGIN, OK, 404, 404, 404, 404, 404),
     ("POST", "proposals.delete"): row(LOGIN, OK, 404, 404, 404, 404, 404),
     ("POST", "proposals.upload"): row(LOGIN, OK, 404, 404, 404, 404, 404),
-    ("GET", "proposals.download"): row(LOGIN, 200, 404, 200, 404, 404, 200),
+    ("GET", "proposals.download"): row(LOGIN, 200, 404, 200, 404, 404, 200, 200, 404),
     ("POST", "proposals.delete_attachment"): row(LOGIN, OK, 404, 404, 404, 404, 404),
     # Judges
     ("GET", "judging.accept_invitation"): everyone(200),
@@ -129,14 +147,17 @@ MATRIX = {
     ("POST", "judging.withdraw_conflict"): row(LOGIN, 403, 403, OK, 404, 404, 403),
     # Organizers
     ("GET", "console.index"): organizers(),
-    ("GET", "proposals_admin.proposals"): organizers(),
-    ("GET", "proposals_admin.proposal"): organizers(),
-    ("POST", "proposals_admin.proposal"): organizers(OK),
+    ("GET", "proposals_admin.proposals"): theme_list(),
+    ("GET", "proposals_admin.proposal"): theme_page(),
+    ("POST", "proposals_admin.proposal"): theme_page(OK),
     ("GET", "judges.index"): organizers(),
     ("POST", "judges.index"): organizers(OK),
     ("POST", "judges.invitation_action"): organizers(OK),
     ("POST", "judges.send_invitations"): organizers(OK),
     ("POST", "judges.judge_activation"): organizers(OK),
+    ("GET", "chairs.index"): organizers(),
+    ("POST", "chairs.index"): organizers(OK),
+    ("POST", "chairs.revoke"): organizers(OK),
     ("POST", "judging_admin.toggle_round"): organizers(OK),
     ("GET", "judging_admin.reopen_round"): organizers(),
     ("POST", "judging_admin.reopen_round"): organizers(OK),
@@ -152,10 +173,10 @@ MATRIX = {
     ("GET", "judging_admin.remove_conflict"): organizers(404),  # no pair named
     ("POST", "judging_admin.remove_conflict"): organizers(404),  # no pair named
     ("POST", "judging_admin.remind"): organizers(OK),
-    ("POST", "screening.decide"): organizers(OK),
-    ("POST", "screening.undo"): organizers(OK),
-    ("POST", "proposals_admin.decide_withdrawal"): organizers(OK),
-    ("POST", "screening.decide_many"): organizers(OK),
+    ("POST", "screening.decide"): theme_page(OK),
+    ("POST", "screening.undo"): theme_page(OK),
+    ("POST", "proposals_admin.decide_withdrawal"): theme_page(OK),
+    ("POST", "screening.decide_many"): theme_list(OK),
     ("GET", "setup.new"): organizers(),
     ("POST", "setup.new"): organizers(OK),
     ("GET", "setup.settings"): organizers(),
@@ -185,7 +206,7 @@ MATRIX = {
     ("POST", "mail_templates.edit"): organizers(422),  # no text written
     ("POST", "mail_templates.restore"): organizers(MOVED),
     ("GET", "dashboard.audit_export"): organizers(),
-    ("GET", "results.ranking"): organizers(),
+    ("GET", "results.ranking"): theme_list(),
     ("GET", "results.judge_statistics"): organizers(),
     ("POST", "results.advance"): organizers(OK),
     ("POST", "results.ranking_settings"): organizers(OK),
@@ -205,8 +226,8 @@ MATRIX = {
     ("POST", "certificates.issue_for_members"): organizers(OK),
     ("POST", "certificates.revoke"): organizers(OK),
     ("GET", "certificates.single"): organizers(),
-    ("GET", "exports.index"): organizers(),
-    ("GET", "exports.download"): organizers(400),  # no format chosen
+    ("GET", "exports.index"): theme_list(),
+    ("GET", "exports.download"): theme_list(400),  # no format chosen
     ("GET", "exports.meeting_pack"): organizers(400),  # no format chosen
     ("GET", "exports.award_list"): organizers(),
     ("GET", "certificates.print_all"): organizers(),
@@ -245,11 +266,11 @@ MATRIX = {
     # (tests/grants/test_grant_pages.py shows the page once both hold).
     ("GET", "grants_public.progress"): everyone(404),
     ("GET", "grants_public.photo"): everyone(404),
-    # A prepared file: only the organizer who asked for it (a colleague gets 404, see
-    # tests/test_prepared_files.py).
-    ("GET", "prepared.show"): organizers(),
-    ("GET", "prepared.progress"): organizers(),
-    ("GET", "prepared.download"): organizers(),
+    # A prepared file: only the account who asked for it (a colleague, or a theme chair who
+    # may export, gets 404, see tests/test_prepared_files.py and tests/test_chairs.py).
+    ("GET", "prepared.show"): organizers(chair_in=404, chair_out=404),
+    ("GET", "prepared.progress"): organizers(chair_in=404, chair_out=404),
+    ("GET", "prepared.download"): organizers(chair_in=404, chair_out=404),
     # Pitch day: the big screen opens with its secret link, the audience page only when the
     # organizers open it (closed here), the judges' page for the contest's judges.
     ("GET", "live.screen"): everyone(200),
@@ -290,6 +311,8 @@ def world_values():
     declared = Conflict(contest_id=contest.id, judge_id=judge_assigned.id,
                         organization="某基金会", kind=ConflictKind.DECLARED_ORGANIZATION)
     db.session.add(declared)
+    chair_in = make_chair(contest, "chair-in@example.org", themes=[contest.themes[0].code])
+    chair_out = make_chair(contest, "chair-out@example.org", themes=[contest.themes[1].code])
     from portal.judging.services import invite_judge
     invitation, invitation_token = invite_judge(None, contest, "pending@example.org")
     db.session.add(Award(contest_id=contest.id, proposal_id=other_proposal.id,
@@ -311,6 +334,9 @@ def world_values():
         "assignment_id": assignment.id, "round_id": contest.rounds[0].id,
         "membership_id": db.session.scalar(db.select(JudgeMembership.id).filter_by(
             user_id=judge_assigned.id)),
+        # A chair's contest grant: its parameter shares its name with the grants' (money).
+        "chairs.revoke:grant_id": db.session.scalar(db.select(ContestGrant.id).filter_by(
+            user_id=chair_out.id)),
         "conflict_id": declared.id, "invitation_id": invitation.id, "user_id": colleague.id,
         "objection_id": objection.id,
         "grant_id": grant.id, "report_id": grant.reports[0].id,
@@ -333,7 +359,8 @@ def world_values():
     }
     users = {"anonymous": None, "owner": owner, "non_owner": non_owner,
              "judge_assigned": judge_assigned, "judge_unassigned": judge_unassigned,
-             "judge_conflicted": judge_conflicted, "organizer": organizer}
+             "judge_conflicted": judge_conflicted, "organizer": organizer,
+             "chair_in": chair_in, "chair_out": chair_out}
     return values, users
 
 

@@ -10,7 +10,8 @@ from werkzeug.routing.converters import IntegerConverter
 from portal.extensions import db
 from portal.judging.reminders import send_judge_reminders
 from portal.models import Conflict, ConflictKind, JudgeMembership
-from tests.factories import pdf_file, email_text, get_urls, make_contest, make_judge, make_proposal, \
+from tests.factories import pdf_file, email_text, get_urls, make_chair, make_contest, make_judge, \
+    make_proposal, \
     make_user
 
 PDF = pdf_file()
@@ -158,3 +159,44 @@ def test_organizers_see_the_identity_and_the_scan_would_catch_it(client, auth, b
     assignment_id = judge_objects(contest, proposal, judge)["assignment_id"]
     page = client.get(f"/judge/assignments/{assignment_id}?read=1").get_data(as_text=True)
     assert "organization" in leaks(page)
+
+
+def test_a_chair_of_another_theme_never_sees_the_proposal_nor_its_applicant(
+        client, web_app, auth, blind, organizer):
+    """The sweep above, run as the chair of another theme (主题负责人): every GET route with
+    the proposal's own ids, the organizer lists asked for its theme and its applicant, and
+    the proposal's attachment. Neither the applicant's identity nor the proposal's title may
+    show; the chair's own theme's pages must open."""
+    contest, proposal, judge = blind
+    values = judge_objects(contest, proposal, judge)
+    own_theme = contest.themes[1]
+    assert proposal.theme_id != own_theme.id
+    chair = make_chair(contest, "other.chair@example.org", themes=[own_theme.code])
+    make_proposal(contest, make_user("own.theme@example.org", organization="本主题协会"),
+                  title="本主题的项目", theme_index=1)
+    auth.login(chair)
+    theme_code = proposal.theme.code
+    lists = [f"/admin/contests/{contest.slug}/proposals?{query}" for query in (
+        # The searches are parts of the strings looked for: the search box shows what was typed.
+        "", f"theme={theme_code}", "q=灵犀隐秘", "q=社区长者",
+        "status=submitted", "sort=organization")]
+    ranking = f"/admin/contests/{contest.slug}/ranking"
+    urls = get_urls(web_app, values, any_known_value(values)) + lists + [
+        ranking, f"{ranking}?theme={theme_code}",
+        f"/attachments/{values['attachment_id']}", f"/admin/proposals/{proposal.id}"]
+    found, reached = {}, set()
+    for url in urls:
+        response = client.get(url, headers={"Accept-Language": "en"})
+        text = response.get_data().decode("utf-8", errors="ignore") + str(response.headers)
+        if response.status_code == 200:
+            reached.add(url)
+        shown = leaks(text) + (["title"] if "社区长者助餐计划" in text else [])
+        if shown:
+            found[url] = shown
+    assert lists[0] in reached and ranking in reached
+    assert "本主题的项目" in client.get(lists[0]).get_data(as_text=True)
+    assert f"/admin/proposals/{proposal.id}" not in reached
+    assert not found, f"another theme's proposal reached the chair: {found}"
+    # The same list shows the proposal to an organizer: the sweep would see a leak.
+    auth.login(organizer)
+    assert "organization" in leaks(client.get(lists[0]).get_data(as_text=True))

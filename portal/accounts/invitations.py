@@ -14,14 +14,16 @@ from portal.errors import DomainError
 from portal.extensions import db
 from portal.i18n import N_
 from portal.mail import queue_email
-from portal.models import Invitation, InvitationRole, JudgeMembership, Proposal, ProposalStatus, \
-    Theme, User, utcnow
+from portal.models import Invitation, InvitationRole, JudgeMembership, Permission, Theme, User, \
+    utcnow
+from portal.rights import applies_to, grant_rights, refuse_applicant_as_chair, themes_by_code
 from portal.tokens import make_token, read_token
 from portal.validation import normalize_email
 from portal.web import external_url
 
 PURPOSE = "invitation"
 SUBJECTS = {InvitationRole.JUDGE: N_("Invitation to judge: %(contest)s"),
+            InvitationRole.CHAIR: N_("Invitation to chair a theme: %(contest)s"),
             InvitationRole.ORGANIZER: N_("Invitation to join the organizers of the portal")}
 
 
@@ -32,10 +34,7 @@ def membership_of(contest, user):
 
 def refuse_applicant_as_judge(user, contest):
     """A judge of a contest may not also submit to it, nor an applicant judge it."""
-    has_proposals = db.session.scalar(db.select(Proposal.id).filter(
-        Proposal.contest_id == contest.id, Proposal.applicant_id == user.id,
-        Proposal.status != ProposalStatus.WITHDRAWN).limit(1)) is not None
-    if has_proposals:
+    if applies_to(user, contest):
         raise DomainError(_l("This person has proposals in this contest and cannot judge it."),
                           field="email")
 
@@ -47,6 +46,12 @@ def _check_invitee(role, contest, email):
     if role == InvitationRole.ORGANIZER:
         if user.is_organizer and user.active:
             raise DomainError(_l("This person is already an organizer."), field="email")
+        return
+    if role == InvitationRole.CHAIR:
+        if user.is_organizer:
+            raise DomainError(_l("Organizers already hold every right in every contest."),
+                              field="email")
+        refuse_applicant_as_chair(user, contest)
         return
     membership = membership_of(contest, user)
     if membership is not None and membership.active:
@@ -176,6 +181,10 @@ def accept(invitation, user=None, display_name=None, password=None, now=None):
         user.is_organizer = True
         user.active = True
         target = user
+    elif invitation.role == InvitationRole.CHAIR:
+        target = grant_rights(invitation.creator, invitation.contest, user,
+                              Permission.THEME_CHAIR,
+                              themes_by_code(invitation.contest, invitation.theme_codes))
     else:
         target = _join_jury(invitation, user)
     invitation.accepted_at = now

@@ -35,7 +35,7 @@ def load_names(events):
     locale = current_locale()
     names = Names()
     user_ids = {event.actor_id for event in events} | {
-        _int(_detail(event).get("judge")) for event in events}
+        _int(_detail(event).get(key)) for event in events for key in ("judge", "user")}
     user_ids.discard(None)
     proposal_ids = {_int(_detail(event).get("proposal")) for event in events} | {
         event.target_id for event in events if event.target_type == "Proposal"}
@@ -70,6 +70,10 @@ def _person(event, user_id, names):
     code = names.judge_codes.get((event.contest_id, user_id))
     name = names.users.get(user_id, f"#{user_id}")
     return _("judge %(code)s", code=code) if code else name
+
+
+def _listed(codes):
+    return "、".join(str(code) for code in codes) if isinstance(codes, list) else "–"
 
 
 def _number(text):
@@ -141,6 +145,9 @@ SENTENCES = {
     "judge.activated": lambda f: _("%(actor)s activated %(judge)s", **f),
     "judge.deactivated": lambda f: _("%(actor)s deactivated %(judge)s", **f),
     "judge.invited": lambda f: _("%(actor)s invited %(email)s as a judge", **f),
+    "rights.granted": lambda f: _("%(actor)s granted %(user)s the rights %(permissions)s "
+                                  "(themes: %(themes)s)", **f),
+    "rights.revoked": lambda f: _("%(actor)s revoked the rights of %(user)s", **f),
     "proposals.advanced": lambda f: _("%(actor)s advanced %(count)s proposals to %(round)s",
                                       **f),
     "award.moved": lambda f: _("%(actor)s changed the award of %(proposal)s: %(from_tier)s → "
@@ -165,6 +172,9 @@ def _fields(event, names):
     return {
         "actor": _person(event, event.actor_id, names),
         "judge": _person(event, _int(detail.get("judge")), names),
+        "user": _person(event, _int(detail.get("user")), names),
+        "permissions": _listed(detail.get("permissions")),
+        "themes": _listed(detail.get("themes")) if detail.get("themes") else _("all"),
         "proposal": names.proposals.get(proposal_id, detail.get("reference") or "–"),
         "round": _part(names, "round", event, detail.get("round")),
         "from_tier": _part(names, "tier", event, detail.get("from_tier")) if detail.get(

@@ -27,15 +27,23 @@ def export_is_large(contest):
 def prepare_export(actor, contest, fmt, options):
     """Audit the export now (who took which data) and have a job write it."""
     record_export(actor, contest, fmt, options, prepared=True)
+    themes = None if options.themes is None else sorted(options.themes)
     return request_file(actor, contest, fmt, round=options.contest_round.code,
-                        judge_names=options.judge_names, comments=options.comments)
+                        judge_names=options.judge_names, comments=options.comments,
+                        themes=themes)
+
+
+def _theme_scope(themes):
+    """The theme ids of a theme chair's export as stored in the request (a list), or None."""
+    return None if themes is None else frozenset(themes)
 
 
 def _export_builder(fmt):
     def build(actor, contest, arguments, out, progress):
         options = ExportOptions(find_round(contest, arguments["round"]),
                                 judge_names=arguments["judge_names"],
-                                comments=arguments["comments"])
+                                comments=arguments["comments"],
+                                themes=_theme_scope(arguments.get("themes")))
         return build_export(contest, fmt, options, out, progress)
     return build
 

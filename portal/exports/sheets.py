@@ -47,6 +47,11 @@ class ExportOptions:
     contest_round: object
     judge_names: bool = False
     comments: bool = False
+    # The theme ids a theme chair's export is limited to; None for every theme.
+    themes: frozenset | None = None
+
+    def shows(self, theme_id):
+        return self.themes is None or theme_id in self.themes
 
 
 class KeyDefaultDict(dict):
@@ -99,11 +104,13 @@ def _name(part, locale):
     return part.localized("name", locale) if part is not None else ""
 
 
-def contest_awards(contest):
-    """The contest's awards with their tier and proposal, by tier then reference."""
+def contest_awards(contest, themes=None):
+    """The contest's awards with their tier and proposal, by tier then reference; with
+    `themes`, those of proposals of these theme ids only."""
     return db.session.scalars(
         db.select(Award).join(Award.tier).join(Award.proposal)
-        .filter(Award.contest_id == contest.id)
+        .filter(Award.contest_id == contest.id,
+                *([] if themes is None else [Proposal.theme_id.in_(sorted(themes))]))
         .options(joinedload(Award.tier),
                  joinedload(Award.proposal).options(selectinload(Proposal.theme),
                                                     selectinload(Proposal.applicant)))
@@ -180,6 +187,8 @@ def reviews_sheet(contest, options, codes):
         totals = {}
         for reference, theme_id, judge_id, comment, scores in _submitted_reviews(
                 options.contest_round, codes, options.comments):
+            if not options.shows(theme_id):
+                continue
             line = [reference, themes.get(theme_id, ""), code_of(codes, judge_id)]
             if options.judge_names:
                 line.append(names.get(judge_id, ""))
@@ -200,9 +209,10 @@ def reviews_sheet(contest, options, codes):
     return Sheet("reviews", _("Review records"), header, lines(), formats=formats)
 
 
-def proposals_sheet(contest):
+def proposals_sheet(contest, theme_ids=None):
     """Every proposal but drafts (the applicant's private work), with all its fields: plain
-    rows read in batches as they are written, so that a worker never holds every text."""
+    rows read in batches as they are written, so that a worker never holds every text. With
+    `theme_ids`, the proposals of those themes only."""
     locale = current_locale()
     themes = part_names(contest.themes, locale)
     entrant_types = part_names(contest.entrant_types, locale)
@@ -218,7 +228,8 @@ def proposals_sheet(contest):
                   Proposal.outcomes, Proposal.innovation, Proposal.team,
                   Proposal.sustainability, Proposal.publish_consent)
         .outerjoin(User, User.id == Proposal.applicant_id)
-        .filter(Proposal.contest_id == contest.id, Proposal.status != ProposalStatus.DRAFT)
+        .filter(Proposal.contest_id == contest.id, Proposal.status != ProposalStatus.DRAFT,
+                *([] if theme_ids is None else [Proposal.theme_id.in_(sorted(theme_ids))]))
         .order_by(Proposal.reference, Proposal.id)
         .execution_options(yield_per=PROPOSAL_ROWS_PER_BATCH))
     header = [_("Reference"), _("Project title"), _("Theme"), _("Entrant type"),

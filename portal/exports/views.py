@@ -3,6 +3,7 @@ from flask import abort, current_app, flash, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal import policy
 from portal.accounts.sessions import require_recent_login
 from portal.contests.services import contest_by_slug, write_poster
 from portal.database import writes_on_get
@@ -12,6 +13,7 @@ from portal.exports.forms import ExportForm, MeetingPackForm, ScoreImportForm
 from portal.exports.sheets import ExportOptions
 from portal.extensions import db
 from portal.i18n import current_locale
+from portal.models import Permission
 from portal.prepared.responses import send_or_prepare
 from portal.prepared.services import kind_names, recent_files
 from portal.web import commit_and_redirect, organizer_blueprint, printed_url, send_written, \
@@ -62,7 +64,8 @@ def download(slug):
     if not form.validate():
         return _index_page(contest, 400, form=form)
     options = ExportOptions(services.find_round(contest, form.round.data),
-                            judge_names=form.judge_names.data, comments=form.comments.data)
+                            judge_names=form.judge_names.data, comments=form.comments.data,
+                            themes=policy.theme_scope(current_user, contest, Permission.EXPORT))
     fmt = form.format.data
     return send_or_prepare(
         slug, background.export_is_large(contest),

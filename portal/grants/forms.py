@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
     ValidationError
 
 from portal.grants.money import BadAmount, format_yuan, parse_yuan, yuan
-from portal.judging.judges_forms import CheckboxListField
+from portal.web import CheckboxListField
 
 BAD_AMOUNT = _l("Write an amount in yuan, e.g. 12500 or 12,500.50 (at most two decimals, "
                 "never negative).")

@@ -1,18 +1,11 @@
 """Organizer forms."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import EmailField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.validation import DataRequired, EmailAddress
-
-
-class CheckboxListField(SelectMultipleField):
-    """Several choices shown as checkboxes, each with its own label."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
+from portal.web import CheckboxListField
 
 
 class InviteJudgeForm(FlaskForm):

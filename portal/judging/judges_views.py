@@ -2,20 +2,19 @@
 from flask import abort, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import or_
 from sqlalchemy.orm import selectinload
 
 from portal.accounts import invitations
+from portal.accounts.inviting import invite_from_form
 from portal.contests.services import contest_by_slug
-from portal.errors import DomainError
 from portal.extensions import db
-from portal.i18n import current_locale, localized as loc
+from portal.i18n import localized as loc
 from portal.judging import services as judging
 from portal.judging.judges_forms import InviteJudgeForm
-from portal.models import Invitation, JudgeMembership, utcnow
+from portal.models import Invitation, InvitationRole, JudgeMembership
+from portal.rights import open_invitations
 from portal.rules.contest import by_judge_name
-from portal.web import ConfirmForm, commit_and_redirect, organizer_blueprint, run_button_action, \
-    show_domain_error
+from portal.web import ConfirmForm, organizer_blueprint, run_button_action
 
 bp = organizer_blueprint("judges", __name__, url_prefix="/admin")
 
@@ -26,28 +25,14 @@ def index(slug):
     contest = contest_by_slug(slug)
     form = InviteJudgeForm()
     form.themes.choices = [(theme.code, loc(theme)) for theme in contest.themes]
-    if form.validate_on_submit():
-        try:
-            judging.invite_judge(current_user, contest, form.email.data,
-                                 display_name=form.display_name.data,
-                                 organization=form.organization.data,
-                                 theme_codes=form.themes.data, locale=current_locale())
-        except DomainError as error:
-            show_domain_error(error, form)
-        else:
-            return commit_and_redirect(_("The invitation has been emailed to %(email)s.",
-                                         email=form.email.data), "judges.index", slug=slug)
+    invited = invite_from_form(InvitationRole.JUDGE, contest, form, "judges.index")
+    if invited is not None:
+        return invited
     memberships = sorted(db.session.scalars(
         db.select(JudgeMembership).filter_by(contest_id=contest.id)
         .options(selectinload(JudgeMembership.user), selectinload(JudgeMembership.expertise))),
         key=lambda membership: by_judge_name(membership.user))
-    invitations = db.session.scalars(
-        db.select(Invitation).filter(Invitation.contest_id == contest.id,
-                                     Invitation.accepted_at.is_(None),
-                                     Invitation.revoked_at.is_(None),
-                                     or_(Invitation.expires_at > utcnow(),
-                                         Invitation.sent_at.is_(None)))
-        .order_by(Invitation.id)).all()
+    invitations = open_invitations(contest, InvitationRole.JUDGE)
     return render_template("judging/organizer/judges.html", contest=contest, form=form,
                            memberships=memberships, invitations=invitations,
                            workload=judging.judge_workload(contest), action_form=ConfirmForm())
@@ -61,6 +46,8 @@ def _invitation(invitation_id):
 
 
 def _back_from(invitation):
+    if invitation.role == InvitationRole.CHAIR:
+        return "chairs.index", {"slug": invitation.contest.slug}
     if invitation.contest is not None:
         return "judges.index", {"slug": invitation.contest.slug}
     return "site.organizers", {}

@@ -5,10 +5,10 @@ from wtforms import HiddenField, SelectField, StringField, SubmitField, \
     TextAreaField
 from wtforms.validators import Length, NumberRange, Optional
 
-from portal.judging.judges_forms import CheckboxListField
 from portal.assignment.planner import CROSS_THEME_SEATS
 from portal.judging.assignment_plans import K_MAX
 from portal.validation import DataRequired, InputRequired, IntegerField
+from portal.web import CheckboxListField
 
 REASON_MAX = 1000
 

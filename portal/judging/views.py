@@ -15,7 +15,7 @@ from portal.i18n import current_locale
 from portal.judging import conflicts, services, workspace
 from portal.judging.forms import OrganizationConflictForm, RecuseForm, ReviewForm, \
     score_options
-from portal.models import Assignment, Conflict, ConflictKind, User
+from portal.models import Assignment, Conflict, ConflictKind, InvitationRole, User
 from portal.rules.contest import scoring_refusal
 from portal.web import ConfirmForm, commit_and_redirect, show_domain_error
 
@@ -52,6 +52,11 @@ def _accept(invitation, form, **account):
     start_session(user)
     if invitation.contest is None:
         return commit_and_redirect(_("Welcome to the organizers."), "console.index")
+    if invitation.role == InvitationRole.CHAIR:
+        return commit_and_redirect(_("Welcome, chair of your themes of %(contest)s.",
+                                     contest=invitation.contest.localized("name",
+                                                                          current_locale())),
+                                   "proposals_admin.proposals", slug=invitation.contest.slug)
     return commit_and_redirect(_("Welcome to the jury of %(contest)s.",
                                  contest=invitation.contest.localized("name", current_locale())),
                                "judging.index")

@@ -10,6 +10,7 @@ from portal.models.files import FileStatus, PreparedFile
 from portal.models.grants import BudgetChange, ChangeStatus, Grant, GrantLine, \
     GrantReport, Milestone, ReportAttachment, ReportEvaluation, ReportKind, ReportSpending, \
     ReportStatus, Tranche, TrancheCondition
+from portal.models.rights import ContestGrant, Permission, grant_themes
 from portal.models.live import LivePitch, LiveReceipt, LiveRule, LiveSession, LiveState, \
     LiveStep, PitchStatus
 from portal.models.mail import MailBatch, MailStatus, MailTemplate, OutboxMessage
@@ -30,5 +31,6 @@ __all__ = [
     "Invitation", "JudgeMembership", "LivePitch", "LiveReceipt", "LiveRule", "LiveSession",
     "LiveState", "LiveStep", "PitchStatus", "MailBatch", "MailStatus", "MailTemplate", "OutboxMessage",
     "Notification", "Proposal", "ProposalEvent", "ProposalStatus", "Review",
+    "ContestGrant", "Permission", "grant_themes",
     "Round", "Score", "Theme", "User", "UTCDateTime", "utcnow",
 ]

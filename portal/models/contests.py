@@ -224,6 +224,8 @@ class JudgeMembership(db.Model):
 class InvitationRole:
     JUDGE = "judge"
     ORGANIZER = "organizer"
+    # A theme chair (主题负责人): the invitation's theme codes are the themes chaired.
+    CHAIR = "chair"
 
 
 class Invitation(db.Model):
@@ -254,6 +256,7 @@ class Invitation(db.Model):
     sent_at = mapped_column(UTCDateTime)
 
     contest = relationship("Contest")
+    creator = relationship("User", foreign_keys=[created_by_id])
 
     def usable_at(self, now):
         return (self.accepted_at is None and self.revoked_at is None

@@ -46,7 +46,7 @@ def proposals(slug):
     """The contest's proposals: filter, search, sort, paginate, and screen a selection."""
     contest = contest_by_slug(slug)
     wanted = _proposal_filter(contest)
-    page, counts = services.proposal_page(contest, wanted)
+    page, counts = services.proposal_page(current_user, contest, wanted)
     # Each label translated once, not once per row (a lazy string translates on every use).
     status_labels = {status: str(proposal_status_label(status)) for status in ProposalStatus.ALL}
     return render_template("proposals/organizer/proposals.html", contest=contest, page=page,
@@ -54,7 +54,8 @@ def proposals(slug):
                            wanted=wanted, status_labels=status_labels,
                            statuses=[s for s in ProposalStatus.ALL if s != ProposalStatus.DRAFT],
                            bulk_form=BulkScreeningForm(), sortable=services.SORTABLE,
-                           pending_withdrawals=proposal_services.pending_withdrawals(contest))
+                           pending_withdrawals=proposal_services.pending_withdrawals(
+                               current_user, contest))
 
 
 def _proposal(proposal_id):

@@ -12,7 +12,7 @@ from portal.errors import DomainError
 from portal.extensions import db
 from portal.i18n import join_list
 from portal.mail import queue_email
-from portal.models import BudgetLine, Contest, EntrantType, Proposal, ProposalEvent, \
+from portal.models import BudgetLine, Contest, EntrantType, Permission, Proposal, ProposalEvent, \
     ProposalStatus, Theme, User, utcnow
 from portal.proposals import rules
 from portal.proposals.storage import delete_stored
@@ -266,11 +266,13 @@ def decide_withdrawal(actor, proposal, grant, note=None):
            proposal=proposal.id, reason=note)
 
 
-def pending_withdrawals(contest):
-    """The contest's proposals whose withdrawal request awaits a decision, by reference."""
+def pending_withdrawals(viewer, contest):
+    """The contest's proposals whose withdrawal request awaits a decision, by reference (for
+    a theme chair, those of their themes)."""
     candidates = db.session.scalars(
         db.select(Proposal).join(ProposalEvent, ProposalEvent.proposal_id == Proposal.id)
         .filter(Proposal.contest_id == contest.id,
+                *policy.theme_filter(viewer, contest, Permission.SCREEN),
                 Proposal.status.in_(rules.WITHDRAWABLE_ON_REQUEST),
                 ProposalEvent.action == rules.WITHDRAWAL_REQUESTED)
         .distinct().order_by(Proposal.reference)).all()

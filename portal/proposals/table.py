@@ -9,10 +9,11 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, or_
 from sqlalchemy.orm import selectinload
 
+from portal import policy
 from portal.database import pinyin_ordered
 from portal.extensions import db
 from portal.judging.services import active_judges
-from portal.models import Assignment, Proposal, ProposalStatus, Review
+from portal.models import Assignment, Permission, Proposal, ProposalStatus, Review
 from portal.rules.conflicts import assess, contest_rows, reason_labels
 
 
@@ -109,14 +110,15 @@ def _progress_columns():
     return assigned, reviewed
 
 
-def proposal_page(contest, wanted):
+def proposal_page(viewer, contest, wanted):
     """One page of the filtered, sorted proposal table, and the count per status: two
-    statements whatever the page shows.
+    statements whatever the page shows. A theme chair sees the proposals of their themes only.
 
     The page's ids are sorted first (an index or a sort of keys), then only their rows are
     read, with the columns the table shows: sorting whole rows read every proposal's texts.
     """
-    conditions = wanted.conditions(contest)
+    conditions = wanted.conditions(contest) + policy.theme_filter(viewer, contest,
+                                                                  Permission.SCREEN)
     counts = dict(db.session.execute(
         db.select(Proposal.status, func.count(Proposal.id)).filter(*conditions)
         .group_by(Proposal.status)).all())

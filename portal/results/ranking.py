@@ -3,7 +3,7 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 import numpy as np
@@ -74,6 +74,18 @@ class RoundRanking:
     def under_reviewed(self, row):
         """Fewer submitted reviews than planned."""
         return row.review_count < self.planned.get(row.proposal_id, 0)
+
+    def within_themes(self, themes):
+        """The ranking restricted to the proposals of these theme ids (a theme chair's), ranks
+        unchanged; None keeps everything. Judge statistics and outlier reviews span themes,
+        so the restricted ranking holds none."""
+        if themes is None:
+            return self
+        kept = {pid for pid, fact in self.facts.items() if fact.theme_id in themes}
+        rows = [row for row in self.result.rows if row.proposal_id in kept]
+        return replace(self, result=replace(self.result, rows=rows, judges=[], outliers=[]),
+                       intervals={pid: v for pid, v in self.intervals.items() if pid in kept},
+                       incomplete={pid: v for pid, v in self.incomplete.items() if pid in kept})
 
 
 def _round_conditions(contest, contest_round):

@@ -4,11 +4,12 @@ from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal import policy
 from portal.contests.services import contest_by_slug
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.i18n import current_locale, part_names
-from portal.models import User
+from portal.models import Permission, User
 from portal.results import advancement
 from portal.results.forms import METHOD_LABELS, AdvanceForm, RankingSettingsForm
 from portal.results.intervals import ranking_with_last_intervals
@@ -49,7 +50,8 @@ def _settings_form(contest):
 def ranking(slug):
     """The ranked list of a round: overall or per theme, every method, intervals and flags."""
     contest = contest_by_slug(slug)
-    ranked = ranking_with_last_intervals(contest, _round(contest))
+    ranked = ranking_with_last_intervals(contest, _round(contest)).within_themes(
+        policy.theme_scope(current_user, contest, Permission.RANKING))
     theme = next((t for t in contest.themes if t.code == request.args.get("theme")), None)
     entrant_type = next((e for e in contest.entrant_types
                          if e.code == request.args.get("entrant_type")), None)
@@ -73,7 +75,9 @@ def ranking(slug):
                            rank_range=_("rank %(low)s–%(high)s"),
                            settings_form=_settings_form(contest),
                            advance_form=AdvanceForm(),
-                           next_round=advancement.next_round(contest, ranked.contest_round))
+                           next_round=advancement.next_round(contest, ranked.contest_round)
+                           if policy.can_everywhere(current_user, Permission.RANKING, contest)
+                           else None)
 
 
 @bp.route("/admin/contests/<slug>/ranking/advance", methods=["POST"])

@@ -3,10 +3,11 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal import policy
 from portal.contests.services import contest_by_slug
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.models import Proposal
+from portal.models import Permission, Proposal
 from portal.proposals.screening import services
 from portal.proposals.screening.forms import BulkScreeningForm, ScreeningForm
 from portal.timezones import from_beijing_naive
@@ -75,7 +76,8 @@ def decide_many(slug):
         flash_form_errors(form)
         return redirect(back)
     proposals = db.session.scalars(db.select(Proposal).filter(
-        Proposal.id.in_(form.proposal_ids.data), Proposal.contest_id == contest.id)).all()
+        Proposal.id.in_(form.proposal_ids.data), Proposal.contest_id == contest.id,
+        *policy.theme_filter(current_user, contest, Permission.SCREEN))).all()
     decided, refused = services.decide_many(current_user, proposals, form.decision.data,
                                             form.reason.data,
                                             from_beijing_naive(form.correction_until.data))

@@ -1,0 +1,106 @@
+"""Rights granted per contest and per theme: the theme chairs (主题负责人) of a contest.
+
+A grant names one account, one contest, the permissions (portal.models.Permission) and, for a
+theme chair, the themes it is limited to. Every grant and revocation is audited. A chair may
+not apply to the contest they chair, as a judge may not (portal.policy.may_apply_to).
+"""
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_
+from sqlalchemy.orm import selectinload
+
+from portal.audit import record
+from portal.errors import DomainError
+from portal.extensions import db
+from portal.models import ContestGrant, Invitation, InvitationRole, Permission, Proposal, \
+    ProposalStatus, User, utcnow
+
+
+def applies_to(user, contest):
+    """Has the account a proposal in the contest (not withdrawn)? Such an applicant may neither
+    judge it nor chair a theme of it."""
+    return db.session.scalar(db.select(Proposal.id).filter(
+        Proposal.contest_id == contest.id, Proposal.applicant_id == user.id,
+        Proposal.status != ProposalStatus.WITHDRAWN).limit(1)) is not None
+
+
+def refuse_applicant_as_chair(user, contest):
+    """An applicant of the contest may not chair any of its themes."""
+    if applies_to(user, contest):
+        raise DomainError(_l("This person has proposals in this contest and cannot chair a "
+                             "theme of it."), field="email")
+
+
+def themes_by_code(contest, codes):
+    """The contest's themes with these codes, in the contest's order."""
+    wanted = set(codes or ())
+    return [theme for theme in contest.themes if theme.code in wanted]
+
+
+def grant_rights(actor, contest, user, permissions, themes=()):
+    """Give `user` these permissions in the contest, limited to `themes` when some are named
+    (replacing an earlier grant); audited. Staff organizers need no grant."""
+    if user.is_organizer:
+        raise DomainError(_l("Organizers already hold every right in every contest."),
+                          field="email")
+    unknown = set(permissions) - set(Permission.ALL)
+    if unknown or not permissions:
+        raise DomainError(_l("Choose at least one right."), field="permissions")
+    if any(theme.contest_id != contest.id for theme in themes):
+        raise DomainError(_l("Choose themes of this contest."), field="themes")
+    refuse_applicant_as_chair(user, contest)
+    grant = db.session.scalar(db.select(ContestGrant).filter_by(contest_id=contest.id,
+                                                                user_id=user.id))
+    if grant is None:
+        grant = ContestGrant(contest_id=contest.id, user_id=user.id,
+                             created_by_id=getattr(actor, "id", None))
+        db.session.add(grant)
+    grant.permissions = [code for code in Permission.ALL if code in set(permissions)]
+    grant.themes = list(themes)
+    grant.whole_contest = not themes
+    db.session.flush()
+    _forget(user)
+    record(actor, "rights.granted", contest=contest, target=grant, user=user.id,
+           permissions=grant.permissions, themes=[theme.code for theme in grant.themes])
+    return grant
+
+
+def revoke_rights(actor, grant):
+    """Take back every right of the grant; audited."""
+    contest, user = grant.contest, grant.user
+    record(actor, "rights.revoked", contest=contest, target=grant, user=user.id,
+           permissions=list(grant.permissions), themes=[theme.code for theme in grant.themes])
+    db.session.delete(grant)
+    db.session.flush()
+    _forget(user)
+
+
+def _forget(user):
+    """Drop what portal.policy remembered of the account's grants for this request."""
+    user.__dict__.pop("_portal_grants", None)
+    user.__dict__.pop("_portal_chair", None)
+
+
+def open_invitations(contest, role):
+    """The contest's invitations for `role` that can still be accepted or wait to be sent."""
+    return db.session.scalars(
+        db.select(Invitation).filter(Invitation.contest_id == contest.id,
+                                     Invitation.role == role,
+                                     Invitation.accepted_at.is_(None),
+                                     Invitation.revoked_at.is_(None),
+                                     or_(Invitation.expires_at > utcnow(),
+                                         Invitation.sent_at.is_(None)))
+        .order_by(Invitation.id)).all()
+
+
+def grants_of(contest):
+    """The contest's grants with their accounts and themes, by email."""
+    return db.session.scalars(
+        db.select(ContestGrant).join(User, User.id == ContestGrant.user_id)
+        .filter(ContestGrant.contest_id == contest.id)
+        .options(selectinload(ContestGrant.user), selectinload(ContestGrant.themes))
+        .order_by(User.email)).all()
+
+
+def open_chair_invitations(contest):
+    """The contest's chair invitations not yet accepted, revoked or expired."""
+    return open_invitations(contest, InvitationRole.CHAIR)
