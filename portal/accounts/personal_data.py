@@ -5,11 +5,11 @@ import zipfile
 from datetime import timedelta
 from functools import partial
 
-from flask_babel import lazy_gettext as _l
 
 from portal.audit import record
 from portal.database import run_after_commit
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.models import Assignment, Contest, ContestStatus, Proposal, ProposalStatus, Review, \
     utcnow
 from portal.proposals.services import delete_proposal

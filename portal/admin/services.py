@@ -3,13 +3,13 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, or_
 from sqlalchemy.orm import selectinload
 
 from portal.database import pinyin_ordered
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.judging.conflicts import assess, contest_rows, reason_labels
 from portal.judging.services import active_judges
 from portal.models import Assignment, Contest, Proposal, ProposalStatus, Review
@@ -109,7 +109,7 @@ def _progress_columns():
     reviewed = (db.select(func.count(Review.id)).join(Assignment)
                 .filter(Assignment.proposal_id == Proposal.id, Review.submitted_at.is_not(None))
                 .scalar_subquery())
-    return assigned, reviewed
+    return assigned.label("assigned"), reviewed.label("reviewed")
 
 
 def proposal_page(contest, wanted):
@@ -140,7 +140,8 @@ def proposal_page(contest, wanted):
                       *_progress_columns())
             .join(shown, shown.c.id == Proposal.id).order_by(*order))
         return [TableRow(row.id, row.reference, row.title, themes.get(row.theme_id),
-                         *row[4:]) for row in rows]
+                         row.organization, row.status, row.budget_total, row.assigned,
+                         row.reviewed) for row in rows]
 
     total = counts.get(wanted.status, 0) if wanted.status else sum(counts.values())
     page = _TablePage(page=wanted.page, per_page=PER_PAGE, error_out=False, fetch=fetch,

@@ -25,7 +25,7 @@ from portal.templating import localized as loc
 from portal.models import Invitation, JudgeMembership, Proposal, ProposalStatus, Round, utcnow
 from portal.screening.forms import BulkScreeningForm, ScreeningForm
 from portal.screening.services import judging_started
-from portal.validation import bounded_int
+from portal.validation import bounded_int, choices
 from portal.web import commit_and_redirect, organizer_blueprint, run_button_action, \
     show_domain_error
 
@@ -88,7 +88,7 @@ def proposal(proposal_id):
     contest = proposal.contest
     contest_round = contest.current_round
     form = AssignJudgesForm()
-    form.judge_ids.choices = services.judge_choices_for(proposal)
+    form.judge_ids.choices = choices(services.judge_choices_for(proposal))
     if form.validate_on_submit():
         try:
             created = judging.assign_judges(current_user, proposal, form.judge_ids.data,
@@ -135,7 +135,7 @@ def judges(slug):
     """The contest's judges with their load and progress, open invitations, and invitations."""
     contest = contest_by_slug(slug)
     form = InviteJudgeForm()
-    form.themes.choices = [(theme.code, loc(theme)) for theme in contest.themes]
+    form.themes.choices = choices((theme.code, loc(theme)) for theme in contest.themes)
     if form.validate_on_submit():
         try:
             judging.invite_judge(current_user, contest, form.email.data,

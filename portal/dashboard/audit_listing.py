@@ -3,7 +3,6 @@ own log beside its status history, and the export."""
 import json
 from typing import NamedTuple
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_
 
 from portal.audit import record
@@ -11,6 +10,7 @@ from portal.audit.listing import audit_sheet, filtered
 from portal.audit.wording import load_names, sentence
 from portal.exports.formats import write_csv, write_xlsx
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.labels import action_label, proposal_event_label, proposal_status_label
 from portal.models import AuditEvent, User
 

@@ -8,7 +8,6 @@ from datetime import date, timedelta, timezone
 from typing import NamedTuple
 
 from flask import current_app, render_template
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, and_, func
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
@@ -17,7 +16,7 @@ from portal.audit import record
 from portal.dashboard.audit_listing import actor_name, actor_names
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.i18n import current_locale
+from portal.i18n import current_locale, lazy_gettext as _l
 from portal.judging.reminders import pending_by_judge
 from portal.judging.services import active_judges
 from portal.labels import action_label, proposal_event_label, proposal_status_label

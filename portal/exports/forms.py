@@ -1,15 +1,15 @@
 """The export options (a GET form: downloads change nothing) and the score import form."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import AnyOf, DataRequired
 
 from portal.exports.services import FORMATS
+from portal.i18n import lazy_gettext as _l
 
 
 def _round_choices(rounds, locale):
-    return [(contest_round.code, contest_round.localized("name", locale))
+    return [SelectChoice(contest_round.code, contest_round.localized("name", locale))
             for contest_round in rounds]
 
 

@@ -1,13 +1,12 @@
 """Assignment by hand: one proposal to chosen judges, a selection of proposals to one judge,
 and moving an assignment from one judge to another. Each refuses an inactive or conflicted
 judge with a message naming them."""
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from portal.audit import record
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.i18n import current_locale
+from portal.i18n import current_locale, lazy_gettext as _l
 from portal.judging.conflicts import assess, reason_labels, remove_assignment
 from portal.models import Assignment, Conflict, JudgeMembership, Proposal, ProposalStatus
 from portal.text_order import pinyin_key

@@ -16,7 +16,6 @@ removes the assignment) or waive it; the judge sees the same either way.
 from dataclasses import dataclass, field
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from portal import assignment as rules
@@ -25,6 +24,7 @@ from portal.assignment.conflicts import ordered_reasons
 from portal.audit import record
 from portal.errors import DomainError
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.models import Assignment, Conflict, ConflictKind, JudgeMembership, Proposal, \
     ProposalStatus
 

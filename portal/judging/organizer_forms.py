@@ -1,5 +1,4 @@
 """Organizer forms for assignment and conflicts of interest: one per screen."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, SubmitField, \
     TextAreaField
@@ -7,6 +6,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from portal.admin.forms import CheckboxListField
 from portal.assignment.planner import CROSS_THEME_SEATS
+from portal.i18n import lazy_gettext as _l
 from portal.judging.assignment_plans import K_MAX
 from portal.validation import IntegerField
 

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func
 from sqlalchemy.orm import selectinload
+from wtforms import SelectChoice
 
 from portal.accounts.forms import ConfirmForm
 from portal.contests.services import contest_by_slug
@@ -92,7 +93,8 @@ def judge_proposals(slug, membership_id):
         .options(selectinload(Proposal.theme), selectinload(Proposal.applicant))
         .order_by(Proposal.reference, Proposal.id)).all()
     form = AssignProposalsForm()
-    form.proposal_ids.choices = [(proposal.id, proposal.reference) for proposal in proposals]
+    form.proposal_ids.choices = [SelectChoice(proposal.id, proposal.reference)
+                                 for proposal in proposals]
     if form.validate_on_submit():
         try:
             created = assigning.assign_proposals(current_user, membership.user,
@@ -134,8 +136,8 @@ def reassign(assignment_id):
     found = conflicts.assess([proposal], [m.user for m in memberships],
                              conflicts.contest_rows(contest.id))
     form = ReassignForm()
-    form.judge_id.choices = [(m.user_id, _judge_choice(m.user, found.reasons(proposal.id,
-                                                                            m.user_id)))
+    form.judge_id.choices = [SelectChoice(m.user_id, _judge_choice(
+                                 m.user, found.reasons(proposal.id, m.user_id)))
                              for m in sorted(memberships,
                                              key=lambda m: assigning.judge_name(m.user))]
     if form.validate_on_submit():
@@ -159,11 +161,11 @@ def _judge_choice(user, reasons):
 
 
 def judge_choices(contest):
-    """(id, name) of the contest's judges, by name."""
+    """The contest's judges as choices (id, name), by name."""
     memberships = db.session.scalars(
         db.select(JudgeMembership).filter_by(contest_id=contest.id)
         .options(selectinload(JudgeMembership.user))).all()
-    return [(m.user_id, assigning.judge_name(m.user))
+    return [SelectChoice(m.user_id, assigning.judge_name(m.user))
             for m in sorted(memberships, key=lambda m: assigning.by_judge_name(m.user))]
 
 

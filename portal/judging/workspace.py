@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import joinedload
 
+from portal.database import picked
 from portal.extensions import db
 from portal.judging.conflicts import recorded_pairs
 from portal.judging.services import scoring_refusal
@@ -63,10 +64,11 @@ class Workspace:
 
 # Built once: SQLAlchemy then skips making the statement and its cache key on every request.
 _ASSIGNED = (
-    db.select(Proposal.contest_id, Assignment.id, Assignment.round_id, Proposal.id,
-              Proposal.theme_id, Proposal.reference, Proposal.title,
+    db.select(Proposal.contest_id, Assignment.id.label("assignment_id"), Assignment.round_id,
+              Proposal.id.label("proposal_id"), Proposal.theme_id, Proposal.reference,
+              Proposal.title,
               db.case((Review.id.is_(None), TODO), (Review.submitted_at.is_(None), DRAFT),
-                      else_=SUBMITTED))
+                      else_=SUBMITTED).label("status"))
     .join(Proposal, Proposal.id == Assignment.proposal_id)
     .outerjoin(Review, Review.assignment_id == Assignment.id)
     .filter(Assignment.judge_id == db.bindparam("judge_id"),
@@ -75,12 +77,18 @@ _ASSIGNED = (
     .order_by(Assignment.id))
 
 
+# What _visible_rows reads of each row of _ASSIGNED, in this order.
+_ROW_COLUMNS = ("assignment_id", "round_id", "proposal_id", "theme_id", "reference", "title",
+                "status")
+
+
 def _assigned_rows(judge_id, contest_ids):
     """contest id -> the judge's assignments to proposals in competition, as plain tuples
-    (assignment, round, proposal, theme, reference, title, status)."""
+    of _ROW_COLUMNS."""
+    rows = db.session.execute(
+        _ASSIGNED, {"judge_id": judge_id, "contest_ids": contest_ids}).all()
     by_contest = {}
-    for contest_id, *row in db.session.execute(
-            _ASSIGNED, {"judge_id": judge_id, "contest_ids": contest_ids}).tuples():
+    for (contest_id,), row in zip(picked(rows, "contest_id"), picked(rows, *_ROW_COLUMNS)):
         by_contest.setdefault(contest_id, []).append(row)
     return by_contest
 

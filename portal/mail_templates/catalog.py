@@ -8,9 +8,8 @@ from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace as Sample
 from typing import Callable, NamedTuple
 
-from flask_babel import lazy_gettext as _l
 
-from portal.i18n import current_locale
+from portal.i18n import current_locale, lazy_gettext as _l
 
 
 def local_datetime(value):
