@@ -1,4 +1,5 @@
 """Jinja helpers: localized names, local times, status labels."""
+from flask import request, url_for
 from flask_babel import format_datetime, format_decimal, format_timedelta
 
 from portal.i18n import SUPPORTED, current_locale
@@ -67,6 +68,13 @@ def site_name(settings):
     return settings.site_name_zh
 
 
+def page_url(number):
+    """This page's address, its other arguments kept, showing page `number`."""
+    arguments = request.args.to_dict(flat=False)
+    arguments["page"] = number
+    return url_for(request.endpoint, **(request.view_args or {}), **arguments)
+
+
 def install_template_helpers(app):
     app.context_processor(lambda: {"site": site_settings()})
     app.jinja_env.globals.update(
@@ -79,6 +87,7 @@ def install_template_helpers(app):
         part_titles=PART_TITLES,
         can_change=can_change,
         site_name=site_name,
+        page_url=page_url,
     )
     app.jinja_env.filters.update(
         local_datetime=local_datetime,

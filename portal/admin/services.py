@@ -3,7 +3,6 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, or_
 from sqlalchemy.orm import selectinload
 
@@ -13,6 +12,7 @@ from portal.i18n import lazy_gettext as _l
 from portal.judging.conflicts import assess, contest_rows, reason_labels
 from portal.judging.services import active_judges
 from portal.models import Assignment, Contest, Proposal, ProposalStatus, Review
+from portal.pagination import Page, PageBounds
 
 
 class ContestCounts(NamedTuple):
@@ -92,16 +92,6 @@ class TableRow(NamedTuple):
     reviewed: int
 
 
-class _TablePage(Pagination):
-    """A page of rows whose total is already known from the counts per status."""
-
-    def _query_items(self):
-        return self._query_args["fetch"](self._query_offset, self.per_page)
-
-    def _query_count(self):
-        return self._query_args["total"]
-
-
 def _progress_columns():
     """A proposal's assignments and submitted reviews, as correlated counts."""
     assigned = (db.select(func.count(Assignment.id))
@@ -143,10 +133,10 @@ def proposal_page(contest, wanted):
                          row.organization, row.status, row.budget_total, row.assigned,
                          row.reviewed) for row in rows]
 
+    # The total is known from the counts per status: no count query.
     total = counts.get(wanted.status, 0) if wanted.status else sum(counts.values())
-    page = _TablePage(page=wanted.page, per_page=PER_PAGE, error_out=False, fetch=fetch,
-                      total=total)
-    return page, counts
+    bounds = PageBounds.of(total, wanted.page, PER_PAGE)
+    return Page(fetch(bounds.offset, PER_PAGE), bounds.page, bounds.pages, total), counts
 
 
 def assignments_of(proposal):

@@ -12,6 +12,7 @@ from portal.judging.conflicts import recorded_pairs
 from portal.judging.services import scoring_refusal
 from portal.models import Assignment, Conflict, Contest, JudgeMembership, Proposal, \
     ProposalStatus, Review, utcnow
+from portal.pagination import Page, page_of
 
 ROWS_PER_PAGE = 25
 # A review's status as the judge sees it, in the order the counts are shown.
@@ -47,19 +48,7 @@ class ContestWork:
 @dataclass
 class Workspace:
     contests: list
-    page: int = 1
-    pages: int = 1
-
-    def page_numbers(self, around=2):
-        """The pages to link: the first, the last and `around` each side of the current one;
-        None where pages are left out."""
-        numbers = []
-        for number in range(1, self.pages + 1):
-            if number in (1, self.pages) or abs(number - self.page) <= around:
-                numbers.append(number)
-            elif numbers[-1] is not None:
-                numbers.append(None)
-        return numbers
+    pagination: Page     # the page of rows shown, over every contest
 
 
 # Built once: SQLAlchemy then skips making the statement and its cache key on every request.
@@ -141,8 +130,7 @@ def judge_workspace(user, theme_code=None, unscored_only=False, status=None, pag
                                   and refusals[row.round.id] is None), None),
             deadlines=[(round_, refusals[round_.id]) for round_ in contest.rounds
                        if round_.id in refusals]))
-    pages = max(1, -(-len(matching) // ROWS_PER_PAGE))
-    page = min(max(page, 1), pages)
-    for row in matching[(page - 1) * ROWS_PER_PAGE:page * ROWS_PER_PAGE]:
+    pagination = page_of(matching, page, ROWS_PER_PAGE)
+    for row in pagination.items:
         next(work for work in contests if work.contest.id == row.contest_id).rows.append(row)
-    return Workspace(contests=contests, page=page, pages=pages)
+    return Workspace(contests=contests, pagination=pagination)

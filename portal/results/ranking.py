@@ -33,7 +33,7 @@ from portal.scoring import (
     rank_uncertainty,
 )
 from portal.results.generation import LatestComputations, current_generation, \
-    keep_out_of_garbage_collection
+    note_long_lived
 from portal.scoring.table import ReviewArrays
 
 DEFAULT_BOUNDARY = 10
@@ -284,7 +284,7 @@ def round_ranking(contest, contest_round=None, with_intervals=True):
         computed = _compute(contest, contest_round, with_intervals)
         if key:
             _computed.put(key, computed)
-            keep_out_of_garbage_collection()
+            note_long_lived()
     proposals = RoundProposals(computed.proposal_ids, _round_conditions(contest, contest_round))
     return RoundRanking(contest_round, computed.result, proposals,
                         computed.intervals or {} if with_intervals else {},
