@@ -105,29 +105,32 @@ def _translate_login_message(message):
 def register_blueprints(app):
     from portal.accounts.two_factor_views import bp as two_factor_bp
     from portal.accounts.views import bp as accounts_bp
-    from portal.admin.views import bp as admin_bp
     from portal.awards.public import bp as publication_bp
     from portal.awards.views import bp as awards_bp
     from portal.certificates.public import bp as verification_bp
     from portal.certificates.views import bp as certificates_bp
+    from portal.console.dashboard_views import bp as dashboard_bp
+    from portal.console.site_views import bp as site_bp
+    from portal.console.views import bp as console_bp
+    from portal.contests.setup.views import bp as setup_bp
     from portal.contests.views import bp as contests_bp
-    from portal.dashboard.views import bp as dashboard_bp
     from portal.exports.views import bp as exports_bp
+    from portal.judging.judges_views import bp as judges_bp
     from portal.judging.organizer_views import bp as judging_admin_bp
     from portal.judging.views import bp as judging_bp
     from portal.mail.views import bp as mail_bp
     from portal.mail_templates.views import bp as mail_templates_bp
     from portal.ops.health import bp as ops_bp
+    from portal.proposals.organizer_views import bp as proposals_admin_bp
+    from portal.proposals.screening.views import bp as screening_bp
     from portal.proposals.views import bp as proposals_bp
     from portal.results.views import bp as results_bp
-    from portal.screening.views import bp as screening_bp
-    from portal.setup.views import bp as setup_bp
-    from portal.site.views import bp as site_bp
 
     for blueprint in (ops_bp, contests_bp, accounts_bp, two_factor_bp, proposals_bp, judging_bp,
-                      admin_bp, results_bp, setup_bp, screening_bp, site_bp, awards_bp,
-                      publication_bp, dashboard_bp, judging_admin_bp, exports_bp,
-                      certificates_bp, verification_bp, mail_templates_bp, mail_bp):
+                      console_bp, proposals_admin_bp, judges_bp, results_bp, setup_bp,
+                      screening_bp, site_bp, awards_bp, publication_bp, dashboard_bp,
+                      judging_admin_bp, exports_bp, certificates_bp, verification_bp,
+                      mail_templates_bp, mail_bp):
         app.register_blueprint(blueprint)
 
 

@@ -9,8 +9,8 @@ from portal.labels import contest_status_label, next_step, proposal_event_label,
 from portal.models import utcnow
 from portal.proposals.attachments import neutral_name
 from portal.proposals.services import can_change
-from portal.setup.forms import PART_TITLES
-from portal.site.services import site_settings
+from portal.contests.setup.forms import PART_TITLES
+from portal.site_settings import site_settings
 
 
 def localized(obj, field="name"):

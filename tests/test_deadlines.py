@@ -10,7 +10,7 @@ from portal.errors import DomainError
 from portal.extensions import db
 from portal.models import AuditEvent, ProposalStatus, utcnow
 from portal.proposals import attachments, rules, services
-from portal.screening.services import decide
+from portal.proposals.screening.services import decide
 from tests.factories import assign, close_submissions, make_judge, make_proposal, pdf_file
 
 EN = {"Accept-Language": "en"}

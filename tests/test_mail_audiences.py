@@ -2,10 +2,10 @@
 and those with unscored work."""
 import pytest
 
-from portal.dashboard.services import recipients_for
+from portal.console.announcements import recipients_for
 from portal.extensions import db
 from portal.models import ProposalStatus
-from portal.screening.services import decide
+from portal.proposals.screening.services import decide
 from tests.factories import assign, make_judge, make_proposal, make_user, review
 
 EN = {"Accept-Language": "en"}

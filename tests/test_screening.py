@@ -71,7 +71,7 @@ def test_after_the_correction_date_the_returned_proposal_is_frozen(app_context, 
                                                                   submitted, organizer):
     from portal.errors import DomainError
     from portal.proposals.services import submit_proposal
-    from portal.screening.services import decide
+    from portal.proposals.screening.services import decide
     decide(organizer, submitted, "returned", "补充", utcnow() + timedelta(minutes=5))
     close_submissions(contest)
     with pytest.raises(DomainError):
@@ -159,7 +159,7 @@ class TestProposalTable:
         assert page.index("助学项目甲") < page.index("助学项目丙") < page.index("安老项目乙")
 
     def test_pagination(self, client, auth, organizer, contest, table, monkeypatch):
-        from portal.admin import services
+        from portal.proposals import table as services
         monkeypatch.setattr(services, "PER_PAGE", 2)
         auth.login(organizer)
         first, second = self.get(client, contest), self.get(client, contest, "?page=2")

@@ -17,7 +17,7 @@ import openpyxl
 import pytest
 
 from portal.awards import publishing
-from portal.dashboard import services as dashboard
+from portal.console import announcements as dashboard
 from portal.extensions import db
 from portal.judging.services import save_review
 from portal.models import Assignment, Attachment, Award, AwardTier, BudgetLine, Conflict, \

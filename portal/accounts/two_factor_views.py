@@ -14,7 +14,7 @@ from portal.accounts.sessions import require_recent_login, start_session
 from portal.audit import record
 from portal.extensions import db, limiter
 from portal.models import User
-from portal.site.services import site_settings
+from portal.site_settings import site_settings
 from portal.static_files import is_static_request
 
 bp = Blueprint("two_factor", __name__)
@@ -39,7 +39,7 @@ def _limit(setting, **options):
 
 
 def _home_endpoint(user):
-    return "admin.index" if user.is_organizer else "contests.index"
+    return "console.index" if user.is_organizer else "contests.index"
 
 
 def finish_login(user, remember, next_url):

@@ -132,7 +132,7 @@ def login():
 
 
 def _home_endpoint(user):
-    return "admin.index" if user.is_organizer else "contests.index"
+    return "console.index" if user.is_organizer else "contests.index"
 
 
 @bp.route("/logout", methods=["POST"])

@@ -1,4 +1,4 @@
-"""Finding contests for the public pages."""
+"""Finding contests, for the public pages and the organizer console."""
 from flask import abort
 from sqlalchemy.orm import selectinload
 
@@ -12,6 +12,11 @@ def contest_by_slug(slug):
     if contest is None:
         abort(404)
     return contest
+
+
+def all_contests():
+    """Every contest, the newest first."""
+    return db.session.scalars(db.select(Contest).order_by(Contest.opens_at.desc())).all()
 
 
 def listed_contests():

@@ -4,7 +4,7 @@ from wtforms import HiddenField, SelectField, StringField, SubmitField, \
     TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from portal.admin.forms import CheckboxListField
+from portal.judging.judges_forms import CheckboxListField
 from portal.assignment.planner import CROSS_THEME_SEATS
 from portal.i18n import lazy_gettext as _l
 from portal.judging.assignment_plans import K_MAX

@@ -1,4 +1,4 @@
-"""The organizers' judging pages: rounds, automatic assignment, a selection of proposals to one
+"""The organizers' judging pages: rounds (closing, reopening), automatic assignment, a selection of proposals to one
 judge, reassignment, conflicts of interest and reminders."""
 from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -12,12 +12,15 @@ from portal.contests.services import contest_by_slug
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.judging import assigning, assignment_plans, conflicts, reminders
+from portal.judging import services as judging
+from portal.judging.judges_forms import ReopenRoundForm
 from portal.judging.organizer_forms import AddConflictForm, AssignProposalsForm, PlanForm, \
     ReassignForm, RemoveConflictForm, SavePlanForm
 from portal.models import Assignment, ConflictKind, JudgeMembership, Proposal, Review, Round, \
     User
 from portal.validation import bounded_int
-from portal.web import commit_and_redirect, organizer_blueprint, show_domain_error
+from portal.web import commit_and_redirect, organizer_blueprint, run_button_action, \
+    show_domain_error
 
 bp = organizer_blueprint("judging_admin", __name__, url_prefix="/admin")
 
@@ -40,6 +43,36 @@ def rounds(slug):
         .group_by(Assignment.round_id))}
     return render_template("judging/organizer/rounds.html", contest=contest, progress=progress,
                            action_form=ConfirmForm())
+
+
+# `action` stays in the URL rule so that links built with action="close" keep working;
+# reopening has its own page, which asks for a reason.
+@bp.route("/contests/<slug>/rounds/<int:round_id>/<any(close):action>", methods=["POST"])
+def toggle_round(slug, round_id, action):
+    """Close a round: judges can no longer change its scores."""
+    contest_round = _round(contest_by_slug(slug), round_id)
+    return run_button_action(
+        lambda: judging.set_round_closed(current_user, contest_round, closed=True),
+        _("The round is closed."), "judging_admin.rounds", slug=slug)
+
+
+@bp.route("/contests/<slug>/rounds/<int:round_id>/reopen", methods=["GET", "POST"])
+def reopen_round(slug, round_id):
+    """Reopen a closed round, with a reason kept in the audit log."""
+    contest = contest_by_slug(slug)
+    contest_round = _round(contest, round_id)
+    form = ReopenRoundForm()
+    if form.validate_on_submit():
+        try:
+            judging.set_round_closed(current_user, contest_round, closed=False,
+                                     reason=form.reason.data)
+        except DomainError as error:
+            show_domain_error(error, form)
+        else:
+            return commit_and_redirect(_("The round is open again."), "judging_admin.rounds",
+                                       slug=slug)
+    return render_template("judging/organizer/reopen_round.html", contest=contest,
+                           contest_round=contest_round, form=form)
 
 
 @bp.route("/contests/<slug>/rounds/<int:round_id>/assign", methods=["GET", "POST"])
@@ -146,7 +179,7 @@ def reassign(assignment_id):
         except DomainError as error:
             show_domain_error(error, form)
         else:
-            return commit_and_redirect(_("The proposal has been reassigned."), "admin.proposal",
+            return commit_and_redirect(_("The proposal has been reassigned."), "proposals_admin.proposal",
                                        proposal_id=proposal.id)
     return render_template("judging/organizer/reassign.html", contest=contest,
                            assignment=assignment, proposal=proposal, form=form)
@@ -244,4 +277,4 @@ def remind(slug):
     message = _("%(count)d judge(s) reminded by email.", count=sent)
     if skipped:
         message += " " + _("%(count)d judge(s) were already reminded today.", count=skipped)
-    return commit_and_redirect(message, "admin.judges", slug=slug)
+    return commit_and_redirect(message, "judges.index", slug=slug)

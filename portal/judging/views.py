@@ -49,7 +49,7 @@ def _accept(invitation, form, **account):
                                form=form, existing=account.get("user"))
     start_session(user)
     if invitation.contest is None:
-        return commit_and_redirect(_("Welcome to the organizers."), "admin.index")
+        return commit_and_redirect(_("Welcome to the organizers."), "console.index")
     return commit_and_redirect(_("Welcome to the jury of %(contest)s.",
                                  contest=invitation.contest.localized("name", current_locale())),
                                "judging.index")

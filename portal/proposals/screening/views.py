@@ -8,8 +8,8 @@ from portal.contests.services import contest_by_slug
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.models import Proposal
-from portal.screening import services
-from portal.screening.forms import BulkScreeningForm, ScreeningForm
+from portal.proposals.screening import services
+from portal.proposals.screening.forms import BulkScreeningForm, ScreeningForm
 from portal.timezones import from_beijing_naive
 from portal.validation import INT_MAX
 from portal.web import flash_form_errors, organizer_blueprint, run_button_action, \
@@ -38,15 +38,15 @@ def decide(proposal_id):
     form = ScreeningForm()
     if not form.validate_on_submit():
         flash_form_errors(form)
-        return redirect(url_for("admin.proposal", proposal_id=proposal_id))
+        return redirect(url_for("proposals_admin.proposal", proposal_id=proposal_id))
     try:
         services.decide(current_user, proposal, form.decision.data, form.reason.data,
                         from_beijing_naive(form.correction_until.data))
     except DomainError as error:
         show_domain_error(error)
-        return redirect(url_for("admin.proposal", proposal_id=proposal_id))
+        return redirect(url_for("proposals_admin.proposal", proposal_id=proposal_id))
     flash(_("The decision has been recorded and the applicant emailed."), "success")
-    return _finish("admin.proposal", proposal_id=proposal_id)
+    return _finish("proposals_admin.proposal", proposal_id=proposal_id)
 
 
 @bp.route("/proposals/<int:proposal_id>/screening/undo", methods=["POST"])
@@ -54,7 +54,7 @@ def undo(proposal_id):
     """Undo a screening decision (until judging starts)."""
     proposal = _proposal(proposal_id)
     return run_button_action(lambda: services.undo(current_user, proposal),
-                             _("The decision has been undone."), "admin.proposal",
+                             _("The decision has been undone."), "proposals_admin.proposal",
                              proposal_id=proposal_id)
 
 
@@ -68,7 +68,7 @@ def decide_many(slug):
     """The same decision for every selected proposal of the contest."""
     contest = contest_by_slug(slug)
     form = BulkScreeningForm()
-    back = url_for("admin.proposals", slug=slug) + (
+    back = url_for("proposals_admin.proposals", slug=slug) + (
         "?" + request.query_string.decode() if request.query_string else "")
     form.proposal_ids.choices = [SelectChoice(int(value), value) for value in
                                  request.form.getlist("proposal_ids") if _is_id(value)]

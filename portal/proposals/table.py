@@ -1,4 +1,5 @@
-"""Queries behind the organizer pages, each bounded in the number of SQL statements."""
+"""Queries behind the organizer's proposal pages (the table, one proposal, the counts per
+contest), each bounded in the number of SQL statements."""
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -11,7 +12,7 @@ from portal.extensions import db
 from portal.i18n import lazy_gettext as _l
 from portal.judging.conflicts import assess, contest_rows, reason_labels
 from portal.judging.services import active_judges
-from portal.models import Assignment, Contest, Proposal, ProposalStatus, Review
+from portal.models import Assignment, Proposal, ProposalStatus, Review
 from portal.pagination import Page, PageBounds
 
 
@@ -33,10 +34,6 @@ def proposal_counts_by_contest():
             sum(statuses[status] for status in ProposalStatus.IN_COMPETITION),
             statuses[ProposalStatus.DRAFT])
     return counts
-
-
-def all_contests():
-    return db.session.scalars(db.select(Contest).order_by(Contest.opens_at.desc())).all()
 
 
 SORTABLE = {

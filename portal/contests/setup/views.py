@@ -5,8 +5,8 @@ from flask_login import current_user
 
 from portal.contests.services import contest_by_slug
 from portal.errors import DomainError
-from portal.setup import services
-from portal.setup.forms import PART_TITLES, ContestForm, CopyContestForm, parts_form
+from portal.contests.setup import services
+from portal.contests.setup.forms import PART_TITLES, ContestForm, CopyContestForm, parts_form
 from portal.web import commit_and_redirect, organizer_blueprint, run_button_action, \
     show_domain_error
 
@@ -102,4 +102,4 @@ def archive(slug, action):
         _("The contest is no longer archived.")
     return run_button_action(
         lambda: services.set_archived(current_user, contest, action == "archive"), message,
-        "admin.index")
+        "console.index")

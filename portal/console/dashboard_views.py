@@ -5,10 +5,10 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from portal.contests.services import contest_by_slug
-from portal.dashboard import audit_listing, services
+from portal.console import announcements as announcing, audit_listing, dashboard
 from portal.accounts.sessions import require_recent_login
-from portal.admin.services import all_contests
-from portal.dashboard.forms import AnnouncementForm, AuditFilterForm
+from portal.contests.services import all_contests
+from portal.console.forms import AnnouncementForm, AuditFilterForm
 from portal.database import writes_on_get
 from portal.exports.formats import XLSX_MIMETYPE
 from portal.exports.views import send_written
@@ -28,7 +28,7 @@ def overview(slug):
     """Submissions by theme, entrant type, status and day, and judging progress per round."""
     contest = contest_by_slug(slug)
     return render_template("dashboard/overview.html", contest=contest,
-                           dashboard=services.dashboard_for(contest))
+                           dashboard=dashboard.dashboard_for(contest))
 
 
 @bp.route("/contests/<slug>/announcements", methods=["GET", "POST"])
@@ -36,14 +36,14 @@ def announcements(slug):
     """Write an announcement, preview it with its number of recipients, then send it."""
     contest = contest_by_slug(slug)
     form = AnnouncementForm()
-    form.audience.choices = choices(services.audience_choices(contest))
+    form.audience.choices = choices(announcing.audience_choices(contest))
     preview = None
     if form.validate_on_submit():
-        announcement = services.Announcement(contest, form.audience.data, form.subject.data,
+        announcement = announcing.Announcement(contest, form.audience.data, form.subject.data,
                                              form.body.data)
-        if form.send.data and services.was_previewed(announcement, form.preview_token.data):
+        if form.send.data and announcing.was_previewed(announcement, form.preview_token.data):
             try:
-                count = services.send_announcement(current_user, announcement)
+                count = announcing.send_announcement(current_user, announcement)
             except DomainError as error:
                 show_domain_error(error, form)
             else:
@@ -54,10 +54,10 @@ def announcements(slug):
         elif form.send.data:
             flash(_("The text changed since the preview: check this preview, then send."),
                   "warning")
-        preview = services.preview_announcement(announcement)
+        preview = announcing.preview_announcement(announcement)
         form.preview_token.data = preview.token
     return render_template("dashboard/announcements.html", contest=contest, form=form,
-                           preview=preview, sent=services.sent_announcements(contest),
+                           preview=preview, sent=announcing.sent_announcements(contest),
                            audiences={choice.value: choice.label
                                       for choice in form.audience.choices})
 

@@ -52,7 +52,7 @@ def test_the_proposal_list_shows_theme_status_and_progress(client, auth, contest
 
 def test_the_proposal_table_shows_review_progress_on_sorted_pages(client, auth, contest,
                                                                   organizer, monkeypatch):
-    from portal.admin import services
+    from portal.proposals import table as services
     monkeypatch.setattr(services, "PER_PAGE", 2)
     judge, other = make_judge(contest), make_judge(contest, "other@example.org")
     made = [make_proposal(contest, make_user(f"p{n}@example.org"), title=f"项目{n}",
@@ -115,7 +115,7 @@ def test_resend_gives_a_fresh_link_and_revoke_kills_it(client, auth, contest, or
 
 def test_the_console_counts_each_contests_proposals_in_the_running_and_drafts(
         client, auth, contest, organizer):
-    from portal.admin.services import ContestCounts, proposal_counts_by_contest
+    from portal.proposals.table import ContestCounts, proposal_counts_by_contest
     from portal.models import ProposalStatus
     make_proposal(contest, make_user("a@example.org"))
     make_proposal(contest, make_user("b@example.org")).status = ProposalStatus.ELIGIBLE

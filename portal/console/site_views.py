@@ -7,14 +7,15 @@ from portal.accounts import invitations, two_factor
 from portal.accounts.forms import ConfirmForm
 from portal.accounts.services import find_user_by_email
 from portal.accounts.sessions import require_recent_login
+from portal.console import organizers as organizer_accounts, settings as site_settings_saving
+from portal.console.accounts import account_roles, reset_two_factor
+from portal.console.site_forms import AccountLookupForm, InviteOrganizerForm, ResetTwoFactorForm, \
+    SiteSettingsForm
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.i18n import current_locale
 from portal.models import Invitation, InvitationRole, User, utcnow
-from portal.site import services
-from portal.site.accounts import account_roles, reset_two_factor
-from portal.site.forms import AccountLookupForm, InviteOrganizerForm, ResetTwoFactorForm, \
-    SiteSettingsForm
+from portal.site_settings import site_settings
 from portal.web import commit_and_redirect, flash_form_errors, organizer_blueprint, \
     show_domain_error
 
@@ -24,12 +25,12 @@ bp = organizer_blueprint("site", __name__, url_prefix="/admin")
 @bp.route("/settings", methods=["GET", "POST"])
 def settings():
     """The site's name, footer, ICP filing number, contact and login policy."""
-    current = services.site_settings()
+    current = site_settings()
     form = SiteSettingsForm(obj=current)
     if form.validate_on_submit():
         try:
-            services.save_settings(current_user, {field: form[field].data for field in
-                                                  services.SETTING_FIELDS}, form.version.data)
+            site_settings_saving.save_settings(current_user, {field: form[field].data for field in
+                                                  site_settings_saving.SETTING_FIELDS}, form.version.data)
         except DomainError as error:
             show_domain_error(error, form)
         else:
@@ -53,7 +54,7 @@ def organizers():
     pending = db.session.scalars(db.select(Invitation).filter(
         Invitation.role == InvitationRole.ORGANIZER, Invitation.accepted_at.is_(None),
         Invitation.revoked_at.is_(None), Invitation.expires_at > utcnow())).all()
-    return render_template("site/organizers.html", form=form, users=services.organizers(),
+    return render_template("site/organizers.html", form=form, users=organizer_accounts.organizers(),
                            invitations=pending, action_form=ConfirmForm())
 
 
@@ -64,7 +65,7 @@ def organizer_activation(user_id, action):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        services.set_organizer_active(current_user, user, action == "activate")
+        organizer_accounts.set_organizer_active(current_user, user, action == "activate")
     except DomainError as error:
         show_domain_error(error)
         return redirect(url_for("site.organizers"))
