@@ -155,7 +155,9 @@ def set_password(user, password):
 
 def password_matches(user, password):
     """Whether the password is the user's, checked without holding SQLite's write lock."""
-    return without_write_lock(lambda: user.check_password(password))
+    # Read first: once the transaction has ended, reading the user would begin another.
+    stored = user.password_hash
+    return without_write_lock(lambda: User.hash_matches(stored, password))
 
 
 # Every change to how someone logs in is told to them by email, so that a change they did not

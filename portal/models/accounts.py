@@ -55,7 +55,11 @@ class User(UserMixin, db.Model):
 
     def check_password(self, password):
         """Whether the password matches (as slow as hashing it: see set_password)."""
-        return check_password_hash(self.password_hash, password)
+        return self.hash_matches(self.password_hash, password)
+
+    @staticmethod
+    def hash_matches(stored_hash, password):
+        return check_password_hash(stored_hash, password)
 
     @property
     def email_confirmed(self):
