@@ -14,7 +14,7 @@ CATALOGS := $(wildcard portal/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
 .PHONY: run test install translations db seed extract-messages update-messages clean fairness \
-	load bench e2e screenshots security lock
+	load bench e2e screenshots security lock serve-lan
 
 # Reinstall only when a dependency file changed since the last install. Every dependency,
 # direct and indirect, comes from requirements.lock, checked against its hashes; then the
@@ -55,6 +55,19 @@ run: seed
 	$(FLASK) jobs & jobs=$$!; \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
+# Pitch day at a venue with only a local network (docs/guide-organizers.md, "Pitch day"):
+# gunicorn on every address of this machine, plain HTTP, with the job consumer; stopping one
+# stops both. Anyone on the network can reach the portal: see the guide's security caveats.
+LAN_PORT ?= 8000
+LAN_WORKERS ?= 9
+serve-lan: seed
+	@trap 'kill $$jobs 2>/dev/null; wait $$jobs' EXIT INT TERM; \
+	$(FLASK) jobs & jobs=$$!; \
+	echo "Pitch day on the local network: http://$$(hostname -I 2>/dev/null | cut -d' ' -f1):$(LAN_PORT)/"; \
+	GUNICORN_BIND=0.0.0.0:$(LAN_PORT) GUNICORN_WORKERS=$(LAN_WORKERS) PORTAL_ENV=development \
+	PORTAL_BASE_URL=http://$$(hostname -I 2>/dev/null | cut -d' ' -f1):$(LAN_PORT) \
+	$(BIN)/gunicorn wsgi:app
+
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -63,6 +76,11 @@ test: install
 # PostgreSQL with TEST_DATABASE_URL, limits behind a proxy, scale-out). The full size by hand:
 #   .venv/bin/python bench/surge.py --database postgresql --users 200 [--kill-every 5]
 LOAD_RESULTS := bench/load-results
+# Pitch day: judges scoring and viewers of the audience page for five minutes (smaller with
+# e.g. `make load LIVE_VIEWERS=50 LIVE_SECONDS=60`).
+LIVE_JUDGES ?= 30
+LIVE_VIEWERS ?= 300
+LIVE_SECONDS ?= 300
 load: install
 	mkdir -p $(LOAD_RESULTS)
 	$(BIN)/python bench/surge.py --database sqlite --users 60 --json $(LOAD_RESULTS)/surge-sqlite.json
@@ -71,6 +89,7 @@ load: install
 	$(BIN)/python bench/surge.py --database postgresql --users 40 --kill-every 5 --strict-mail --json $(LOAD_RESULTS)/surge-postgresql-kill.json
 	$(BIN)/python bench/judges_load.py --database sqlite --judges 50 --json $(LOAD_RESULTS)/judges-sqlite.json
 	$(BIN)/python bench/judges_load.py --database postgresql --judges 50 --json $(LOAD_RESULTS)/judges-postgresql.json
+	$(BIN)/python bench/live_load.py --database postgresql --judges $(LIVE_JUDGES) --viewers $(LIVE_VIEWERS) --seconds $(LIVE_SECONDS) --json $(LOAD_RESULTS)/live-postgresql.json
 	$(BIN)/python -m pytest tests/load -m slow -p no:cacheprovider
 
 # Each figure beside its floor (docs/performance.md); under 10 minutes on 2 cores, never part of

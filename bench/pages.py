@@ -30,7 +30,6 @@ PAGES = {
 }
 SIMPLE_PAGES = ("judge_assignments", "judge_scoring", "applicant_home")
 DOWNLOADS = {
-    "ranking_csv_page": f"/admin/contests/{CONTEST}/ranking.csv",
     "export_csv": f"/admin/contests/{CONTEST}/exports/download?format=csv&round=first",
     "export_xlsx": f"/admin/contests/{CONTEST}/exports/download?format=xlsx&round=first",
     "export_zip": f"/admin/contests/{CONTEST}/exports/download?format=zip&round=first",

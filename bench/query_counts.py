@@ -20,7 +20,6 @@ ORGANIZER_PAGES = {
     "ranked_list": "/admin/contests/{slug}/ranking",
     "ranked_list_theme": "/admin/contests/{slug}/ranking?theme=elderly_care",
     "judge_statistics": "/admin/contests/{slug}/ranking/judges",
-    "ranking_csv": "/admin/contests/{slug}/ranking.csv",
     "judges": "/admin/contests/{slug}/judges",
     "dashboard": "/admin/contests/{slug}/dashboard",
     "export_csv": "/admin/contests/{slug}/exports/download?format=csv&round=first",

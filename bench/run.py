@@ -135,6 +135,23 @@ def surge_section(db, users, workers):
     return {"surge": report, "floor_uploads": floor}, rows
 
 
+def publication_section(db, applicants, contests, workers):
+    """bench/publication.py on its own fresh database (it seeds contests of its own)."""
+    report_path = db.instance / "publication.json"
+    subprocess.run([sys.executable, str(REPO / "bench" / "publication.py"), "--database",
+                    db.kind, "--applicants", str(applicants), "--contests", str(contests),
+                    "--workers", str(workers), "--json", str(report_path)], cwd=REPO,
+                   env=db.env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    report = json.loads(report_path.read_text())
+    rows = [
+        ratio_row(f"publication to {applicants:,} applicants: POST p95 (target < 1 s)",
+                  report["publish"]["p95_ms"], 1000, 1),
+        ratio_row(f"publication to {applicants:,} applicants: all messages queued (s)",
+                  report["all_messages_queued_seconds"], None, unit="s"),
+    ]
+    return report, rows
+
+
 def cold_start(db):
     """`make run` on the bench instance (installed, migrated, seeded): seconds to the first page."""
     if subprocess.run(["make", "-q", ".venv/.installed"], cwd=REPO).returncode != 0:
@@ -228,8 +245,11 @@ def main(argv=None):
     parser.add_argument("--runs", type=int, default=5, help="Timed runs of in-process figures.")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers, both apps.")
     parser.add_argument("--surge-users", type=int, default=30)
+    parser.add_argument("--publication-applicants", type=int, default=2000)
+    parser.add_argument("--publication-contests", type=int, default=5)
     parser.add_argument("--skip", action="append", default=[],
-                        choices=["ranking", "exports", "pages", "queries", "surge", "cold"])
+                        choices=["ranking", "exports", "pages", "queries", "surge",
+                                 "publication", "cold"])
     parser.add_argument("--json", type=Path, default=RESULTS)
     parser.add_argument("--markdown", action="store_true",
                         help="Print the last run's results (--json) as a Markdown table; no run.")
@@ -256,7 +276,10 @@ def main(argv=None):
                         ("exports", lambda: exports_section(db, args.runs)),
                         ("pages", lambda: pages_section(db, args.workers, args.seconds)),
                         ("queries", lambda: queries_section(db)),
-                        ("surge", lambda: surge_section(db, args.surge_users, args.workers))]
+                        ("surge", lambda: surge_section(db, args.surge_users, args.workers)),
+                        ("publication", lambda: publication_section(
+                            db, args.publication_applicants, args.publication_contests,
+                            args.workers))]
             if kind == "sqlite":
                 sections.append(("cold", lambda: cold_start(db)))
             for name, section in sections:

@@ -67,12 +67,12 @@ def _complete_config(app):
 
 
 def register_extensions(app):
-    from portal.database import configure_sqlite_engines, install_after_commit_hooks, \
-        render_migration_item
+    from portal.database import configure_sqlite_engines, install_after_commit_hooks
     from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
     from portal.i18n import N_, select_locale, select_timezone
     from portal.jobs import init_queue
     from portal.mail.compose import install_delivery_hooks
+    from portal.models.base import render_migration_item
     from portal.results.generation import install_generation_hooks
 
     configure_sqlite_engines()
@@ -113,24 +113,32 @@ def register_blueprints(app):
     from portal.console.site_views import bp as site_bp
     from portal.console.views import bp as console_bp
     from portal.contests.setup.views import bp as setup_bp
-    from portal.contests.views import bp as contests_bp
     from portal.exports.views import bp as exports_bp
+    from portal.grants.organizer_views import bp as grants_admin_bp
+    from portal.grants.public import bp as grants_public_bp
+    from portal.grants.views import bp as grants_bp
     from portal.judging.judges_views import bp as judges_bp
     from portal.judging.organizer_views import bp as judging_admin_bp
     from portal.judging.views import bp as judging_bp
+    from portal.live.host_views import bp as live_host_bp
+    from portal.live.views import bp as live_bp
     from portal.mail.views import bp as mail_bp
     from portal.mail_templates.views import bp as mail_templates_bp
     from portal.ops.health import bp as ops_bp
+    from portal.prepared.views import bp as prepared_bp
+    from portal.privacy.views import bp as privacy_bp
     from portal.proposals.organizer_views import bp as proposals_admin_bp
     from portal.proposals.screening.views import bp as screening_bp
     from portal.proposals.views import bp as proposals_bp
+    from portal.public.views import bp as contests_bp
     from portal.results.views import bp as results_bp
 
-    for blueprint in (ops_bp, contests_bp, accounts_bp, two_factor_bp, proposals_bp, judging_bp,
-                      console_bp, proposals_admin_bp, judges_bp, results_bp, setup_bp,
+    for blueprint in (ops_bp, contests_bp, accounts_bp, two_factor_bp, privacy_bp, proposals_bp,
+                      judging_bp, console_bp, proposals_admin_bp, judges_bp, results_bp, setup_bp,
                       screening_bp, site_bp, awards_bp, publication_bp, dashboard_bp,
                       judging_admin_bp, exports_bp, certificates_bp, verification_bp,
-                      mail_templates_bp, mail_bp):
+                      mail_templates_bp, mail_bp, grants_bp, grants_admin_bp, grants_public_bp,
+                      prepared_bp, live_bp, live_host_bp):
         app.register_blueprint(blueprint)
 
 
@@ -164,7 +172,7 @@ def register_proxies(app):
 
 def register_cli(app):
     from portal.cli import register_commands
-    from portal.jobs.cli import jobs_command
+    from portal.ops.jobs_cli import jobs_command
     from portal.ops.cli import COMMANDS
     register_commands(app)
     for command in (*COMMANDS, jobs_command):

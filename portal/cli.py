@@ -8,14 +8,16 @@ from flask_migrate import upgrade
 
 from portal.accounts import services as accounts
 from portal.accounts.passwords import is_common
-from portal.accounts.personal_data import purge_expired
+from portal.certificates.printing import write_certificates
 from portal.contests.loader import ContestFileError, parse_contest, store_contest
 from portal.errors import DomainError
 from portal.exports import services as exports
 from portal.extensions import db
+from portal.grants.reminders import send_report_reminders
 from portal.judging.reminders import send_judge_reminders
 from portal.judging.services import invite_judge
 from portal.models import Contest, utcnow
+from portal.privacy.personal_data import purge_expired
 from portal.proposals.reminders import send_deadline_reminders
 from portal.proposals.storage import sweep_temporary_files
 from portal.validation import PASSWORD_MAX, PASSWORD_MIN
@@ -129,6 +131,14 @@ def send_deadline_reminders_command():
     click.echo(f"{sent} reminder(s) sent")
 
 
+@click.command("send-report-reminders")
+def send_report_reminders_command():
+    """Email grantees a week before a report is due, and once after it is overdue."""
+    sent = send_report_reminders(utcnow())
+    db.session.commit()
+    click.echo(f"{sent} reminder(s) sent")
+
+
 @click.command("remind-judges")
 @click.option("--contest", "slug", required=True)
 def remind_judges_command(slug):
@@ -156,6 +166,15 @@ def sweep_uploads_command(older_than):
     click.echo(f"{sweep_temporary_files(older_than)} temporary file(s) removed")
 
 
+def _write_file(contest, kind, options, out):
+    """Any download of the exports page by its kind: a FORMATS key or one of PRINTS."""
+    if kind == "award-list":
+        return exports.write_award_list(contest, out)
+    if kind == "certificates":
+        return write_certificates(None, contest, out)
+    return exports.write_export(None, contest, kind, options, out)
+
+
 @click.command("export")
 @click.option("--contest", "slug", required=True)
 @click.option("--format", "kind", required=True,
@@ -179,7 +198,7 @@ def export_command(slug, kind, out, round_code, judge_names, comments, locale):
             options = exports.ExportOptions(exports.find_round(contest, round_code),
                                             judge_names=judge_names, comments=comments)
             with open(partial, "wb") as handle:
-                exports.write_file(None, contest, kind, options, handle)
+                _write_file(contest, kind, options, handle)
         except DomainError as error:
             partial.unlink(missing_ok=True)
             _fail(error.message)
@@ -194,6 +213,6 @@ def export_command(slug, kind, out, round_code, judge_names, comments, locale):
 def register_commands(app):
     for command in (create_user_command, ensure_organizer_command, load_contest_command,
                     prepare_command, contests_command, invite_judge_command, send_deadline_reminders_command,
-                    remind_judges_command,
+                    remind_judges_command, send_report_reminders_command,
                     purge_expired_command, sweep_uploads_command, export_command):
         app.cli.add_command(command)

@@ -103,6 +103,16 @@ class BaseConfig:
         self.PORTAL_BACKUP_PATH = os.environ.get("PORTAL_BACKUP_PATH")
         self.PORTAL_BACKUP_KEEP = int(os.environ.get("PORTAL_BACKUP_KEEP", "14"))
         self.PORTAL_RETENTION_YEARS = int(os.environ.get("PORTAL_RETENTION_YEARS", "3"))
+        # Exports of a contest with more proposals than this are prepared by a job: the
+        # organizer sees a progress bar and downloads the file when it is ready; it is kept
+        # PORTAL_PREPARED_FILE_HOURS, then the scheduler deletes it.
+        self.PORTAL_BACKGROUND_EXPORT_ROWS = int(
+            os.environ.get("PORTAL_BACKGROUND_EXPORT_ROWS", "300"))
+        self.PORTAL_PREPARED_FILE_HOURS = int(os.environ.get("PORTAL_PREPARED_FILE_HOURS", "24"))
+        # A job building a file renews this lease as it goes; a file whose lease ran out (its
+        # worker was killed) is built again, at most PREPARED_FILE_ATTEMPTS times in all.
+        self.PREPARED_FILE_LEASE_SECONDS = int(
+            os.environ.get("PREPARED_FILE_LEASE_SECONDS", "600"))
         # Mail providers, beyond the built-in list, whose addresses say nothing about an
         # organization (conflicts of interest), e.g. "zzedu.net,ha.chinamobile.com".
         self.PORTAL_PUBLIC_MAIL_DOMAINS = tuple(

@@ -83,16 +83,18 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 # Jobs write: their transactions take SQLite's write lock when they begin, like a POST's
 # (a job's read-then-write transaction would otherwise fail when another writer got in between).
 _job_writes = contextvars.ContextVar("job_writes", default=False)
+_in_job = contextvars.ContextVar("in_job", default=False)
 
 
 @contextmanager
 def job_transactions(write=True):
     """Transactions begun inside are a job's: writing (BEGIN IMMEDIATE on SQLite) or not."""
-    token = _job_writes.set(write)
+    token, job_token = _job_writes.set(write), _in_job.set(True)
     try:
         yield
     finally:
         _job_writes.reset(token)
+        _in_job.reset(job_token)
 
 
 def _writing_request():
@@ -144,11 +146,12 @@ def write_beside_request(write):
     """Store something recomputable (a cached computation) without making a reading request a
     writer: `write(connection)` runs in a short transaction of its own, so that a GET keeps
     its read transaction, which WAL runs beside writers. A writing request (or a command)
-    writes in its own transaction instead: a second connection would wait for its locks."""
+    writes in its own transaction instead: a second connection would wait for its locks. A
+    reading job (building a prepared file) is like a GET."""
     from flask import has_request_context
 
     from portal.extensions import db
-    if _writing_request() or not has_request_context():
+    if _writing_request() or not (has_request_context() or _in_job.get()):
         write(db.session.connection())
         return
     with db.engine.begin() as connection:
@@ -194,14 +197,6 @@ def configure_sqlite_engines():
         event.listen(Engine, "connect", _on_sqlite_connect)
         event.listen(Engine, "begin", _on_begin)
         _configured = True
-
-
-def render_migration_item(type_, obj, autogen_context):
-    """Write our UTCDateTime as a plain DateTime in migration scripts, which must not import app code."""
-    from portal.models.base import UTCDateTime
-    if type_ == "type" and isinstance(obj, UTCDateTime):
-        return "sa.DateTime()"
-    return False
 
 
 AFTER_COMMIT = "portal_after_commit"

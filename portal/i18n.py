@@ -1,6 +1,6 @@
 """Language choice: the user's pick, remembered; else the browser's; else Chinese."""
 from flask import current_app, has_request_context, request, session
-from flask_babel import get_locale, gettext
+from flask_babel import format_datetime, get_locale, gettext
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from markupsafe import escape
@@ -64,6 +64,33 @@ def select_timezone():
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
 
 
+LIST_SEPARATORS = {"zh_CN": "、", "en": ", "}
+
+
+def join_list(items, locale=None):
+    """Items joined as the language lists them: 「安老、助学」, "Elderly care, Education aid"."""
+    return LIST_SEPARATORS[locale or current_locale()].join(str(item) for item in items)
+
+
 def current_locale():
     """The request's locale as one of SUPPORTED ('zh_CN' or 'en')."""
     return normalize_locale(str(get_locale())) or "zh_CN"
+
+
+def localized(obj, field="name"):
+    """The field in the current language, falling back to Chinese."""
+    if obj is None:
+        return ""
+    return obj.localized(field, current_locale())
+
+
+def local_datetime(value):
+    """A stored UTC time shown in Asia/Shanghai."""
+    if value is None:
+        return ""
+    return format_datetime(value, "yyyy-MM-dd HH:mm")
+
+
+def part_names(parts, locale):
+    """Theme (or entrant type, tier) id -> its name in the reader's language."""
+    return {part.id: part.localized("name", locale) for part in parts}

@@ -132,6 +132,23 @@ ACTION_LABELS = {
     "audit.exported": _l("Audit log exported"),
     "mail_template.changed": _l("Email text changed"),
     "mail_template.restored": _l("Email text back to the built-in one"),
+    "live.created": _l("Pitch day set up"),
+    "live.settings": _l("Pitch-day settings changed"),
+    "live.start": _l("Pitch day: next pitch started"),
+    "live.qa": _l("Pitch day: questions started"),
+    "live.timer": _l("Pitch day: timer paused or resumed"),
+    "live.open": _l("Pitch day: scoring opened"),
+    "live.close": _l("Pitch day: scoring closed"),
+    "live.reveal": _l("Pitch day: scores revealed"),
+    "live.ranking": _l("Pitch day: final ranking started"),
+    "live.reveal_next": _l("Pitch day: next group of the ranking revealed"),
+    "live.up": _l("Pitch day: pitch moved up"),
+    "live.down": _l("Pitch day: pitch moved down"),
+    "live.no_show": _l("Pitch day: finalist absent"),
+    "live.skip": _l("Pitch day: pitch skipped"),
+    "live.restore": _l("Pitch day: pitch put back"),
+    "live.undone": _l("Pitch day: last step undone"),
+    "live.reminded": _l("Pitch day: judge reminded"),
 }
 
 

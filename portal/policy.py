@@ -6,8 +6,8 @@ checked by the services, which explain a refusal instead of hiding the object.
 from flask import abort
 
 from portal.extensions import db
-from portal.judging.conflicts import closes_access
 from portal.models import Assignment, JudgeMembership, ProposalStatus
+from portal.rules.conflicts import closes_access
 
 
 def _signed_in(user):
@@ -46,6 +46,24 @@ def may_edit_proposal(user, proposal):
     return owns_proposal(user, proposal)
 
 
+def owns_grant(user, grant):
+    """The grantee: the applicant of the awarded proposal."""
+    return owns_proposal(user, grant.proposal)
+
+
+def may_view_grant(user, grant):
+    """A grantee sees only their own grant; organizers see every grant."""
+    return owns_grant(user, grant) or is_organizer(user)
+
+
+def may_evaluate(user, evaluation):
+    """The judge asked to evaluate a grant report, still a judge of the contest, without a
+    conflict of interest with the project."""
+    proposal = evaluation.report.grant.proposal
+    return (_signed_in(user) and evaluation.judge_id == user.id
+            and is_judge_of(user, proposal.contest) and not has_conflict(user, proposal))
+
+
 def may_manage_contests(user):
     return is_organizer(user)
 
@@ -66,7 +84,7 @@ def has_conflict(user, proposal):
     """True when the judge may no longer see or score an assigned proposal: a conflict recorded
     for the pair. Automatic conflicts keep proposals from being assigned but never change
     access, so that a judge's own declaration cannot tell them who applied
-    (portal.judging.conflicts). One query."""
+    (portal.rules.conflicts). One query."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
     return closes_access(user, proposal)

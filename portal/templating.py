@@ -1,8 +1,8 @@
 """Jinja helpers: localized names, local times, status labels."""
 from flask import request, url_for
-from flask_babel import format_datetime, format_decimal, format_timedelta
+from flask_babel import format_decimal, format_timedelta
 
-from portal.i18n import SUPPORTED, current_locale
+from portal.i18n import SUPPORTED, current_locale, join_list, local_datetime, localized
 from portal.markdown_text import render_markdown
 from portal.labels import contest_status_label, next_step, proposal_event_label, \
     proposal_status_label
@@ -10,21 +10,8 @@ from portal.models import utcnow
 from portal.proposals.attachments import neutral_name
 from portal.proposals.services import can_change
 from portal.contests.setup.forms import PART_TITLES
+from portal.rules.contest import judge_name
 from portal.site_settings import site_settings
-
-
-def localized(obj, field="name"):
-    """The field in the current language, falling back to Chinese."""
-    if obj is None:
-        return ""
-    return obj.localized(field, current_locale())
-
-
-def local_datetime(value):
-    """A stored UTC time shown in Asia/Shanghai."""
-    if value is None:
-        return ""
-    return format_datetime(value, "yyyy-MM-dd HH:mm")
 
 
 def time_left(deadline):
@@ -88,6 +75,7 @@ def install_template_helpers(app):
         can_change=can_change,
         site_name=site_name,
         page_url=page_url,
+        judge_name=judge_name,
     )
     app.jinja_env.filters.update(
         local_datetime=local_datetime,
@@ -98,4 +86,5 @@ def install_template_helpers(app):
         money=money,
         filesize=file_size,
         markdown=render_markdown,
+        join_list=join_list,
     )

@@ -4,8 +4,9 @@ from decimal import Decimal
 
 import wtforms
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
 from werkzeug.routing.converters import IntegerConverter
-from wtforms.validators import ValidationError
+from wtforms.validators import StopValidation, ValidationError
 
 from portal.i18n import lazy_gettext as _l
 
@@ -108,3 +109,35 @@ class DecimalField(wtforms.DecimalField):
                                       abs(self.data) >= DECIMAL_LIMIT):
             self.data = None
             raise ValueError(self.gettext("Not a valid decimal value."))
+
+
+def required_message(field):
+    """What to say about an empty required field, naming it: 「请填写项目名称。」 rather than
+    WTForms' 「该字段是必填字段。」."""
+    label = str(field.label.text).strip().rstrip(":：")
+    if isinstance(field, wtforms.BooleanField):
+        return _("Please tick “%(field)s”.", field=label)
+    if isinstance(field, (wtforms.SelectFieldBase, wtforms.FileField)):
+        return _("Please choose “%(field)s”.", field=label)
+    return _("Please fill in “%(field)s”.", field=label)
+
+
+class _NamesTheField:
+    """Replaces the generic message of a required-validator by one naming the field; a message
+    given to the validator is kept."""
+
+    def __call__(self, form, field):
+        try:
+            super().__call__(form, field)
+        except StopValidation as error:
+            if self.message is None:
+                raise StopValidation(required_message(field)) from error
+            raise
+
+
+class DataRequired(_NamesTheField, wtforms.validators.DataRequired):
+    """wtforms' DataRequired with a message naming the field."""
+
+
+class InputRequired(_NamesTheField, wtforms.validators.InputRequired):
+    """wtforms' InputRequired with a message naming the field."""

@@ -1,9 +1,20 @@
-"""Small helpers shared by views: safe redirects, committing at the edge, showing domain errors."""
+"""Small helpers shared by views: safe redirects, committing at the edge, showing domain errors,
+the empty form of a POST button, sending a written file."""
+import tempfile
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, has_request_context, redirect, request, url_for
+from flask import current_app, flash, has_request_context, redirect, request, send_file, url_for
+from flask_wtf import FlaskForm
+from wtforms import SubmitField
 
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
+
+
+class ConfirmForm(FlaskForm):
+    """A single POST button: CSRF-protected and nothing else."""
+
+    submit = SubmitField(_l("Confirm"))
 
 
 def safe_next(default_endpoint="contests.index", **values):
@@ -27,7 +38,9 @@ def commit_and_redirect(message, endpoint, category="success", **values):
 def show_domain_error(error, form=None):
     """Roll back and show the refusal next to its field when it names one, else as a banner."""
     db.session.rollback()
-    field = getattr(form, error.field, None) if (form is not None and error.field) else None
+    # A form that names its fields itself (the review form's scores) says which one it is.
+    name = form.field_for(error) if hasattr(form, "field_for") else getattr(error, "field", None)
+    field = getattr(form, name, None) if (form is not None and name) else None
     if field is not None:
         field.errors = list(field.errors) + [error.message]
     else:
@@ -79,7 +92,6 @@ def run_button_action(action, message, endpoint, refused_to=None, **values):
     the URL `refused_to` instead when one is given."""
     from flask import abort
 
-    from portal.accounts.forms import ConfirmForm
     from portal.errors import DomainError
 
     if not ConfirmForm().validate_on_submit():
@@ -91,3 +103,23 @@ def run_button_action(action, message, endpoint, refused_to=None, **values):
         return redirect(refused_to or url_for(endpoint, **values))
     return commit_and_redirect(message(result) if callable(message) else message, endpoint,
                                **values)
+
+
+# Exports are written to a temporary file that moves to disk past this size.
+SPOOL_BYTES = 8 * 1024 * 1024
+
+
+def send_written(write, mimetype):
+    """Run `write(file)` (it returns the file name) and send the file, never cached."""
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
+    try:
+        filename = write(spool)
+    except BaseException:
+        spool.close()
+        raise
+    db.session.commit()  # the audit event and the ranking's cached bootstrap
+    spool.seek(0)
+    response = send_file(spool, mimetype=mimetype, as_attachment=True, download_name=filename,
+                         max_age=0)
+    response.headers["Cache-Control"] = "no-store"
+    return response

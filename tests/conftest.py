@@ -128,6 +128,7 @@ def _empty_instance_folders(request):
         application = request.getfixturevalue("app")
         shutil.rmtree(outbox_path(application), ignore_errors=True)
         shutil.rmtree(application.config["PORTAL_UPLOAD_PATH"], ignore_errors=True)
+        shutil.rmtree(Path(application.instance_path) / "prepared", ignore_errors=True)
         Path(application.config["PORTAL_AUDIT_ANCHOR_FILE"]).unlink(missing_ok=True)
 
 

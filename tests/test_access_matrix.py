@@ -20,7 +20,11 @@ from portal.accounts.services import CONFIRM_EMAIL, RESET_PASSWORD, _password_fi
 from portal.awards import publishing
 from portal.certificates.services import issue_certificates
 from portal.extensions import db
-from portal.models import Award, Conflict, ConflictKind, JudgeMembership, OutboxMessage
+from portal.grants import reports as grant_reports
+from portal.grants import services as grant_services
+from portal.models import Award, Conflict, ConflictKind, JudgeMembership, LivePitch, LiveSession, \
+    OutboxMessage, ReportEvaluation, Round
+from portal.prepared.services import request_file
 from portal.proposals.attachments import add_attachment
 from portal.tokens import make_token
 from tests.factories import pdf_file, Auth, assign, make_contest, make_judge, make_proposal, make_user
@@ -57,6 +61,7 @@ MATRIX = {
     # Public pages
     ("GET", "contests.index"): everyone(200),
     ("GET", "contests.show"): everyone(200),
+    ("GET", "contests.share_card"): everyone(200),
     ("GET", "ops.healthz"): everyone(200),
     ("GET", "accounts.privacy"): everyone(200),
     ("GET", "publication.results"): everyone(200),
@@ -84,8 +89,8 @@ MATRIX = {
     ("POST", "accounts.change_password"): signed_in(OK),
     ("GET", "accounts.reauthenticate"): signed_in(200),
     ("POST", "accounts.reauthenticate"): signed_in(OK),
-    ("POST", "accounts.download_data"): signed_in(OK),
-    ("POST", "accounts.delete_account"): signed_in(OK),
+    ("POST", "privacy.download_data"): signed_in(OK),
+    ("POST", "privacy.delete_account"): signed_in(OK),
     ("GET", "two_factor.verify"): row(LOGIN, *[MOVED] * 6),
     ("POST", "two_factor.verify"): row(LOGIN, *[MOVED] * 6),
     ("GET", "two_factor.setup"): signed_in(200),
@@ -113,6 +118,9 @@ MATRIX = {
     ("GET", "judging.accept_invitation"): everyone(200),
     ("POST", "judging.accept_invitation"): everyone(200),
     ("GET", "judging.index"): row(LOGIN, 403, 403, 200, 200, 200, 403),
+    # A report evaluation, before recusing (which closes the project to the judge).
+    ("GET", "grants.evaluation"): row(LOGIN, 404, 404, 200, 404, 404, 404),
+    ("POST", "grants.evaluation"): row(LOGIN, 404, 404, OK, 404, 404, 404),
     ("GET", "judging.review"): row(LOGIN, 404, 404, 200, 404, 404, 404),
     ("POST", "judging.review"): row(LOGIN, 404, 404, OK, 404, 404, 404),
     ("POST", "judging.recuse"): row(LOGIN, 404, 404, OK, 404, 404, 404),
@@ -178,7 +186,6 @@ MATRIX = {
     ("POST", "mail_templates.restore"): organizers(MOVED),
     ("GET", "dashboard.audit_export"): organizers(),
     ("GET", "results.ranking"): organizers(),
-    ("GET", "results.ranking_csv"): organizers(),
     ("GET", "results.judge_statistics"): organizers(),
     ("POST", "results.advance"): organizers(OK),
     ("POST", "results.ranking_settings"): organizers(OK),
@@ -200,11 +207,62 @@ MATRIX = {
     ("GET", "certificates.single"): organizers(),
     ("GET", "exports.index"): organizers(),
     ("GET", "exports.download"): organizers(400),  # no format chosen
+    ("GET", "exports.meeting_pack"): organizers(400),  # no format chosen
     ("GET", "exports.award_list"): organizers(),
-    ("GET", "exports.certificates"): organizers(),
+    ("GET", "certificates.print_all"): organizers(),
+    ("GET", "exports.poster"): organizers(),
     ("GET", "exports.score_template"): organizers(),
     ("GET", "exports.score_import"): organizers(),
     ("POST", "exports.score_import"): organizers(OK),
+    # Grants: the grantee (the owner) sees only their own; organizers read every one and act
+    # from the console.
+    ("GET", "grants.mine"): signed_in(200),
+    ("GET", "grants.show"): row(LOGIN, 200, 404, 404, 404, 404, 200),
+    ("GET", "grants.report"): row(LOGIN, 200, 404, 404, 404, 404, 200),
+    ("GET", "grants.report_file"): row(LOGIN, 200, 404, 404, 404, 404, 200),
+    ("GET", "grants.report_pdf"): row(LOGIN, 200, 404, 404, 404, 404, 200),
+    ("GET", "grants.agreement"): row(LOGIN, 200, 404, 404, 404, 404, 200),
+    ("POST", "grants.report"): row(LOGIN, OK, 404, 404, 404, 404, 404),
+    ("POST", "grants.report_upload"): row(LOGIN, OK, 404, 404, 404, 404, 404),
+    ("POST", "grants.consent"): row(LOGIN, OK, 404, 404, 404, 404, 404),
+    ("POST", "grants.milestones"): row(LOGIN, OK, 404, 404, 404, 404, 404),
+    ("POST", "grants.milestone_reached"): row(LOGIN, OK, 404, 404, 404, 404, 404),
+    ("POST", "grants.request_change"): row(LOGIN, OK, 404, 404, 404, 404, 404),
+    ("GET", "grants.evaluations"): signed_in(200),
+    ("POST", "grants_admin.request_evaluation"): organizers(OK),
+    ("GET", "grants_admin.dashboard"): organizers(),
+    ("GET", "grants_admin.manage"): organizers(),
+    ("GET", "grants_admin.ledger"): organizers(),
+    ("POST", "grants_admin.manage"): organizers(OK),
+    ("POST", "grants_admin.create"): organizers(OK),
+    ("POST", "grants_admin.upload_agreement"): organizers(OK),
+    ("POST", "grants_admin.monthly_reports"): organizers(OK),
+    ("POST", "grants_admin.approve_milestones"): organizers(OK),
+    ("POST", "grants_admin.review"): organizers(OK),
+    ("POST", "grants_admin.decide_change"): organizers(OK),
+    ("POST", "grants_admin.release"): organizers(OK),
+    # Public progress needs final results and the grantee's consent: neither in this world
+    # (tests/grants/test_grant_pages.py shows the page once both hold).
+    ("GET", "grants_public.progress"): everyone(404),
+    ("GET", "grants_public.photo"): everyone(404),
+    # A prepared file: only the organizer who asked for it (a colleague gets 404, see
+    # tests/test_prepared_files.py).
+    ("GET", "prepared.show"): organizers(),
+    ("GET", "prepared.progress"): organizers(),
+    ("GET", "prepared.download"): organizers(),
+    # Pitch day: the big screen opens with its secret link, the audience page only when the
+    # organizers open it (closed here), the judges' page for the contest's judges.
+    ("GET", "live.screen"): everyone(200),
+    ("GET", "live.audience"): everyone(404),
+    ("GET", "live.judge"): row(LOGIN, 403, 403, 200, 200, 200, 403),
+    ("POST", "live.score"): row(LOGIN, 403, 403, OK, OK, OK, 403),
+    ("GET", "live_host.setup"): organizers(),
+    ("POST", "live_host.setup"): organizers(OK),
+    ("POST", "live_host.create"): organizers(OK),
+    ("GET", "live_host.host"): organizers(),
+    ("POST", "live_host.step"): organizers(OK),
+    ("POST", "live_host.undo"): organizers(OK),
+    ("POST", "live_host.remind"): organizers(OK),
 }
 
 
@@ -238,8 +296,15 @@ def world_values():
                          tier_id=contest.award_tiers[0].id))
     db.session.flush()
     (certificate,) = issue_certificates(organizer, contest)
+    prepared = request_file(organizer, contest, "csv", round=contest.rounds[0].code,
+                            judge_names=False, comments=False)   # built after the commit
     publishing.publish_provisional(organizer, contest)
     objection = publishing.file_objection(contest, "观众", "watcher@example.org", "有异议")
+    grant = _grant_world(organizer, owner, judge_assigned, contest, proposal)
+    final = Round(contest=contest, position=2, code="final", name_zh="终审")
+    live = LiveSession(contest=contest, round=final, screen_token="matrix-screen-token",
+                       pitches=[LivePitch(proposal=proposal, position=1, reminded=[])])
+    db.session.add(live)
     db.session.commit()
     values = {
         "slug": contest.slug, "proposal_id": proposal.id, "attachment_id": attachment.id,
@@ -248,7 +313,15 @@ def world_values():
             user_id=judge_assigned.id)),
         "conflict_id": declared.id, "invitation_id": invitation.id, "user_id": colleague.id,
         "objection_id": objection.id,
+        "grant_id": grant.id, "report_id": grant.reports[0].id,
+        "file_id": grant.reports[0].attachments[0].id, "milestone_id": grant.milestones[0].id,
+        "tranche_id": grant.tranches[0].id, "change_id": grant.changes[0].id,
+        "evaluation_id": grant.reports[0].evaluations[0].id,
+        "live_id": live.id,
+        "live.screen:token": live.screen_token,
         "certificate_id": certificate.id, "number": certificate.number,
+        # The prepared file's parameter shares its name with the grant report file's.
+        **{f"prepared.{view}:file_id": prepared.id for view in ("show", "progress", "download")},
         "kind": "proposal_submitted",
         "message_id": db.session.scalar(db.select(OutboxMessage.id).order_by(OutboxMessage.id)),
         # Each token-taking page gets a working token: what the token opens is what is tested.
@@ -262,6 +335,23 @@ def world_values():
              "judge_assigned": judge_assigned, "judge_unassigned": judge_unassigned,
              "judge_conflicted": judge_conflicted, "organizer": organizer}
     return values, users
+
+
+def _grant_world(organizer, owner, judge_assigned, contest, proposal):
+    """The owner's proposal awarded with a grant: its agreement on file, a receipt attached
+    to its mid-term report, a budget change waiting for approval."""
+    award = Award(contest_id=contest.id, proposal_id=proposal.id,
+                  tier_id=contest.award_tiers[0].id)
+    db.session.add(award)
+    db.session.flush()
+    grant = grant_services.create_grant(organizer, award, grant_services.beijing_today())
+    grant_services.attach_agreement(organizer, grant, FileStorage(io.BytesIO(PDF), "协议.pdf"))
+    grant_reports.add_report_attachment(owner, grant.reports[0],
+                                        FileStorage(io.BytesIO(PDF), "发票.pdf"))
+    grant_reports.request_change(owner, grant, grant.lines[0].id, grant.lines[1].id,
+                                 grant.lines[0].planned_fen // 2, "调整")
+    grant.reports[0].evaluations.append(ReportEvaluation(judge_id=judge_assigned.id))
+    return grant
 
 
 def urls_for(app, method, endpoint, values):

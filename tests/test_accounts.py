@@ -73,7 +73,7 @@ def test_the_confirmation_email_can_be_sent_again(client, auth, outbox):
     ({"email": "not-an-email"}, "Enter a valid email address."),
     ({"password": "short", "confirm": "short"}, "between 12 and 128"),
     ({"confirm": "something else entirely"}, "The passwords do not match."),
-    ({"display_name": ""}, "This field is required."),
+    ({"display_name": ""}, "Please fill in “Your name”."),
 ])
 def test_bad_registrations_are_explained_and_keep_the_input(client, overrides, message):
     response = register(client, **overrides)

@@ -8,7 +8,7 @@ from portal import policy
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.judging.assigning import assign_judges
-from portal.judging.conflicts import assess, contest_rows
+from portal.rules.conflicts import assess, contest_rows
 from portal.models import Assignment, AuditEvent, Conflict, ConflictKind
 from tests.factories import pdf_file, assign, make_judge, make_proposal, make_user, review
 

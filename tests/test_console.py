@@ -13,7 +13,7 @@ EN = {"Accept-Language": "en"}
 ORGANIZER_PAGES = ["/admin/", "/admin/settings", "/admin/organizers",
                    "/admin/contests/{slug}/proposals", "/admin/contests/{slug}/judges",
                    "/admin/proposals/{proposal}", "/admin/contests/{slug}/ranking",
-                   "/admin/contests/{slug}/ranking.csv"]
+                   "/admin/contests/{slug}/exports/download?format=csv"]
 
 
 @pytest.fixture

@@ -58,3 +58,30 @@ def test_templates_put_no_ascii_colon_after_a_translated_label(repo_root):
              for path in sorted((repo_root / "templates").rglob("*.*"))
              for match in re.finditer(r"\{\{ _\('[^']*'\) \}\}:", path.read_text("utf-8"))]
     assert found == []
+
+
+def test_lists_are_joined_as_the_language_lists_them(app):
+    from portal.i18n import join_list
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert join_list(["Elderly care", "Education aid"]) == "Elderly care, Education aid"
+    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+        assert join_list(["安老", "助学"]) == "安老、助学"
+        assert join_list(["安老", "助学"], "en") == "安老, 助学"
+
+
+def test_a_chinese_results_mail_has_no_ascii_colon(app):
+    from types import SimpleNamespace
+
+    from flask import render_template
+    from flask_babel import force_locale
+    proposal = SimpleNamespace(reference="ZZCF-2014-0007", title="银龄陪伴计划")
+    tier = SimpleNamespace(name_zh="三等奖", name_en="Third prize",
+                           localized=lambda field, locale: "三等奖")
+    with app.test_request_context(), force_locale("zh_CN"):
+        text = render_template("mail/results_final.txt", user=SimpleNamespace(
+            display_name="王小明", email="w@example.org"), contest=SimpleNamespace(
+            name_zh="大赛", name_en=None, localized=lambda field, locale: "大赛"),
+            outcomes=[(proposal, SimpleNamespace(tier=tier)), (proposal, None)],
+            feedback=False, results_url="https://portal.example.org/r")
+    assert "ZZCF-2014-0007 银龄陪伴计划：三等奖" in text and "计划: " not in text
+    assert "ZZCF-2014-0007 银龄陪伴计划：未获奖" in text

@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 from huey.storage import RedisStorage, SqliteStorage
 
-from portal.jobs import periodic
+from portal.ops import periodic
 from portal.jobs.queue import HEARTBEAT, huey, init_queue, last_heartbeat
 from portal.models import utcnow
 

@@ -68,7 +68,7 @@ def _revision():
 
 def test_rows_that_break_a_new_constraint_are_listed_and_nothing_changes(fresh_database):
     with fresh_database.app_context():
-        upgrade(revision="0011_jobs")
+        upgrade(revision="0015_contest_listed")
         contest = factories.make_contest()
         applicant = factories.make_user("applicant@example.org")
         fine = factories.make_proposal(contest, applicant, title="好的")
@@ -97,7 +97,7 @@ def test_rows_that_break_a_new_constraint_are_listed_and_nothing_changes(fresh_d
                "kind)" in message
         assert str(fine_id) not in message.split("proposals ids")[1].split(":")[0]
         db.session.remove()
-        assert _revision() == "0011_jobs"
+        assert _revision() == "0015_contest_listed"
         assert inspect(db.engine).get_check_constraints("proposals") == []
 
         db.session.execute(text("UPDATE proposals SET status = 'submitted'"))
@@ -106,7 +106,7 @@ def test_rows_that_break_a_new_constraint_are_listed_and_nothing_changes(fresh_d
         db.session.commit()
         db.session.remove()
         upgrade()
-        assert _revision() == "0012_constraints"
+        assert _revision() == "0016_constraints"
         # Rebuilding a table on SQLite kept the rows that reference it.
         assert db.session.scalar(db.select(func.count(BudgetLine.id))) > 0
         assert db.session.scalar(db.select(func.count(Theme.id))) == theme_count

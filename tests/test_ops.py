@@ -4,8 +4,9 @@ import logging
 
 import pytest
 
+from portal.contests.services import listed_contests
 from portal.extensions import db
-from portal.models import Proposal, RankingGeneration
+from portal.models import Contest, Proposal, RankingGeneration
 from tests.conftest import make_test_app
 from tests.factories import make_contest, make_proposal, make_user
 from tests.test_attachments import PDF, upload
@@ -100,6 +101,9 @@ def test_seed_demo_is_deterministic_and_refuses_an_existing_slug(runner, app_con
     db.session.rollback()
     first = db.session.scalars(db.select(Proposal.title).order_by(Proposal.reference)).all()
     assert len(first) == 30 and db.session.scalar(db.select(db.func.count(Review.id))) == 90
+    # a demo contest stays off the public home page until an organizer lists it
+    demo = db.session.scalar(db.select(Contest).filter_by(slug="demo-test"))
+    assert demo.listed is False and demo not in listed_contests()
     assert runner.invoke(args=args).exit_code != 0
     assert runner.invoke(args=args + ["--replace"]).exit_code == 0
     db.session.rollback()

@@ -85,12 +85,22 @@ def test_an_organization_is_needed_unless_the_entrant_is_an_individual(app_conte
         make_proposal(contest, club)
 
 
+def test_an_empty_required_field_is_named_in_chinese(client, contest, signed_in):
+    data = form_data(contest, title="", theme_id="")
+    response = client.post(f"/contests/{contest.slug}/proposals/new", data=data,
+                           headers={"Accept-Language": "zh-CN"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "请填写项目名称。" in page and "请选择主题方向。" in page
+    assert "该字段是必填字段" not in page and "This field is required" not in page
+
+
 def test_without_a_title_nothing_is_created_and_the_input_is_kept(client, contest, signed_in):
     data = form_data(contest, title="", lines=[("教材", "a lot", "")], summary="x" * 501)
     response = client.post(f"/contests/{contest.slug}/proposals/new", data=data, headers=EN)
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "This field is required." in page
+    assert "Please fill in “Project title”." in page
     assert "Not a valid decimal value." in page
     assert "longer than 500" in page
     assert PROPOSAL_TEXT["need"] in page  # what was typed is kept

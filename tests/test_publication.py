@@ -1,6 +1,8 @@
 """Publication: the provisional list, objections and answers, finalization, the public page,
 the applicants' feedback."""
+import re
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -11,6 +13,9 @@ from portal.models import Assignment, AuditEvent, Objection, ProposalEvent, Prop
 from tests.factories import email_text, make_contest
 from tests.test_awards import EN, quota_contest
 from tests.test_judging import score_form
+
+ZH = {"Accept-Language": "zh-CN"}
+BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 def allocated(contest, organizer):
@@ -73,7 +78,7 @@ def test_provisional_objection_answer_final(client, auth, contest, organizer, ou
     # anyone files an objection, without an account
     auth.logout()
     page = client.get(f"/contests/{contest.slug}/results", headers=EN).get_data(as_text=True)
-    assert "Provisional (objection period until" in page and "File an objection" in page
+    assert "Public notice of the provisional winners" in page and "File an objection" in page
     bad = client.post(objection_url(contest), headers=EN, data={
         "contact_email": "not-an-address", "text": ""})
     assert bad.status_code == 422
@@ -200,7 +205,8 @@ def test_publishing_needs_awards_and_happens_once(client, auth, contest, organiz
     assert db.session.scalar(db.select(db.func.count(Publication.id))) == 1
 
 
-def test_the_public_page_shows_only_what_applicants_agreed_to(client, auth, contest, organizer):
+def published_with_a_summary(client, auth, contest, organizer):
+    """The quota contest published; 甲 agreed to publish its summary, 乙 did not."""
     a, b, c, d, e = allocated(contest, organizer)
     assert client.get(f"/contests/{contest.slug}/results").status_code == 404
     a.publish_consent = True
@@ -210,6 +216,11 @@ def test_the_public_page_shows_only_what_applicants_agreed_to(client, auth, cont
     auth.login(organizer)
     publish(client, contest)
     auth.logout()
+    return a, b
+
+
+def test_the_public_page_shows_only_what_applicants_agreed_to(client, auth, contest, organizer):
+    a, b = published_with_a_summary(client, auth, contest, organizer)
     page = client.get(f"/contests/{contest.slug}/results", headers=EN).get_data(as_text=True)
     assert "甲项目" in page and "乙项目" in page and "丙项目" in page and "丁项目" not in page
     assert "First Prize" in page and "Theme Prize" in page and "By theme" in page
@@ -220,6 +231,31 @@ def test_the_public_page_shows_only_what_applicants_agreed_to(client, auth, cont
     assert "9.00" not in page and "8.00" not in page
     # the contest page and the home page link to the results
     assert f"/contests/{contest.slug}/results" in client.get(f"/contests/{contest.slug}").text
+
+
+def test_the_notice_reads_as_a_public_notice(client, auth, contest, organizer):
+    """公示: a compact list by tier, the period from ... to ..., how and by when to object, who
+    publishes it and a contact; a published summary only behind its own disclosure."""
+    contest.contact = "0371-12345678"
+    published_with_a_summary(client, auth, contest, organizer)
+    published = publication(contest)
+    page = client.get(f"/contests/{contest.slug}/results", headers=ZH).get_data(as_text=True)
+    start = published.published_at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+    end = published.objections_until.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+    assert "拟获奖名单公示" in page
+    assert f"自 {start} 起至 {end} 止（北京时间）" in page
+    assert f"任何人均可在 {end}（北京时间）前提出异议" in page
+    assert f"/contests/{contest.slug}/objection" in page
+    assert "发布单位" in page and contest.organizer_zh in page
+    assert "联系方式" in page and "0371-12345678" in page
+    summary = re.search(r"<details[^>]*><summary>项目简介</summary><p[^>]*>([^<]*)</p></details>",
+                        page)
+    assert summary and summary.group(1) == "甲的公开摘要"
+    # the per-theme table, which repeats every winner, is folded away
+    assert re.search(r"<details[^>]*>\s*<summary[^>]*>按主题</summary>", page)
+    end_objection_period(contest)
+    page = client.get(f"/contests/{contest.slug}/results", headers=ZH).get_data(as_text=True)
+    assert "公示期已结束" in page and f"/contests/{contest.slug}/objection" not in page
 
 
 def test_the_home_page_links_past_results(client, auth, contest, organizer):

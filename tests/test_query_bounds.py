@@ -19,7 +19,8 @@ def grow(contest, organizer, judge, count, start):
 
 @pytest.mark.parametrize("page", [
     "/admin/", "/admin/contests/{slug}/proposals", "/admin/contests/{slug}/ranking",
-    "/admin/contests/{slug}/ranking?theme=elderly_care", "/admin/contests/{slug}/ranking.csv",
+    "/admin/contests/{slug}/ranking?theme=elderly_care",
+    "/admin/contests/{slug}/exports/download?format=csv",
     "/admin/contests/{slug}/judges", "/admin/contests/{slug}/dashboard"])
 def test_organizer_pages(client, auth, contest, organizer, count_queries, page):
     judge = make_judge(contest)

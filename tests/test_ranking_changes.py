@@ -35,7 +35,7 @@ def scored(app_context, contest, organizer):
 
 def pages(contest):
     base = f"/admin/contests/{contest.slug}"
-    return [f"{base}/ranking", f"{base}/ranking/judges", f"{base}/ranking.csv",
+    return [f"{base}/ranking", f"{base}/ranking/judges", f"{base}/exports/download?format=csv",
             f"{base}/exports/download?format=xlsx", f"{base}/exports/download?format=zip",
             f"{base}/exports/download?format=csv", f"{base}/awards/preview"]
 
@@ -195,7 +195,8 @@ def test_above_the_scale_two_proposals_show_ten_and_keep_their_own_ranks(
         line = page[page.index(proposal.reference):]
         assert "10.00" in line[:line.index("</tr>")]
     sheet = list(csv.DictReader(io.StringIO(client.get(
-        f"/admin/contests/{contest.slug}/ranking.csv", headers=EN).data.decode("utf-8-sig"))))
+        f"/admin/contests/{contest.slug}/exports/download?format=csv",
+        headers=EN).data.decode("utf-8-sig"))))
     by_reference = {line["Reference"]: line for line in sheet}
     assert float(by_reference[tops[0].reference]["Score"]) == 10
     assert float(by_reference[tops[0].reference]["Official score (unclipped)"]) \
@@ -250,7 +251,8 @@ def test_the_export_alone_recomputes_every_rank_and_says_what_broke_each_tie(
     contest.tie_break = ["innovation", "submitted_at"]
     db.session.commit()
     auth.login(organizer)
-    response = client.get(f"/admin/contests/{contest.slug}/ranking.csv", headers=EN)
+    response = client.get(f"/admin/contests/{contest.slug}/exports/download?format=csv",
+                          headers=EN)
     lines = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
     keys = [name for name in lines[0] if name.startswith("Tie-break ") and ": " in name]
     assert keys == ["Tie-break 1: mean score on Innovation",

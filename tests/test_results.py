@@ -4,7 +4,7 @@ import io
 
 from portal.extensions import db
 from portal.models import Proposal, ProposalStatus, User, utcnow
-from portal.results.services import spreadsheet_safe
+from portal.exports.formats import spreadsheet_safe
 from tests.factories import assign, make_judge, make_proposal, make_user, review
 
 
@@ -46,7 +46,7 @@ def test_the_ranking_within_a_theme(client, auth, contest, organizer):
 def test_the_csv_opens_in_excel_and_is_safe(client, auth, contest, organizer):
     a, b, c, d = build_contest(contest, organizer)
     auth.login(organizer)
-    response = client.get(f"/admin/contests/{contest.slug}/ranking.csv")
+    response = client.get(f"/admin/contests/{contest.slug}/exports/download?format=csv")
     assert response.mimetype == "text/csv"
     assert response.data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
@@ -56,7 +56,7 @@ def test_the_csv_opens_in_excel_and_is_safe(client, auth, contest, organizer):
     assert body[a.reference]["排名"] == "2" and body[a.reference]["并列"] == "是"
     assert body[c.reference]["排名"] == "2" and body[c.reference]["主题内排名"] == "1"
     assert body[c.reference]["项目名称"] == "'=HYPERLINK(\"x\")"  # never run as a formula
-    assert body[d.reference]["排名"] == "" and body[d.reference]["评审意见数"] == "0"
+    assert body[d.reference]["排名"] == "" and body[d.reference]["评分表数"] == "0"
     assert body[a.reference]["所在机构"] == "绿城志愿者协会"
 
 
@@ -193,9 +193,9 @@ def test_a_review_by_a_judge_found_conflicted_later_does_not_count(client, auth,
     db.session.commit()
     auth.login(organizer)
     rows = list(csv.reader(io.StringIO(client.get(
-        f"/admin/contests/{contest.slug}/ranking.csv").data.decode("utf-8-sig"))))
+        f"/admin/contests/{contest.slug}/exports/download?format=csv").data.decode("utf-8-sig"))))
     body = {row[2]: dict(zip(rows[0], row)) for row in rows[1:]}
-    assert body[b.reference]["评审意见数"] == "0"  # j1's review of b no longer counts
+    assert body[b.reference]["评分表数"] == "0"  # j1's review of b no longer counts
 
 
 def test_a_review_by_a_judge_of_the_same_organization_found_later_does_not_count(
@@ -206,6 +206,21 @@ def test_a_review_by_a_judge_of_the_same_organization_found_later_does_not_count
     db.session.commit()
     auth.login(organizer)
     rows = list(csv.reader(io.StringIO(client.get(
-        f"/admin/contests/{contest.slug}/ranking.csv").data.decode("utf-8-sig"))))
+        f"/admin/contests/{contest.slug}/exports/download?format=csv").data.decode("utf-8-sig"))))
     body = {row[2]: dict(zip(rows[0], row)) for row in rows[1:]}
-    assert body[b.reference]["评审意见数"] == "0" and body[a.reference]["评审意见数"] == "2"
+    assert body[b.reference]["评分表数"] == "0" and body[a.reference]["评分表数"] == "2"
+
+
+def test_the_ranking_settings_service_sets_and_audits(app_context, contest, organizer):
+    from portal.models import AuditEvent
+    from portal.results.settings import save_ranking_settings
+    code = contest.criteria[0].code
+    save_ranking_settings(organizer, contest, "plain", [code], 3)
+    db.session.flush()
+    assert (contest.ranking_method, contest.tie_break, contest.ranking_boundary) == \
+        ("plain", [code], 3)
+    event = db.session.scalar(db.select(AuditEvent).filter_by(action="ranking.settings_changed"))
+    assert (event.detail["method"], event.detail["tie_break"], event.detail["boundary"]) == \
+        ("plain", [code], 3)
+    save_ranking_settings(organizer, contest, "plain", [], 3)
+    assert contest.tie_break is None

@@ -1,4 +1,6 @@
 """Contest setup by organizers: settings, parts, copies, archiving, and the refusals."""
+import re
+
 import pytest
 
 from portal.extensions import db
@@ -19,6 +21,7 @@ def contest_form(**overrides):
             "organizer_zh": "郑州慈善总会", "opens_at": "2015-03-01T09:00",
             "submission_deadline": "2015-06-30T17:00", "results_at": "",
             "proposal_limit": "3", "reference_prefix": "ZZCF-2015", "objection_days": "7",
+            "listed": "y",
             "rules_zh": "**规则** <script>alert(1)</script>"}
     data.update(overrides)
     return data
@@ -179,3 +182,26 @@ def test_publication_settings_are_part_of_the_contest(client, signed_in, contest
     db.session.refresh(contest)
     assert (contest.objection_days, contest.funding_pool, contest.show_feedback_to_applicants) \
         == (0, 250000, True)
+
+
+def test_an_organizer_takes_a_contest_off_the_home_page_and_back(client, signed_in, contest):
+    from tests.factories import make_contest
+    make_contest(slug="zzcf-2015", name_zh="第二届大赛")  # two open contests: the home page lists
+    settings = f"/admin/contests/{contest.slug}/settings"
+    page = client.get(settings).get_data(as_text=True)
+    assert re.search(r'<input[^>]*checked[^>]*name="listed"', page)
+    from portal.timezones import to_beijing_naive
+    dates = {name: to_beijing_naive(getattr(contest, name)).strftime("%Y-%m-%dT%H:%M")
+             for name in ("opens_at", "submission_deadline")}  # it stays open
+    data = contest_form(slug=contest.slug, settings_version=contest.settings_version, **dates)
+    del data["listed"]
+    assert client.post(settings, data=data).status_code == 302
+    db.session.refresh(contest)
+    assert contest.listed is False
+    home = client.get("/").get_data(as_text=True)
+    assert f"/contests/{contest.slug}\"" not in home and "第二届大赛" in home
+    assert client.get(f"/contests/{contest.slug}").status_code == 200  # reachable by its address
+    assert client.post(settings, data=contest_form(
+        slug=contest.slug, settings_version=contest.settings_version, **dates)).status_code == 302
+    db.session.refresh(contest)
+    assert contest.listed is True and f"/contests/{contest.slug}" in client.get("/").text

@@ -235,7 +235,7 @@ def test_without_the_requirement_organizers_may_skip_it(client, organizer):
 
 
 def test_erasing_the_account_forgets_the_secret(client, applicant):
-    from portal.accounts.personal_data import erase_account
+    from portal.privacy.personal_data import erase_account
     turn_on(applicant)
     erase_account(applicant)
     db.session.commit()

@@ -256,7 +256,7 @@ def test_exports_show_the_payloads_as_text(client, poisoned):
     Auth(client).login(users["organizer"])
     base = f"/admin/contests/{contest.slug}"
     options = {"round": contest.rounds[0].code, "judge_names": "y", "comments": "y"}
-    ranking = client.get(f"{base}/ranking.csv")
+    ranking = client.get(f"{base}/exports/download?format=csv")
     assert ranking.status_code == 200
     rows = _csv_rows(ranking.get_data())
     assert any(MEDIUM in "".join(row) for row in rows) and not formula_cells(rows)

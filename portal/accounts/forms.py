@@ -2,11 +2,11 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, \
     SubmitField, TelField
-from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms.validators import EqualTo, Length, Optional
 
 from portal.accounts.passwords import NewPassword
 from portal.i18n import lazy_gettext as _l
-from portal.validation import PASSWORD_MAX, PASSWORD_MIN, ChineseMobile, EmailAddress
+from portal.validation import PASSWORD_MAX, PASSWORD_MIN, ChineseMobile, DataRequired, EmailAddress
 
 
 def _new_password_fields():
@@ -83,10 +83,11 @@ class AcceptInvitationForm(FlaskForm):
     submit = SubmitField(_l("Accept and create my account"))
 
 
-class ConfirmForm(FlaskForm):
-    """A single POST button: CSRF-protected and nothing else."""
-
-    submit = SubmitField(_l("Confirm"))
+ERASE_EXPLANATION = _l(
+    "Your account, profile and drafts will be deleted. Submitted proposals in a running contest "
+    "are withdrawn and deleted. Proposals that judges have already scored are kept without your "
+    "name, contact details, team or attachments, so that the contest's results stay "
+    "reproducible. This cannot be undone.")
 
 
 class DeleteAccountForm(FlaskForm):

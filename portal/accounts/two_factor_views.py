@@ -20,7 +20,7 @@ from portal.static_files import is_static_request
 bp = Blueprint("two_factor", __name__)
 
 # Endpoints an organizer who must set up two-step login can still reach.
-OPEN_BLUEPRINTS = ("accounts", "two_factor")
+OPEN_BLUEPRINTS = ("accounts", "privacy", "two_factor")
 OPEN_ENDPOINTS = ("static", "ops.healthz", "contests.index")
 
 

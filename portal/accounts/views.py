@@ -1,21 +1,20 @@
-"""Registration, login, logout, profile and the language switch."""
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, \
-    request, session, url_for
+"""Registration, login, logout, profile, the account page and the language switch (its
+personal data download and erasure are portal.privacy)."""
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, \
+    url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
-from portal.accounts import personal_data, services
-from portal.accounts.forms import ChangePasswordForm, ConfirmForm, DeleteAccountForm, \
-    LoginForm, ProfileForm, ReauthenticateForm, RegisterForm, RequestResetForm, \
-    ResetPasswordForm
-from portal.accounts.sessions import end_all_sessions, mark_reauthenticated, \
-    require_recent_login, start_session
+from portal.accounts import services
+from portal.accounts.forms import ERASE_EXPLANATION, ChangePasswordForm, DeleteAccountForm, \
+    LoginForm, ProfileForm, ReauthenticateForm, RegisterForm, RequestResetForm, ResetPasswordForm
+from portal.accounts.sessions import end_all_sessions, mark_reauthenticated, start_session
 from portal.accounts.two_factor_views import finish_login
 from portal.database import writes_on_get
 from portal.extensions import db, limiter
 from portal.i18n import current_locale, normalize_locale
 from portal.validation import choices
-from portal.web import safe_next
+from portal.web import ConfirmForm, safe_next
 
 bp = Blueprint("accounts", __name__)
 
@@ -183,7 +182,7 @@ def account():
     """The account page: personal data download and account deletion."""
     return render_template("accounts/account.html", action_form=ConfirmForm(),
                            delete_form=DeleteAccountForm(),
-                           explanation=personal_data.ERASE_EXPLANATION)
+                           explanation=ERASE_EXPLANATION)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -216,36 +215,3 @@ def reauthenticate():
             return redirect(safe_next("accounts.account"))
         form.password.errors.append(_("The password is wrong."))
     return render_template("accounts/reauthenticate.html", form=form)
-
-
-@bp.route("/account/data", methods=["POST"])
-@login_required
-@require_recent_login
-def download_data():
-    """Everything the portal holds about the user, as a ZIP of JSON files and attachments."""
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    archive = personal_data.personal_data_archive(current_user)
-    return Response(archive, mimetype="application/zip", headers={
-        "Content-Disposition": 'attachment; filename="my-data.zip"',
-        "Cache-Control": "no-store"})
-
-
-@bp.route("/account/delete", methods=["POST"])
-@login_required
-@require_recent_login
-def delete_account():
-    """Erase the account after the password is confirmed."""
-    form = DeleteAccountForm()
-    if form.validate_on_submit() and services.password_matches(current_user, form.password.data):
-        user = current_user._get_current_object()
-        logout_user()
-        personal_data.erase_account(user)
-        db.session.commit()
-        session.clear()
-        flash(_("Your account has been deleted."), "info")
-        return redirect(url_for("contests.index"))
-    if form.is_submitted() and not form.password.errors:
-        form.password.errors.append(_("The password is wrong."))
-    return render_template("accounts/account.html", action_form=ConfirmForm(),
-                           delete_form=form, explanation=personal_data.ERASE_EXPLANATION)

@@ -10,10 +10,10 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import Length, Optional
 
 from portal.i18n import lazy_gettext as _l
-from portal.validation import EmailAddress
+from portal.validation import DataRequired, EmailAddress
 
 REASON_MAX = 2000
 OBJECTION_MAX = 5000

@@ -9,6 +9,7 @@ from portal.awards.services import publication_of
 from portal.contests.services import contest_by_slug
 from portal.errors import DomainError
 from portal.extensions import limiter
+from portal.grants.public import progress_links
 from portal.i18n import current_locale
 from portal.web import commit_and_redirect, show_domain_error
 
@@ -32,7 +33,8 @@ def results(slug):
     contest, publication = _published(slug)
     return render_template("awards/results.html", contest=contest, publication=publication,
                            view=publishing.results_view(publication.snapshot or {}),
-                           objections_open=publishing.objections_open(publication))
+                           objections_open=publishing.objections_open(publication),
+                           progress=progress_links(contest))
 
 
 @bp.route("/contests/<slug>/objection", methods=["GET", "POST"])

@@ -14,6 +14,7 @@ from portal.awards.services import (
 )
 from portal.errors import DomainError
 from portal.extensions import db
+from portal.grants.services import create_grants
 from portal.i18n import LazyText, current_locale, lazy_gettext as _l
 from portal.judging.services import set_round_closed
 from portal.mail import bulk_writer, queue_bulk_email, queue_email
@@ -93,7 +94,8 @@ def publish_provisional(actor, contest, now=None):
 
 
 def finalize(actor, contest, confirm_unanswered=False, now=None):
-    """Make the results final: lock the awards, close every round, email the applicants.
+    """Make the results final: lock the awards, close every round, create the winners' grants,
+    email the applicants.
 
     Allowed once the objection period is over; unanswered objections need `confirm_unanswered`.
     """
@@ -121,10 +123,13 @@ def finalize(actor, contest, confirm_unanswered=False, now=None):
             closed.append(contest_round.code)
     for award in awards:
         mark_awarded(actor, award.proposal)
+    # The award is the start: each winner gets a grant to follow (portal.grants).
+    grants = create_grants(actor, contest, now)
     db.session.flush()
     record(actor, "results.finalized", contest=contest, target=publication,
            winners=len(awards), rounds_closed=closed,
-           unanswered_objections=[objection.id for objection in unanswered])
+           unanswered_objections=[objection.id for objection in unanswered],
+           grants=len(grants))
     queue_bulk_email(RESULTS_MAIL, contest_id=contest.id, template="results_final")
     return publication
 

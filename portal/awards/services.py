@@ -23,11 +23,7 @@ from portal.models import (
     utcnow,
 )
 from portal.results.ranking import round_ranking
-
-
-def publication_of(contest):
-    """The contest's publication (provisional or final), or None."""
-    return db.session.scalar(db.select(Publication).filter_by(contest_id=contest.id))
+from portal.rules.contest import publication_of
 
 
 def awards_locked(publication):

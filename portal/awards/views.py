@@ -3,7 +3,6 @@ from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.accounts.forms import ConfirmForm
 from portal.awards import publishing, services
 from portal.awards.forms import AllocationForm, AnswerForm, FinalizeForm, MoveAwardForm
 from portal.contests.services import contest_by_slug
@@ -11,7 +10,7 @@ from portal.errors import DomainError
 from portal.extensions import db
 from portal.i18n import current_locale
 from portal.models import Objection
-from portal.web import commit_and_redirect, organizer_blueprint, run_button_action, \
+from portal.web import ConfirmForm, commit_and_redirect, organizer_blueprint, run_button_action, \
     show_domain_error
 
 bp = organizer_blueprint("awards", __name__, url_prefix="/admin/contests/<slug>")

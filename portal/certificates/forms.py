@@ -2,10 +2,11 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import Length
 
 from portal.certificates.services import MAX_REASON_LENGTH
 from portal.i18n import lazy_gettext as _l
+from portal.validation import DataRequired
 
 
 class SealForm(FlaskForm):

@@ -6,19 +6,19 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from portal.accounts.sessions import require_recent_login
-from portal.certificates import seal, services
+from portal.certificates import printing, seal, services
 from portal.certificates.forms import MemberCertificatesForm, RemoveSealForm, RevokeForm, \
     SealForm
 from portal.contests.services import contest_by_slug
 from portal.database import writes_on_get
 from portal.errors import DomainError
-from portal.exports.services import PDF_MIMETYPE, write_certificates
+from portal.exports.services import PDF_MIMETYPE
 from portal.exports.sheets import contest_awards
-from portal.exports.views import send_written
 from portal.extensions import db
 from portal.i18n import current_locale
 from portal.models import Certificate
-from portal.web import commit_and_redirect, organizer_blueprint, show_domain_error
+from portal.prepared.responses import send_or_prepare
+from portal.web import commit_and_redirect, organizer_blueprint, send_written, show_domain_error
 
 bp = organizer_blueprint("certificates", __name__, url_prefix="/admin")
 
@@ -142,5 +142,21 @@ def single(certificate_id):
     certificate = _certificate_or_404(certificate_id)
     if certificate.is_revoked:
         abort(404)
-    return send_written(lambda out: write_certificates(current_user, certificate.contest, out,
-                                                       [certificate]), PDF_MIMETYPE)
+    return send_written(lambda out: printing.write_certificates(
+        current_user, certificate.contest, out, [certificate]), PDF_MIMETYPE)
+
+
+@bp.route("/contests/<slug>/exports/certificates.pdf")
+@require_recent_login
+@writes_on_get
+def print_all(slug):
+    """A numbered certificate per winner and named team member, one page each."""
+    contest = contest_by_slug(slug)
+    try:
+        return send_or_prepare(
+            slug, printing.certificates_are_many(contest),
+            lambda: printing.prepare_certificates(current_user, contest),
+            lambda out: printing.write_certificates(current_user, contest, out), PDF_MIMETYPE)
+    except DomainError as error:
+        show_domain_error(error)
+        return redirect(url_for("exports.index", slug=slug))

@@ -7,7 +7,7 @@ from sqlalchemy import and_, func, or_
 from werkzeug.exceptions import NotFound
 
 from portal.audit import record
-from portal.audit.listing import audit_sheet, filtered
+from portal.console.audit_log import audit_sheet, filtered
 from portal.audit.wording import load_names, sentence
 from portal.exports.formats import write_csv, write_xlsx
 from portal.extensions import db

@@ -11,13 +11,12 @@ from portal.contests.services import all_contests
 from portal.console.forms import AnnouncementForm, AuditFilterForm
 from portal.database import writes_on_get
 from portal.exports.formats import XLSX_MIMETYPE
-from portal.exports.views import send_written
 from portal.i18n import current_locale
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.models import Proposal, ProposalStatus
 from portal.validation import bounded_int, choices
-from portal.web import commit_and_redirect, organizer_blueprint, show_domain_error
+from portal.web import commit_and_redirect, organizer_blueprint, send_written, show_domain_error
 
 bp = organizer_blueprint("dashboard", __name__, url_prefix="/admin")
 

@@ -2,11 +2,12 @@
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectChoice, SelectField, StringField, SubmitField, \
     TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import Length, Optional
 
-from portal.audit.listing import AuditFilter
+from portal.console.audit_log import AuditFilter
 from portal.i18n import lazy_gettext as _l
 from portal.labels import ACTION_LABELS
+from portal.validation import DataRequired
 
 SUBJECT_MAX = 200
 BODY_MAX = 5000

@@ -1,10 +1,10 @@
 """Site settings, organizer invitation and account help forms."""
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import Length, Optional
 
 from portal.i18n import lazy_gettext as _l
-from portal.validation import EmailAddress
+from portal.validation import DataRequired, EmailAddress
 
 
 class SiteSettingsForm(FlaskForm):

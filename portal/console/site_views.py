@@ -4,7 +4,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.accounts import invitations, two_factor
-from portal.accounts.forms import ConfirmForm
 from portal.accounts.services import find_user_by_email
 from portal.accounts.sessions import require_recent_login
 from portal.console import organizers as organizer_accounts, settings as site_settings_saving
@@ -16,7 +15,7 @@ from portal.extensions import db
 from portal.i18n import current_locale
 from portal.models import Invitation, InvitationRole, User, utcnow
 from portal.site_settings import site_settings
-from portal.web import commit_and_redirect, flash_form_errors, organizer_blueprint, \
+from portal.web import ConfirmForm, commit_and_redirect, flash_form_errors, organizer_blueprint, \
     show_domain_error
 
 bp = organizer_blueprint("site", __name__, url_prefix="/admin")
@@ -29,8 +28,10 @@ def settings():
     form = SiteSettingsForm(obj=current)
     if form.validate_on_submit():
         try:
-            site_settings_saving.save_settings(current_user, {field: form[field].data for field in
-                                                  site_settings_saving.SETTING_FIELDS}, form.version.data)
+            site_settings_saving.save_settings(
+                current_user, {field: form[field].data
+                               for field in site_settings_saving.SETTING_FIELDS},
+                form.version.data)
         except DomainError as error:
             show_domain_error(error, form)
         else:
@@ -54,7 +55,8 @@ def organizers():
     pending = db.session.scalars(db.select(Invitation).filter(
         Invitation.role == InvitationRole.ORGANIZER, Invitation.accepted_at.is_(None),
         Invitation.revoked_at.is_(None), Invitation.expires_at > utcnow())).all()
-    return render_template("site/organizers.html", form=form, users=organizer_accounts.organizers(),
+    return render_template("site/organizers.html", form=form,
+                           users=organizer_accounts.organizers(),
                            invitations=pending, action_form=ConfirmForm())
 
 

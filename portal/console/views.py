@@ -1,11 +1,10 @@
 """The organizer console's index: every contest, and the audit log's daily anchor."""
 from flask import render_template
 
-from portal.accounts.forms import ConfirmForm
 from portal.audit.anchors import daily_anchor
 from portal.contests.services import all_contests
 from portal.proposals.table import proposal_counts_by_contest
-from portal.web import organizer_blueprint
+from portal.web import ConfirmForm, organizer_blueprint
 
 bp = organizer_blueprint("console", __name__, url_prefix="/admin")
 

@@ -2,10 +2,11 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectChoice, SelectField, StringField, SubmitField
-from wtforms.validators import AnyOf, DataRequired
+from wtforms.validators import AnyOf
 
 from portal.exports.services import FORMATS
 from portal.i18n import lazy_gettext as _l
+from portal.validation import DataRequired
 
 
 def _round_choices(rounds, locale):
@@ -45,3 +46,22 @@ class ScoreImportForm(FlaskForm):
     def __init__(self, *args, rounds=(), locale="zh_CN", **kwargs):
         super().__init__(*args, **kwargs)
         self.round.choices = _round_choices(rounds, locale)
+
+
+class MeetingPackForm(FlaskForm):
+    """The meeting pack's round and theme (a GET form, prefixed: it shares the exports page)."""
+
+    class Meta:  # nosemgrep: csrf-disabled-outside-tests
+        csrf = False
+
+    round = SelectField(_l("Round"), validators=[DataRequired()],
+                        description=_l("The proposals that have judges in this round."))
+    theme = SelectField(_l("Theme"), default="")
+    # Given by the download button pressed.
+    format = StringField(validators=[AnyOf(["pdf", "zip"])])
+
+    def __init__(self, *args, rounds=(), themes=(), locale="zh_CN", **kwargs):
+        super().__init__(*args, prefix="pack", **kwargs)
+        self.round.choices = _round_choices(rounds, locale)
+        self.theme.choices = [SelectChoice("", _l("Every theme"))] + [
+            SelectChoice(theme.code, theme.localized("name", locale)) for theme in themes]

@@ -7,7 +7,6 @@ columns (theme, title, judge name, total) are ignored. Rows are numbered as Exce
 import io
 import unicodedata
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 
 from flask_babel import force_locale, gettext
 from openpyxl import load_workbook
@@ -17,12 +16,14 @@ from sqlalchemy.orm import joinedload, selectinload
 from portal.audit import record
 from portal.errors import DomainError
 from portal.exports.formats import Sheet, undo_spreadsheet_safe, write_xlsx
-from portal.exports.sheets import code_of, judge_codes, judge_name, reviews_header
+from portal.exports.sheets import code_of, judge_codes, reviews_header
 from portal.extensions import db
-from portal.i18n import current_locale, lazy_gettext as _l, SUPPORTED
-from portal.judging.services import _check_score, save_review, scoring_refusal
+from portal.i18n import SUPPORTED, current_locale, lazy_gettext as _l
+from portal.judging.services import save_review
 from portal.models import Assignment, Proposal, Review
 from portal.proposals.filetypes import RejectedFile, sniff
+from portal.rules.contest import judge_name, scoring_refusal
+from portal.rules.criteria import kind_of
 
 MAX_ROWS = 20000
 MAX_COLUMNS = 100   # a reviews sheet has about ten; a wider one is read up to here
@@ -171,24 +172,13 @@ def _text(value):
 
 
 def _score(value, criterion):
-    """(Decimal, None) or (None, message) for one cell."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None, _l("Enter a score.")
-    if isinstance(value, bool):
-        return None, _l("Enter a number.")
-    text = repr(value) if isinstance(value, float) else unicodedata.normalize(
-        "NFKC", str(value)).strip()
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        return None, _l("Enter a number.")
-    if not number.is_finite():
-        return None, _l("Enter a number.")
-    try:
-        _check_score(criterion, number)
-    except DomainError as error:
-        return None, error.message
-    return number, None
+    """(Decimal, None) or (None, message) for one cell, read and checked by the criterion's
+    kind (portal.rules.criteria)."""
+    kind = kind_of(criterion)
+    number, message = kind.parse(value)
+    if message is None:
+        message = kind.refusal(criterion, number)
+    return (None, message) if message is not None else (number, None)
 
 
 class _RowChecker:

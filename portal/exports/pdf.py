@@ -125,10 +125,10 @@ class CertificatePage(NamedTuple):
     verify_url: str
 
 
-def certificates(contest, pages, day, seal=None):
+def certificates(contest, pages, day, seal=None, progress=None):
     """One A4 landscape page per certificate: 荣誉证书, the holder, the project, the tier, `day`,
     the seal image (a path to a PNG, optional) over the organizer's name, and the certificate's
-    number beside a QR code of its verification page."""
+    number beside a QR code of its verification page. `progress(fraction)` after each page."""
     locale = current_locale()
     buffer = io.BytesIO()
     width, height = landscape(A4)
@@ -140,7 +140,7 @@ def certificates(contest, pages, day, seal=None):
     closing = Paragraph(_text(contest.localized("organizer", locale)) + "<br/>"
                         + _text(format_date(day, format="long")), signature)
     seal_image = ImageReader(str(seal)) if seal else None
-    for page in pages:
+    for index, page in enumerate(pages):
         _frame(drawing, width, height)
         _title(drawing, _("Certificate of Honour"), width / 2, height - 52 * mm,
                spaced=locale == "zh_CN")
@@ -163,6 +163,8 @@ def certificates(contest, pages, day, seal=None):
             _seal(drawing, seal_image, centre_x=width - 90 * mm, centre_y=48 * mm)
         _verification(drawing, page, x=26 * mm, y=26 * mm)
         drawing.showPage()
+        if progress is not None:
+            progress(0.9 * (index + 1) / len(pages))
     drawing.save()
     return buffer.getvalue()
 

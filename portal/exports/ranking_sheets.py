@@ -8,8 +8,8 @@ share a rank, and the next rank skips as many places (1, 2, 2, 4).
 from flask_babel import gettext as _
 
 from portal.exports.formats import Sheet
-from portal.exports.sheets import MONEY, SCORE, _name, _number, part_names
-from portal.i18n import current_locale
+from portal.exports.sheets import MONEY, SCORE, _name, _number
+from portal.i18n import current_locale, part_names
 from portal.results.forms import METHOD_LABELS
 from portal.results.services import display_probability, display_score
 from portal.scoring import METHODS, SUBMISSION_TIME

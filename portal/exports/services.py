@@ -3,19 +3,16 @@ from dataclasses import dataclass
 
 
 from portal.audit import record
-from portal.certificates.seal import seal_path
-from portal.certificates.services import holder_name, issue_certificates
 from portal.errors import DomainError
 from portal.exports import pdf
 from portal.exports.formats import XLSX_MIMETYPE, write_csv, write_xlsx, write_zip
 from portal.exports.sheets import ExportOptions, contest_awards
 from portal.exports.workbook import SHEET_KEYS, contest_sheets
 from portal.extensions import db
-from portal.i18n import current_locale, lazy_gettext as _l
+from portal.i18n import lazy_gettext as _l
 from portal.models import Publication, utcnow
 from portal.results.ranking import round_ranking
 from portal.timezones import SHANGHAI
-from portal.web import printed_url
 
 
 @dataclass(frozen=True)
@@ -55,21 +52,36 @@ def export_filename(contest, fmt, contest_round):
 def write_export(actor, contest, fmt, options, out):
     """Write the export to the binary file `out` and audit it: `csv` is the ranking alone,
     `xlsx` a workbook and `zip` one CSV per sheet (ranking, reviews, proposals, judges, awards)."""
+    filename = build_export(contest, fmt, options, out)
+    record_export(actor, contest, fmt, options)
+    return filename
+
+
+def build_export(contest, fmt, options, out, progress=lambda fraction: None):
+    """The export's file alone, calling `progress(fraction)` after the ranking and each sheet."""
     if fmt not in FORMATS:
         raise DomainError(_l("Choose CSV, XLSX or ZIP."))
     ranked = round_ranking(contest, options.contest_round)
-    sheets = contest_sheets(contest, options, ranked, FORMATS[fmt].sheets)
+    keys = FORMATS[fmt].sheets
+    progress(0.3)
+    sheets = contest_sheets(contest, options, ranked, keys,
+                            done=lambda count: progress(0.3 + 0.6 * count / len(keys)))
     if fmt == "csv":
         write_csv(sheets[0], out)
     elif fmt == "xlsx":
         write_xlsx(sheets, out)
     else:
         write_zip(sheets, out)
-    # Exports hold personal data (PIPL): who took which, and with which identities.
+    return export_filename(contest, fmt, options.contest_round)
+
+
+def record_export(actor, contest, fmt, options, prepared=False):
+    """Exports hold personal data (PIPL): who took which, and with which identities."""
+    if fmt not in FORMATS:
+        raise DomainError(_l("Choose CSV, XLSX or ZIP."))
     record(actor, "contest.exported", contest=contest, target=contest, format=fmt,
            round=options.contest_round.code, judge_names=options.judge_names,
-           comments=options.comments)
-    return export_filename(contest, fmt, options.contest_round)
+           comments=options.comments, **({"prepared": True} if prepared else {}))
 
 
 def decision_date(contest):
@@ -88,37 +100,5 @@ def write_award_list(contest, out):
     return f"{contest.slug}-award-list.pdf"
 
 
-def write_certificates(actor, contest, out, certificates=None):
-    """Numbered certificates (A4 landscape PDF) into `out`: `certificates`, else one per winner
-    and per named team member, numbers given to the winners that had none; returns its name."""
-    if certificates is None:
-        certificates = issue_certificates(actor, contest)
-    seal = seal_path(contest)
-    out.write(pdf.certificates(contest, [certificate_page(c) for c in certificates],
-                               decision_date(contest), seal if seal.is_file() else None))
-    if len(certificates) == 1:
-        return f"{contest.slug}-certificate-{certificates[0].number}.pdf"
-    return f"{contest.slug}-certificates.pdf"
-
-
-def certificate_page(certificate):
-    locale = current_locale()
-    return pdf.CertificatePage(
-        number=certificate.number, holder=holder_name(certificate),
-        is_team_member=certificate.holder is not None, title=certificate.proposal.title,
-        tier_name=certificate.tier.localized("name", locale),
-        verify_url=printed_url("verification.certificate", number=certificate.number))
-
-
-def write_file(actor, contest, kind, options, out):
-    """Any download of the exports page by its kind: a FORMATS key or one of PRINTS."""
-    if kind == "award-list":
-        return write_award_list(contest, out)
-    if kind == "certificates":
-        return write_certificates(actor, contest, out)
-    return write_export(actor, contest, kind, options, out)
-
-
 __all__ = ["ExportOptions", "FORMATS", "PDF_MIMETYPE", "PRINTS", "decision_date",
-           "export_filename", "find_round", "write_award_list", "write_certificates",
-           "write_export", "write_file"]
+           "export_filename", "find_round", "write_award_list", "write_export"]

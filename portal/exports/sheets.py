@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from portal.exports.formats import Sheet
 from portal.extensions import db
-from portal.i18n import current_locale
+from portal.i18n import current_locale, join_list, part_names
 from portal.labels import proposal_status_label
 from portal.models import (
     Assignment,
@@ -28,6 +28,7 @@ from portal.models import (
     Score,
     User,
 )
+from portal.rules.contest import judge_name
 from portal.scoring import review_total
 from portal.timezones import to_beijing_naive
 
@@ -77,10 +78,6 @@ def code_of(codes, judge_id):
     return codes.get(judge_id) or f"U{judge_id}"
 
 
-def judge_name(user):
-    return (user.display_name or user.email) if user is not None else ""
-
-
 def winner_name(proposal):
     """Who a winner is on a list or certificate: the organization, else the applicant."""
     if proposal.organization:
@@ -111,11 +108,6 @@ def contest_awards(contest):
                  joinedload(Award.proposal).options(selectinload(Proposal.theme),
                                                     selectinload(Proposal.applicant)))
         .order_by(AwardTier.position, Proposal.reference, Proposal.id)).all()
-
-
-def part_names(parts, locale):
-    """Theme (or entrant type, tier) id -> its name in the reader's language."""
-    return {part.id: part.localized("name", locale) for part in parts}
 
 
 def _submitted_reviews(contest_round, codes, with_comments):
@@ -293,7 +285,8 @@ def judges_sheet(contest, options, codes, ranked):
         line = [code_of(codes, membership.user_id)]
         if options.judge_names:
             line += [judge_name(user), user.organization]
-        line += ["、".join(theme.localized("name", locale) for theme in membership.expertise),
+        line += [join_list((theme.localized("name", locale) for theme in membership.expertise),
+                           locale),
                  _yes(membership.active and user.active), assigned, submitted,
                  stats.review_count if stats else 0,
                  _number(stats.mean) if stats else None,

@@ -1,57 +1,44 @@
 """Organizer pages: exports (CSV, XLSX, ZIP), the award list and certificates, score import."""
-import tempfile
-
-from flask import (
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    send_file,
-    url_for,
-)
+from flask import abort, current_app, flash, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.accounts.sessions import require_recent_login
-from portal.contests.services import contest_by_slug
+from portal.contests.services import contest_by_slug, write_poster
 from portal.database import writes_on_get
 from portal.errors import DomainError
-from portal.exports import imports, services
-from portal.exports.forms import ExportForm, ScoreImportForm
+from portal.exports import background, imports, meeting, services
+from portal.exports.forms import ExportForm, MeetingPackForm, ScoreImportForm
 from portal.exports.sheets import ExportOptions
 from portal.extensions import db
 from portal.i18n import current_locale
-from portal.web import commit_and_redirect, organizer_blueprint, show_domain_error
+from portal.prepared.responses import send_or_prepare
+from portal.prepared.services import kind_names, recent_files
+from portal.web import commit_and_redirect, organizer_blueprint, printed_url, send_written, \
+    show_domain_error
 
 bp = organizer_blueprint("exports", __name__, url_prefix="/admin")
-
-# Exports are written to a temporary file that moves to disk past this size.
-SPOOL_BYTES = 8 * 1024 * 1024
-
-
-def send_written(write, mimetype):
-    """Run `write(file)` (it returns the file name) and send the file, never cached."""
-    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
-    try:
-        filename = write(spool)
-    except BaseException:
-        spool.close()
-        raise
-    db.session.commit()  # the audit event and the ranking's cached bootstrap
-    spool.seek(0)
-    response = send_file(spool, mimetype=mimetype, as_attachment=True, download_name=filename,
-                         max_age=0)
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
 
 def _export_form(contest):
     form = ExportForm(request.args, rounds=contest.rounds, locale=current_locale())
     if not request.args.get("round") and contest.current_round is not None:
         form.round.data = contest.current_round.code
     return form
+
+
+def _pack_form(contest):
+    form = MeetingPackForm(request.args, rounds=contest.rounds, themes=contest.themes,
+                           locale=current_locale())
+    if not request.args.get("pack-round") and contest.current_round is not None:
+        form.round.data = contest.current_round.code
+    return form
+
+
+def _index_page(contest, status=200, **forms):
+    forms = {"form": _export_form(contest), "pack_form": _pack_form(contest), **forms}
+    return render_template("exports/index.html", contest=contest,
+                           prepared_files=recent_files(current_user, contest),
+                           kind_names=kind_names(), **forms), status
 
 
 def _import_form(contest):
@@ -62,8 +49,7 @@ def _import_form(contest):
 @bp.route("/contests/<slug>/exports")
 def index(slug):
     """Download buttons with their options, the award list and the certificates."""
-    contest = contest_by_slug(slug)
-    return render_template("exports/index.html", contest=contest, form=_export_form(contest))
+    return _index_page(contest_by_slug(slug))
 
 
 @bp.route("/contests/<slug>/exports/download")
@@ -74,12 +60,33 @@ def download(slug):
     contest = contest_by_slug(slug)
     form = _export_form(contest)
     if not form.validate():
-        return render_template("exports/index.html", contest=contest, form=form), 400
+        return _index_page(contest, 400, form=form)
     options = ExportOptions(services.find_round(contest, form.round.data),
                             judge_names=form.judge_names.data, comments=form.comments.data)
     fmt = form.format.data
-    return send_written(lambda out: services.write_export(current_user, contest, fmt, options, out),
-                     services.FORMATS[fmt].mimetype)
+    return send_or_prepare(
+        slug, background.export_is_large(contest),
+        lambda: background.prepare_export(current_user, contest, fmt, options),
+        lambda out: services.write_export(current_user, contest, fmt, options, out),
+        services.FORMATS[fmt].mimetype)
+
+
+@bp.route("/contests/<slug>/exports/meeting-pack")
+@require_recent_login
+@writes_on_get
+def meeting_pack(slug):
+    """The meeting pack of a round or theme: the PDF, or the ZIP of attachments."""
+    contest = contest_by_slug(slug)
+    form = _pack_form(contest)
+    if not form.validate():
+        return _index_page(contest, 400, pack_form=form)
+    selection = meeting.selection_of(contest, form.round.data, form.theme.data)
+    fmt = form.format.data
+    return send_or_prepare(
+        slug, meeting.selection_size(contest, selection) > background.threshold(),
+        lambda: meeting.prepare_pack(current_user, contest, fmt, selection),
+        lambda out: meeting.write_pack(current_user, contest, fmt, selection, out),
+        meeting.MIMETYPES[fmt])
 
 
 @bp.route("/contests/<slug>/exports/award-list.pdf")
@@ -91,18 +98,16 @@ def award_list(slug):
     return send_written(lambda out: services.write_award_list(contest, out), services.PDF_MIMETYPE)
 
 
-@bp.route("/contests/<slug>/exports/certificates.pdf")
-@require_recent_login
-@writes_on_get
-def certificates(slug):
-    """A numbered certificate per winner and named team member, one page each."""
+POSTER_FORMATS = {"png": "image/png", "pdf": services.PDF_MIMETYPE}
+
+
+@bp.route("/contests/<slug>/exports/poster-<any(a4, phone):size>.<any(png, pdf):fmt>")
+def poster(slug, size, fmt):
+    """The contest's poster, A4 or phone size, as PNG or PDF, with the QR code of its page."""
     contest = contest_by_slug(slug)
-    try:
-        return send_written(lambda out: services.write_certificates(current_user, contest, out),
-                         services.PDF_MIMETYPE)
-    except DomainError as error:
-        show_domain_error(error)
-        return redirect(url_for("exports.index", slug=slug))
+    url = printed_url("contests.show", slug=slug)
+    return send_written(lambda out: write_poster(contest, url, size, fmt, out),
+                        POSTER_FORMATS[fmt])
 
 
 @bp.route("/contests/<slug>/score-import", methods=["GET", "POST"])

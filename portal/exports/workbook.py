@@ -7,8 +7,9 @@ from portal.exports.sheets import awards_sheet, contest_awards, judge_codes, jud
 SHEET_KEYS = ("ranking", "ranking_notes", "reviews", "proposals", "judges", "awards")
 
 
-def contest_sheets(contest, options, ranked, keys=SHEET_KEYS):
-    """The sheets named by `keys`, in that order, from one ranking of the chosen round."""
+def contest_sheets(contest, options, ranked, keys=SHEET_KEYS, done=lambda count: None):
+    """The sheets named by `keys`, in that order, from one ranking of the chosen round;
+    `done(count)` is told how many are made, after each one."""
     codes = judge_codes(contest) if {"reviews", "judges"} & set(keys) else {}
     awards = contest_awards(contest) if {"ranking", "awards"} & set(keys) else []
     builders = {
@@ -19,4 +20,8 @@ def contest_sheets(contest, options, ranked, keys=SHEET_KEYS):
         "judges": lambda: judges_sheet(contest, options, codes, ranked),
         "awards": lambda: awards_sheet(awards),
     }
-    return [builders[key]() for key in keys]
+    sheets = []
+    for key in keys:
+        sheets.append(builders[key]())
+        done(len(sheets))
+    return sheets

@@ -1,40 +1,19 @@
 """Assignment by hand: one proposal to chosen judges, a selection of proposals to one judge,
 and moving an assignment from one judge to another. Each refuses an inactive or conflicted
 judge with a message naming them."""
+from typing import NamedTuple
+
+from sqlalchemy import func
 from sqlalchemy.orm import selectinload
 
 from portal.audit import record
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.i18n import current_locale, lazy_gettext as _l
-from portal.judging.conflicts import assess, reason_labels, remove_assignment
+from portal.judging.conflicts import remove_assignment
 from portal.models import Assignment, Conflict, JudgeMembership, Proposal, ProposalStatus
-from portal.text_order import pinyin_key
-
-# Later rounds judge the proposals that advanced to them (awarded ones advanced before that).
-LATER_ROUND_STATUSES = (ProposalStatus.ADVANCED, ProposalStatus.AWARDED)
-
-
-def is_first_round(contest_round):
-    rounds = contest_round.contest.rounds
-    return not rounds or rounds[0].id == contest_round.id
-
-
-def round_statuses(contest_round):
-    """The proposal statuses that take part in a round: every proposal in competition in the
-    first round (submitted, eligible, and those that went further), advanced ones later."""
-    if is_first_round(contest_round):
-        return ProposalStatus.IN_COMPETITION
-    return LATER_ROUND_STATUSES
-
-
-def judge_name(user):
-    return user.display_name or user.email
-
-
-def by_judge_name(user):
-    """Sort key: judges by name in pinyin order (Chinese names), as lists of people read."""
-    return pinyin_key(judge_name(user)), user.id
+from portal.rules.conflicts import assess, contest_rows, reason_labels
+from portal.rules.contest import judge_name, round_statuses
 
 
 def _memberships(contest, judge_ids):
@@ -162,3 +141,30 @@ def reassign(actor, assignment, new_judge_id, reason):
     db.session.add(replacement)
     db.session.flush()
     return replacement
+
+
+class JudgeSelection(NamedTuple):
+    """What the page assigning a selection of proposals to one judge shows."""
+
+    proposals: list       # the round's proposals (of one theme), by reference
+    assigned: set         # ids of those already assigned to the judge in the round
+    judges_count: dict    # proposal id -> its assignments in the round
+    conflicts: object     # portal.rules.conflicts.ConflictMap for the judge
+
+
+def judge_selection(contest, contest_round, judge, theme=None):
+    """The round's proposals (of `theme`, when given) with what the organizer weighs before
+    giving some to `judge`: four queries."""
+    proposals = db.session.scalars(
+        db.select(Proposal).filter(Proposal.contest_id == contest.id,
+                                   Proposal.status.in_(round_statuses(contest_round)),
+                                   *([Proposal.theme_id == theme.id] if theme else []))
+        .options(selectinload(Proposal.theme), selectinload(Proposal.applicant))
+        .order_by(Proposal.reference, Proposal.id)).all()
+    assigned = set(db.session.scalars(db.select(Assignment.proposal_id).filter_by(
+        round_id=contest_round.id, judge_id=judge.id)))
+    judges_count = dict(db.session.execute(
+        db.select(Assignment.proposal_id, func.count(Assignment.id))
+        .filter_by(round_id=contest_round.id).group_by(Assignment.proposal_id)).all())
+    return JudgeSelection(proposals, assigned, judges_count,
+                          assess(proposals, [judge], contest_rows(contest.id, judge.id)))

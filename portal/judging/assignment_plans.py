@@ -12,9 +12,9 @@ from portal.audit import record
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.i18n import current_locale, lazy_gettext as _l
-from portal.judging.assigning import by_judge_name, judge_name, round_statuses
-from portal.judging.conflicts import assess, contest_rows, judge_record, reason_labels
 from portal.models import Assignment, JudgeMembership, Proposal
+from portal.rules.conflicts import assess, contest_rows, judge_record, reason_labels
+from portal.rules.contest import by_judge_name, judge_name, round_statuses
 
 K_MAX = 20
 

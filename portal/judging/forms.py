@@ -2,10 +2,11 @@
 organizations."""
 from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import Length, Optional
 
 from portal.i18n import lazy_gettext as _l
-from portal.validation import DecimalField, plain_number
+from portal.rules.criteria import kind_of
+from portal.validation import DataRequired, DecimalField
 
 COMMENT_MAX = 5000
 REASON_MAX = 1000
@@ -33,28 +34,35 @@ class ReviewForm(FlaskForm):
             pass
 
         for criterion in criteria:
-            scale = _l("Scale: %(low)s to %(high)s, in steps of %(step)s.",
-                       low=plain_number(criterion.scale_min),
-                       high=plain_number(criterion.scale_max),
-                       step=plain_number(criterion.scale_step))
+            kind = kind_of(criterion)
+            scale = kind.explanation(criterion)
             rubric = criterion.localized("rubric", locale)
             field = DecimalField(
                 criterion.localized("name", locale),
                 # The range and the step are checked by the service, with one message for both.
                 validators=[Optional()],
                 description=f"{scale} {rubric}" if rubric else str(scale),
-                render_kw={"inputmode": "decimal", "min": plain_number(criterion.scale_min),
-                           "max": plain_number(criterion.scale_max),
-                           "step": plain_number(criterion.scale_step)})
-            setattr(_Form, f"criterion_{criterion.id}", field)
+                render_kw=kind.input_attributes(criterion))
+            setattr(_Form, _score_field(criterion.id), field)
         return _Form(**kwargs)
 
     def score_fields(self, criteria):
-        return [getattr(self, f"criterion_{criterion.id}") for criterion in criteria]
+        return [getattr(self, _score_field(criterion.id)) for criterion in criteria]
 
     def values(self, criteria):
-        return {criterion.id: getattr(self, f"criterion_{criterion.id}").data
+        """The scores as the service takes them: criterion id -> value or None."""
+        return {criterion.id: getattr(self, _score_field(criterion.id)).data
                 for criterion in criteria}
+
+    def field_for(self, error):
+        """The field a refusal is shown beside: a refused score's own field."""
+        criterion_id = getattr(error, "criterion_id", None)
+        return _score_field(criterion_id) if criterion_id is not None else error.field
+
+
+def _score_field(criterion_id):
+    # The one place that names a score field; services and imports know criterion ids only.
+    return f"criterion_{criterion_id}"
 
 
 class RecuseForm(FlaskForm):

@@ -1,11 +1,11 @@
 """Organizer forms."""
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectMultipleField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.i18n import lazy_gettext as _l
-from portal.validation import EmailAddress
+from portal.validation import DataRequired, EmailAddress
 
 
 class CheckboxListField(SelectMultipleField):

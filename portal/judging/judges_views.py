@@ -6,18 +6,16 @@ from sqlalchemy import or_
 from sqlalchemy.orm import selectinload
 
 from portal.accounts import invitations
-from portal.accounts.forms import ConfirmForm
 from portal.contests.services import contest_by_slug
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.i18n import current_locale
+from portal.i18n import current_locale, localized as loc
 from portal.judging import services as judging
-from portal.judging.assigning import by_judge_name
 from portal.judging.judges_forms import InviteJudgeForm
 from portal.models import Invitation, JudgeMembership, utcnow
-from portal.templating import localized as loc
+from portal.rules.contest import by_judge_name
 from portal.validation import choices
-from portal.web import commit_and_redirect, organizer_blueprint, run_button_action, \
+from portal.web import ConfirmForm, commit_and_redirect, organizer_blueprint, run_button_action, \
     show_domain_error
 
 bp = organizer_blueprint("judges", __name__, url_prefix="/admin")

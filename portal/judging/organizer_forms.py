@@ -2,13 +2,13 @@
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, SubmitField, \
     TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import Length, NumberRange, Optional
 
 from portal.judging.judges_forms import CheckboxListField
 from portal.assignment.planner import CROSS_THEME_SEATS
 from portal.i18n import lazy_gettext as _l
 from portal.judging.assignment_plans import K_MAX
-from portal.validation import IntegerField
+from portal.validation import DataRequired, InputRequired, IntegerField
 
 REASON_MAX = 1000
 

@@ -1,5 +1,5 @@
-"""The organizers' judging pages: rounds (closing, reopening), automatic assignment, a selection of proposals to one
-judge, reassignment, conflicts of interest and reminders."""
+"""The organizers' judging pages: rounds (closing, reopening), automatic assignment, a
+selection of proposals to one judge, reassignment, conflicts of interest and reminders."""
 from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -7,7 +7,6 @@ from sqlalchemy import func
 from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
-from portal.accounts.forms import ConfirmForm
 from portal.contests.services import contest_by_slug
 from portal.errors import DomainError
 from portal.extensions import db
@@ -18,8 +17,10 @@ from portal.judging.organizer_forms import AddConflictForm, AssignProposalsForm,
     ReassignForm, RemoveConflictForm, SavePlanForm
 from portal.models import Assignment, ConflictKind, JudgeMembership, Proposal, Review, Round, \
     User
+from portal.rules import conflicts as lookup
+from portal.rules import contest as contest_rules
 from portal.validation import bounded_int
-from portal.web import commit_and_redirect, organizer_blueprint, run_button_action, \
+from portal.web import ConfirmForm, commit_and_redirect, organizer_blueprint, run_button_action, \
     show_domain_error
 
 bp = organizer_blueprint("judging_admin", __name__, url_prefix="/admin")
@@ -119,15 +120,10 @@ def judge_proposals(slug, membership_id):
     if contest_round is None:
         abort(404)
     theme = next((t for t in contest.themes if t.code == request.args.get("theme")), None)
-    proposals = db.session.scalars(
-        db.select(Proposal).filter(Proposal.contest_id == contest.id,
-                                   Proposal.status.in_(assigning.round_statuses(contest_round)),
-                                   *([Proposal.theme_id == theme.id] if theme else []))
-        .options(selectinload(Proposal.theme), selectinload(Proposal.applicant))
-        .order_by(Proposal.reference, Proposal.id)).all()
+    selection = assigning.judge_selection(contest, contest_round, membership.user, theme)
     form = AssignProposalsForm()
     form.proposal_ids.choices = [SelectChoice(proposal.id, proposal.reference)
-                                 for proposal in proposals]
+                                 for proposal in selection.proposals]
     if form.validate_on_submit():
         try:
             created = assigning.assign_proposals(current_user, membership.user,
@@ -139,18 +135,11 @@ def judge_proposals(slug, membership_id):
                                          count=len(created)), "judging_admin.judge_proposals",
                                        slug=slug, membership_id=membership_id,
                                        round=contest_round.code)
-    assigned = set(db.session.scalars(db.select(Assignment.proposal_id).filter_by(
-        round_id=contest_round.id, judge_id=membership.user_id)))
-    judges_count = dict(db.session.execute(
-        db.select(Assignment.proposal_id, func.count(Assignment.id))
-        .filter_by(round_id=contest_round.id).group_by(Assignment.proposal_id)).all())
-    found = conflicts.assess(proposals, [membership.user],
-                             conflicts.contest_rows(contest.id, membership.user_id))
     return render_template("judging/organizer/judge_proposals.html", contest=contest,
                            membership=membership, contest_round=contest_round, theme=theme,
-                           proposals=proposals, form=form, assigned=assigned,
-                           judges_count=judges_count, conflicts=found,
-                           reason_labels=conflicts.reason_labels)
+                           proposals=selection.proposals, form=form,
+                           assigned=selection.assigned, judges_count=selection.judges_count,
+                           conflicts=selection.conflicts, reason_labels=lookup.reason_labels)
 
 
 @bp.route("/assignments/<int:assignment_id>/reassign", methods=["GET", "POST"])
@@ -166,30 +155,31 @@ def reassign(assignment_id):
         .filter(JudgeMembership.contest_id == contest.id, JudgeMembership.active.is_(True),
                 User.active.is_(True), JudgeMembership.user_id != assignment.judge_id)
         .options(selectinload(JudgeMembership.user))).all()
-    found = conflicts.assess([proposal], [m.user for m in memberships],
-                             conflicts.contest_rows(contest.id))
+    found = lookup.assess([proposal], [m.user for m in memberships],
+                          lookup.contest_rows(contest.id))
     form = ReassignForm()
     form.judge_id.choices = [SelectChoice(m.user_id, _judge_choice(
                                  m.user, found.reasons(proposal.id, m.user_id)))
                              for m in sorted(memberships,
-                                             key=lambda m: assigning.judge_name(m.user))]
+                                             key=lambda m: contest_rules.judge_name(m.user))]
     if form.validate_on_submit():
         try:
             assigning.reassign(current_user, assignment, form.judge_id.data, form.reason.data)
         except DomainError as error:
             show_domain_error(error, form)
         else:
-            return commit_and_redirect(_("The proposal has been reassigned."), "proposals_admin.proposal",
+            return commit_and_redirect(_("The proposal has been reassigned."),
+                                       "proposals_admin.proposal",
                                        proposal_id=proposal.id)
     return render_template("judging/organizer/reassign.html", contest=contest,
                            assignment=assignment, proposal=proposal, form=form)
 
 
 def _judge_choice(user, reasons):
-    name = assigning.judge_name(user)
+    name = contest_rules.judge_name(user)
     if reasons:
         return _("%(judge)s — conflict of interest (%(reasons)s)", judge=name,
-                 reasons=conflicts.reason_labels(reasons))
+                 reasons=lookup.reason_labels(reasons))
     return name
 
 
@@ -198,8 +188,8 @@ def judge_choices(contest):
     memberships = db.session.scalars(
         db.select(JudgeMembership).filter_by(contest_id=contest.id)
         .options(selectinload(JudgeMembership.user))).all()
-    return [SelectChoice(m.user_id, assigning.judge_name(m.user))
-            for m in sorted(memberships, key=lambda m: assigning.by_judge_name(m.user))]
+    return [SelectChoice(m.user_id, contest_rules.judge_name(m.user))
+            for m in sorted(memberships, key=lambda m: contest_rules.by_judge_name(m.user))]
 
 
 @bp.route("/contests/<slug>/conflicts", methods=["GET", "POST"])
@@ -229,18 +219,18 @@ def conflicts_page(slug):
                                    count=len(removed))
             return commit_and_redirect(message, "judging_admin.conflicts_page", slug=slug)
     found, proposals, judges = conflicts.standing_in_contest(contest)
-    assigned = conflicts.open_assignment_pairs(contest)
+    assigned = lookup.open_assignment_pairs(contest)
     standing = [(proposals[p], judges[j], reasons, found.rows.get((p, j), []), (p, j) in assigned)
                 for (p, j), reasons in sorted(found.standing.items())
                 if p in proposals and j in judges]
     waivers = [(proposals[p], judges[j], row) for (p, j), rows in sorted(found.rows.items())
                for row in rows if row.kind == ConflictKind.WAIVER
                and p in proposals and j in judges]
-    declared = [row for row in conflicts.contest_rows(contest.id)
+    declared = [row for row in lookup.contest_rows(contest.id)
                 if row.kind == ConflictKind.DECLARED_ORGANIZATION]
     return render_template("judging/organizer/conflicts.html", contest=contest, form=form,
                            standing=standing, waivers=waivers, declared=declared,
-                           judges=judges, reason_labels=conflicts.reason_labels)
+                           judges=judges, reason_labels=lookup.reason_labels)
 
 
 @bp.route("/contests/<slug>/conflicts/remove", methods=["GET", "POST"])
@@ -260,11 +250,11 @@ def remove_conflict(slug):
         else:
             return commit_and_redirect(_("The conflict of interest has been removed."),
                                        "judging_admin.conflicts_page", slug=slug)
-    reasons = conflicts.assess([proposal], [judge], conflicts.contest_rows(
+    reasons = lookup.assess([proposal], [judge], lookup.contest_rows(
         contest.id, judge.id)).reasons(proposal.id, judge.id)
     return render_template("judging/organizer/remove_conflict.html", contest=contest,
                            proposal=proposal, judge=judge, reasons=reasons, form=form,
-                           reason_labels=conflicts.reason_labels)
+                           reason_labels=lookup.reason_labels)
 
 
 @bp.route("/contests/<slug>/judges/remind", methods=["POST"])

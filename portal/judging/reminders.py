@@ -8,11 +8,11 @@ from sqlalchemy.orm import selectinload
 from portal.audit import record
 from portal.extensions import db
 from portal.i18n import lazy_gettext as _l
-from portal.judging.conflicts import assess, contest_rows
-from portal.judging.services import scoring_refusal
 from portal.mail import bulk_writer, queue_bulk_email, queue_email
 from portal.models import Assignment, Contest, JudgeMembership, Notification, Proposal, \
     ProposalStatus, Review, User, utcnow
+from portal.rules.conflicts import assess, contest_rows
+from portal.rules.contest import scoring_refusal
 from portal.timezones import SHANGHAI
 from portal.web import external_url
 

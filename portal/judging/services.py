@@ -3,7 +3,6 @@
 Assignment lives in portal.judging.assigning (assign_judges is re-exported here), automatic
 assignment in assignment_plans, conflicts of interest in conflicts, reminders in reminders.
 """
-from flask_babel import format_datetime
 from sqlalchemy.orm import selectinload
 
 from portal.accounts import invitations
@@ -12,10 +11,9 @@ from portal.errors import DomainError
 from portal.extensions import db
 from portal.i18n import lazy_gettext as _l
 from portal.judging.assigning import assign_judges  # noqa: F401  (re-exported)
-from portal.judging.assigning import by_judge_name
 from portal.models import Assignment, InvitationRole, JudgeMembership, Publication, \
     PublicationStage, Review, Score, User, utcnow
-from portal.validation import plain_number
+from portal.rules.contest import ScoreRefused, by_judge_name, check_score, scoring_refusal
 
 
 def invite_judge(actor, contest, email, **details):
@@ -29,35 +27,6 @@ def active_judges(contest):
         db.select(User).join(JudgeMembership, JudgeMembership.user_id == User.id)
         .filter(JudgeMembership.contest_id == contest.id, JudgeMembership.active.is_(True),
                 User.active.is_(True))), key=by_judge_name)
-
-
-def _check_score(criterion, value):
-    if value < criterion.scale_min or value > criterion.scale_max:
-        raise DomainError(_l("Give a score from %(low)s to %(high)s.",
-                             low=plain_number(criterion.scale_min), high=plain_number(criterion.scale_max)),
-                          field=f"criterion_{criterion.id}")
-    if (value - criterion.scale_min) % criterion.scale_step != 0:
-        raise DomainError(_l("Scores go in steps of %(step)s.", step=plain_number(criterion.scale_step)),
-                          field=f"criterion_{criterion.id}")
-
-
-def _beijing(moment):
-    return format_datetime(moment, "yyyy-MM-dd HH:mm")
-
-
-def scoring_refusal(contest_round, now=None):
-    """Why scores of the round cannot change now (a message), or None while they can: the
-    round is closed, or its judging window has not opened or has ended."""
-    now = now or utcnow()
-    if contest_round.closed_at is not None:
-        return _l("This round is closed: scores can no longer be changed.")
-    if contest_round.opens_at is not None and now < contest_round.opens_at:
-        return _l("Scoring for this round opens on %(time)s (Beijing time).",
-                  time=_beijing(contest_round.opens_at))
-    if contest_round.closes_at is not None and now >= contest_round.closes_at:
-        return _l("The judging window of this round ended on %(time)s (Beijing time): scores "
-                  "can no longer be changed.", time=_beijing(contest_round.closes_at))
-    return None
 
 
 def save_review(judge, assignment, values, comment, submit, now=None, feedback=None):
@@ -75,10 +44,9 @@ def save_review(judge, assignment, values, comment, submit, now=None, feedback=N
     for criterion in criteria:
         value = values.get(criterion.id)
         if value is not None:
-            _check_score(criterion, value)
+            check_score(criterion, value)
         elif submit:
-            raise DomainError(_l("Score every criterion before you submit."),
-                              field=f"criterion_{criterion.id}")
+            raise ScoreRefused(_l("Score every criterion before you submit."), criterion.id)
     review = assignment.review or Review(assignment=assignment)
     db.session.add(review)
     before = {score.criterion_id: score.value for score in review.scores}

@@ -6,7 +6,7 @@ from sqlalchemy.orm import selectinload
 
 from portal import policy
 from portal.accounts import invitations
-from portal.accounts.forms import AcceptInvitationForm, ConfirmForm
+from portal.accounts.forms import AcceptInvitationForm
 from portal.accounts.sessions import start_session
 from portal.contests.services import contest_by_slug
 from portal.errors import DomainError
@@ -15,7 +15,8 @@ from portal.i18n import current_locale
 from portal.judging import conflicts, services, workspace
 from portal.judging.forms import OrganizationConflictForm, RecuseForm, ReviewForm
 from portal.models import Assignment, Conflict, ConflictKind, User
-from portal.web import commit_and_redirect, show_domain_error
+from portal.rules.contest import scoring_refusal
+from portal.web import ConfirmForm, commit_and_redirect, show_domain_error
 
 bp = Blueprint("judging", __name__)
 
@@ -73,7 +74,8 @@ def index():
             themes.setdefault(theme.code, theme)
     return render_template("judging/index.html", work=work, themes=list(themes.values()),
                            theme_code=theme_code, unscored_only=unscored_only, status=status,
-                           query=_workspace_url)
+                           query=_workspace_url, live_sessions=workspace.live_sessions(
+                               [contest_work.contest for contest_work in work.contests]))
 
 
 def _workspace_url(**changes):
@@ -123,7 +125,7 @@ def review(assignment_id):
     return render_template("judging/review.html", assignment=assignment,
                            proposal=assignment.proposal, form=form,
                            score_fields=form.score_fields(criteria),
-                           refusal=services.scoring_refusal(assignment.round),
+                           refusal=scoring_refusal(assignment.round),
                            recuse_form=RecuseForm())
 
 

@@ -8,11 +8,11 @@ from sqlalchemy.orm import joinedload
 
 from portal.database import picked
 from portal.extensions import db
-from portal.judging.conflicts import recorded_pairs
-from portal.judging.services import scoring_refusal
-from portal.models import Assignment, Conflict, Contest, JudgeMembership, Proposal, \
-    ProposalStatus, Review, utcnow
+from portal.models import Assignment, Conflict, Contest, JudgeMembership, LiveSession, \
+    Proposal, ProposalStatus, Review, utcnow
 from portal.pagination import Page, page_of
+from portal.rules.conflicts import recorded_pairs
+from portal.rules.contest import scoring_refusal
 
 ROWS_PER_PAGE = 25
 # A review's status as the judge sees it, in the order the counts are shown.
@@ -84,7 +84,7 @@ def _assigned_rows(judge_id, contest_ids):
 
 def _visible_rows(user, contest, rows, conflict_rows):
     """The AssignmentRows of the contest's rows, without those a conflict recorded for the pair
-    closes (portal.judging.conflicts.closes_access: the same rule as opening one)."""
+    closes (portal.rules.conflicts.closes_access: the same rule as opening one)."""
     themes = {theme.id: theme for theme in contest.themes}
     rounds = {round_.id: round_ for round_ in contest.rounds}
     closed = recorded_pairs(row for row in conflict_rows if row.contest_id == contest.id)
@@ -134,3 +134,12 @@ def judge_workspace(user, theme_code=None, unscored_only=False, status=None, pag
     for row in pagination.items:
         next(work for work in contests if work.contest.id == row.contest_id).rows.append(row)
     return Workspace(contests=contests, pagination=pagination)
+
+
+def live_sessions(contests):
+    """Contest id -> the id of its pitch-day session, for the contests given (one query)."""
+    ids = [contest.id for contest in contests]
+    if not ids:
+        return {}
+    return dict(db.session.execute(db.select(LiveSession.contest_id, LiveSession.id)
+                                   .filter(LiveSession.contest_id.in_(ids))).all())

@@ -3,10 +3,9 @@ from flask import render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.accounts.forms import ConfirmForm
 from portal.mail import services
 from portal.models import MailStatus, utcnow
-from portal.web import organizer_blueprint, run_button_action
+from portal.web import ConfirmForm, organizer_blueprint, run_button_action
 
 bp = organizer_blueprint("mail", __name__, url_prefix="/admin/mail")
 

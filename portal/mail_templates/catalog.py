@@ -9,17 +9,7 @@ from types import SimpleNamespace as Sample
 from typing import Callable, NamedTuple
 
 
-from portal.i18n import current_locale, lazy_gettext as _l
-
-
-def local_datetime(value):
-    # Imported here: portal.templating imports the proposals, which import the mail.
-    from portal.templating import local_datetime as shown_in_beijing
-    return shown_in_beijing(value)
-
-
-def localized(obj):
-    return obj.localized("name", current_locale())
+from portal.i18n import lazy_gettext as _l, local_datetime, localized
 
 
 class Placeholder(NamedTuple):
@@ -105,7 +95,8 @@ def _outcomes(context):
     lines = []
     for proposal, award in context.get("outcomes") or ():
         tier = localized(award.tier) if award else str(_l("not among the winners"))
-        lines.append(f"{proposal.reference} {proposal.title}: {tier}")
+        lines.append(str(_l("%(project)s: %(result)s",
+                            project=f"{proposal.reference} {proposal.title}", result=tier)))
     return "\n".join(lines)
 
 
@@ -179,7 +170,7 @@ KINDS = {kind.code: kind for kind in [
     MailKind("results_provisional", _l("Provisional results"), {
         "name": NAME, "contest": CONTEST,
         "outcomes": Placeholder(_l("The recipient's projects and their results"), _outcomes,
-                                "ZZCF-2014-0007 银龄陪伴计划: 一等奖"),
+                                "ZZCF-2014-0007 银龄陪伴计划：一等奖"),
         "objections_until": Placeholder(_l("End of the objection period (Beijing time)"),
                                         _time("publication", "objections_until"),
                                         "2014-12-17 18:00"),
@@ -189,7 +180,7 @@ KINDS = {kind.code: kind for kind in [
     MailKind("results_final", _l("Final results"), {
         "name": NAME, "contest": CONTEST,
         "outcomes": Placeholder(_l("The recipient's projects and their results"), _outcomes,
-                                "ZZCF-2014-0007 银龄陪伴计划: 一等奖"),
+                                "ZZCF-2014-0007 银龄陪伴计划：一等奖"),
         "results_url": _url("results_url")},
         _sample(outcomes=[(SAMPLE_PROPOSAL, Sample(tier=SAMPLE_TIER))], feedback=False,
                 results_url=URL)),

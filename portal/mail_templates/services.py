@@ -3,7 +3,7 @@
 from portal.audit import record
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.i18n import lazy_gettext as _l
+from portal.i18n import join_list, lazy_gettext as _l
 from portal.mail_templates.catalog import KINDS
 from portal.mail_templates.rendering import PLACEHOLDER, compose, forget_edited_templates, \
     stored_locale
@@ -19,8 +19,8 @@ def check_text(kind, text, field):
     unknown = sorted({name for name in PLACEHOLDER.findall(text) if name not in known})
     if unknown:
         raise DomainError(_l("Unknown placeholder: %(names)s. This email can use: %(known)s.",
-                             names=", ".join("{%s}" % name for name in unknown),
-                             known=", ".join("{%s}" % name for name in known)), field=field)
+                             names=join_list("{%s}" % name for name in unknown),
+                             known=join_list("{%s}" % name for name in known)), field=field)
     if "{" in PLACEHOLDER.sub("", text) or "}" in PLACEHOLDER.sub("", text):
         raise DomainError(_l("Braces are only for placeholders, such as {name}."), field=field)
 

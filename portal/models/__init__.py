@@ -6,6 +6,12 @@ from portal.models.certificates import Certificate
 from portal.models.contests import (AwardScope, AwardTier, Contest, ContestStatus, Criterion,
                                     EntrantType, Invitation, InvitationRole, JudgeMembership,
                                     Round, SiteSettings, Theme, judge_expertise)
+from portal.models.files import FileStatus, PreparedFile
+from portal.models.grants import BudgetChange, ChangeStatus, Grant, GrantLine, \
+    GrantReport, Milestone, ReportAttachment, ReportEvaluation, ReportKind, ReportSpending, \
+    ReportStatus, Tranche, TrancheCondition
+from portal.models.live import LivePitch, LiveReceipt, LiveRule, LiveSession, LiveState, \
+    LiveStep, PitchStatus
 from portal.models.mail import MailBatch, MailStatus, MailTemplate, OutboxMessage
 from portal.models.judging import Assignment, Award, Conflict, ConflictKind, Objection, \
     Publication, PublicationStage, RankingGeneration, RankingSnapshot, Review, Score
@@ -13,12 +19,16 @@ from portal.models.proposals import Attachment, BudgetLine, Proposal, ProposalEv
     ProposalStatus
 
 __all__ = [
+    "BudgetChange", "ChangeStatus", "Grant", "GrantLine", "GrantReport", "Milestone",
+    "ReportAttachment", "ReportEvaluation", "ReportKind", "ReportSpending", "ReportStatus",
+    "Tranche", "TrancheCondition",
     "Award", "Conflict", "ConflictKind", "Objection", "Publication", "PublicationStage",
     "RankingGeneration", "RankingSnapshot",
     "AwardScope", "AwardTier", "InvitationRole", "SiteSettings", "judge_expertise",
-    "Assignment", "Attachment", "AuditEvent", "Certificate",
+    "Assignment", "Attachment", "FileStatus", "PreparedFile", "AuditEvent", "Certificate",
     "BudgetLine", "Contest", "ContestStatus", "Criterion", "EntrantType",
-    "Invitation", "JudgeMembership", "MailBatch", "MailStatus", "MailTemplate", "OutboxMessage",
+    "Invitation", "JudgeMembership", "LivePitch", "LiveReceipt", "LiveRule", "LiveSession",
+    "LiveState", "LiveStep", "PitchStatus", "MailBatch", "MailStatus", "MailTemplate", "OutboxMessage",
     "Notification", "Proposal", "ProposalEvent", "ProposalStatus", "Review",
     "Round", "Score", "Theme", "User", "UTCDateTime", "utcnow",
 ]

@@ -1,7 +1,8 @@
 """Column types and helpers shared by every model."""
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Integer, String
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 
@@ -44,3 +45,24 @@ class BilingualMixin:
             if english:
                 return english
         return getattr(self, f"{field}_zh")
+
+
+class StoredFileMixin:
+    """An uploaded file stored outside `static/` under a random name, checked by content."""
+
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+
+    @declared_attr
+    def created_at(cls):
+        return mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+def render_migration_item(type_, obj, autogen_context):
+    """Write our UTCDateTime as a plain DateTime in migration scripts, which must not import app code."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime()"
+    return False

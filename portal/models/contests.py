@@ -4,6 +4,7 @@ from decimal import Decimal
 from sqlalchemy import (JSON, Boolean, CheckConstraint, Column, ForeignKey, Integer, Numeric,
                         String, Table, Text, UniqueConstraint)
 from sqlalchemy import false as sa_false
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from portal.extensions import db
@@ -51,6 +52,9 @@ class Contest(BilingualMixin, db.Model):
     proposal_limit: Mapped[int] = mapped_column(Integer, default=3)
     blind: Mapped[bool] = mapped_column(Boolean, default=False)
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Shown on the public home page; a demo contest (`seed-demo`) is not until an organizer
+    # ticks it on the settings page. Its own page stays reachable by its address.
+    listed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
     reference_prefix: Mapped[str] = mapped_column(String(32))
     # Last reference number handed out; bumped with an UPDATE so that numbers are never reused.
     reference_counter: Mapped[int] = mapped_column(Integer, default=0)

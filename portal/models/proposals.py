@@ -6,7 +6,7 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, Num
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
-from portal.models.base import UTCDateTime, one_of, utcnow
+from portal.models.base import StoredFileMixin, UTCDateTime, one_of, utcnow
 
 
 class ProposalStatus:
@@ -137,7 +137,7 @@ class BudgetLine(db.Model):
     proposal = relationship("Proposal", back_populates="budget_lines")
 
 
-class Attachment(db.Model):
+class Attachment(StoredFileMixin, db.Model):
     """A file attached to a proposal, stored outside `static/` under a random name."""
 
     __tablename__ = "attachments"
@@ -146,11 +146,5 @@ class Attachment(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"),
                                              index=True)
-    original_name: Mapped[str] = mapped_column(String(255))
-    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
-    kind: Mapped[str] = mapped_column(String(10))
-    size: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
-    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     proposal = relationship("Proposal", back_populates="attachments")

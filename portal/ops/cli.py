@@ -39,18 +39,21 @@ def restore_command(archive, yes):
 @click.option("--reviews-per-proposal", default=3, show_default=True)
 @click.option("--seed", default=2014, show_default=True)
 @click.option("--replace", is_flag=True, help="Delete an existing contest with this slug first.")
-def seed_demo_command(slug, proposals, judges, reviews_per_proposal, seed, replace):
+@click.option("--grants", default=0, show_default=True,
+              help="Award this many proposals and fill their grants with reports and releases.")
+def seed_demo_command(slug, proposals, judges, reviews_per_proposal, seed, replace, grants):
     """Create a demo contest full of realistic proposals, judges and scores."""
     seed_file = Path(__file__).resolve().parent.parent / "seed" / "zzcf-2014.yaml"
     try:
         counts = seed_demo(slug, proposals, judges, reviews_per_proposal, seed, seed_file,
-                           replace=replace)
+                           replace=replace, grants=grants)
     except ValueError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from error
     db.session.commit()
     click.echo(f"demo contest {counts['contest']}: {counts['proposals']} proposals, "
-               f"{counts['judges']} judges, {counts['reviews']} reviews "
+               f"{counts['judges']} judges, {counts['reviews']} reviews, "
+               f"{counts['grants']} grants "
                f"(password for every demo account: {DEMO_PASSWORD})")
 
 

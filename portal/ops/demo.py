@@ -7,6 +7,7 @@ from werkzeug.security import generate_password_hash
 
 from portal.contests.loader import parse_contest, store_contest
 from portal.extensions import db
+from portal.grants.demo import seed_grants
 from portal.models import (
     Assignment,
     BudgetLine,
@@ -47,7 +48,8 @@ def _text(rng, theme_code):
 def _load_contest(slug, seed_file):
     parsed = parse_contest(seed_file.read_text(encoding="utf-8"), utcnow())
     parsed["contest"].update(slug=slug, reference_prefix=slug.upper()[:20],
-                             name_zh=f"演示大赛（{slug}）", name_en=f"Demo contest ({slug})")
+                             name_zh=f"演示大赛（{slug}）", name_en=f"Demo contest ({slug})",
+                             listed=False)
     contest, _created = store_contest(parsed)
     return contest
 
@@ -59,11 +61,13 @@ def _replace(slug):
     db.session.expire_all()
 
 
-def seed_demo(slug, proposals, judges, reviews_per_proposal, seed, seed_file, replace=False):
+def seed_demo(slug, proposals, judges, reviews_per_proposal, seed, seed_file, replace=False,
+              grants=0):
     """Create contest `slug` with submitted proposals, judges, assignments and scored reviews.
 
     Judges have a personal bias (sd 1) and noise (sd 1) around each proposal's true quality;
-    everyone's password is DEMO_PASSWORD. Returns a dict of counts.
+    everyone's password is DEMO_PASSWORD. With `grants`, that many proposals are awarded and
+    their grants filled (portal.grants.demo). Returns a dict of counts.
     """
     if db.session.scalar(db.select(Contest.id).filter_by(slug=slug)) is not None:
         if not replace:
@@ -122,8 +126,9 @@ def seed_demo(slug, proposals, judges, reviews_per_proposal, seed, seed_file, re
     review_count = _seed_reviews(rng, proposal_ids, judge_ids, first_round, criteria,
                                  reviews_per_proposal, now)
     db.session.flush()
+    grant_count = seed_grants(contest, grants, rng) if grants else 0
     return {"contest": contest.slug, "proposals": proposals, "judges": judges,
-            "reviews": review_count}
+            "reviews": review_count, "grants": grant_count}
 
 
 def _insert_returning_ids(model, rows, batch=2000):

@@ -6,7 +6,7 @@ from flask import current_app
 from portal.database import run_after_commit
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.i18n import lazy_gettext as _l
+from portal.i18n import join_list, lazy_gettext as _l
 from portal.models import Attachment
 from portal.proposals.filetypes import RejectedFile, clean_filename, extension_kind, sniff
 from portal.proposals.metadata import blind_copy, withheld_attachments
@@ -30,13 +30,10 @@ def _refuse(reason):
         "The file is larger than %(mb)d MB.", mb=mb), field="file")
 
 
-def add_attachment(user, proposal, upload):
-    """Store an uploaded file (a werkzeug FileStorage) on the proposal, after checking it."""
-    require_editable(proposal)
-    if len(proposal.attachments) >= current_app.config["MAX_ATTACHMENTS"]:
-        raise DomainError(_l("A proposal can have at most %(count)d attachments. Delete one "
-                             "first.", count=current_app.config["MAX_ATTACHMENTS"]),
-                          field="file")
+def checked_upload(upload):
+    """Stage an upload (a werkzeug FileStorage) and check it by size and content: returns the
+    staged file and its kind, else raises DomainError (the staged file is discarded). Every
+    upload of the portal (proposals, grant reports, agreements) goes through here."""
     max_bytes = current_app.config["PORTAL_MAX_UPLOAD_MB"] * 1024 * 1024
     try:
         staged = stage_upload(upload.stream, max_bytes)
@@ -49,6 +46,17 @@ def add_attachment(user, proposal, upload):
     except RejectedFile as refusal:
         staged.discard()
         raise _refuse(refusal.reason) from refusal
+    return staged, kind
+
+
+def add_attachment(user, proposal, upload):
+    """Store an uploaded file (a werkzeug FileStorage) on the proposal, after checking it."""
+    require_editable(proposal)
+    if len(proposal.attachments) >= current_app.config["MAX_ATTACHMENTS"]:
+        raise DomainError(_l("A proposal can have at most %(count)d attachments. Delete one "
+                             "first.", count=current_app.config["MAX_ATTACHMENTS"]),
+                          field="file")
+    staged, kind = checked_upload(upload)
     # A retried upload (a dropped connection, a double click) must not attach the file twice.
     for existing in proposal.attachments:
         if existing.sha256 == staged.sha256:
@@ -101,4 +109,4 @@ def correction_reason_for(withheld):
     return _l("The judges cannot receive these attachments without their author's name: %(files)s "
               "(the file is damaged, encrypted, or an old DOC or XLS file). Please upload them "
               "again as PDF (not password-protected), DOCX or XLSX, and submit again.",
-              files="、".join(attachment.original_name for attachment in withheld))
+              files=join_list(attachment.original_name for attachment in withheld))

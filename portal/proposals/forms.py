@@ -7,10 +7,10 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, EmailField, FieldList, Form, FormField, HiddenField, \
     SelectChoice, SelectField, StringField, SubmitField, TelField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import Length, NumberRange, Optional
 
 from portal.i18n import lazy_gettext as _l
-from portal.validation import ChineseMobile, DecimalField, EmailAddress, IntegerField
+from portal.validation import ChineseMobile, DataRequired, DecimalField, EmailAddress, IntegerField
 
 TEXT_LIMITS = {
     "title": 100, "summary": 500, "need": 3000, "beneficiaries": 2000, "plan": 5000,

@@ -4,7 +4,6 @@ from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.accounts.forms import ConfirmForm
 from portal.contests.services import contest_by_slug
 from portal.errors import DomainError
 from portal.extensions import db
@@ -19,7 +18,7 @@ from portal.proposals.rules import withdrawal_pending
 from portal.proposals.screening.forms import BulkScreeningForm, ScreeningForm
 from portal.proposals.screening.services import judging_started
 from portal.validation import bounded_int, choices
-from portal.web import commit_and_redirect, organizer_blueprint, show_domain_error
+from portal.web import ConfirmForm, commit_and_redirect, organizer_blueprint, show_domain_error
 
 bp = organizer_blueprint("proposals_admin", __name__, url_prefix="/admin")
 
@@ -50,7 +49,8 @@ def proposals(slug):
     page, counts = services.proposal_page(contest, wanted)
     # Each label translated once, not once per row (a lazy string translates on every use).
     status_labels = {status: str(proposal_status_label(status)) for status in ProposalStatus.ALL}
-    return render_template("proposals/organizer/proposals.html", contest=contest, page=page, counts=counts,
+    return render_template("proposals/organizer/proposals.html", contest=contest, page=page,
+                           counts=counts,
                            wanted=wanted, status_labels=status_labels,
                            statuses=[s for s in ProposalStatus.ALL if s != ProposalStatus.DRAFT],
                            bulk_form=BulkScreeningForm(), sortable=services.SORTABLE,

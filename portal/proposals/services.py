@@ -9,7 +9,7 @@ from portal.audit import record
 from portal.database import lock_row, run_after_commit
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.i18n import lazy_gettext as _l
+from portal.i18n import join_list, lazy_gettext as _l
 from portal.mail import queue_email
 from portal.models import BudgetLine, Contest, EntrantType, Proposal, ProposalEvent, \
     ProposalStatus, Theme, User, utcnow
@@ -188,7 +188,7 @@ def submit_proposal(user, proposal, now=None):
     missing = missing_for_submission(proposal)
     if missing:
         raise DomainError(_l("Fill in these fields before you submit: %(fields)s.",
-                             fields="、".join(str(label) for label in missing)))
+                             fields=join_list(missing)))
     if proposal.status == ProposalStatus.WITHDRAWN:
         lock_row(User, user.id)  # as in create_draft: count what the other requests committed
         if active_proposal_count(user, contest) >= contest.proposal_limit:

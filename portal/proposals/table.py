@@ -10,10 +10,10 @@ from sqlalchemy.orm import selectinload
 from portal.database import pinyin_ordered
 from portal.extensions import db
 from portal.i18n import lazy_gettext as _l
-from portal.judging.conflicts import assess, contest_rows, reason_labels
 from portal.judging.services import active_judges
 from portal.models import Assignment, Proposal, ProposalStatus, Review
 from portal.pagination import Page, PageBounds
+from portal.rules.conflicts import assess, contest_rows, reason_labels
 
 
 class ContestCounts(NamedTuple):

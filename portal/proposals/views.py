@@ -7,7 +7,6 @@ from flask_babel import format_datetime, gettext as _
 from flask_login import current_user, login_required
 
 from portal import policy
-from portal.accounts.forms import ConfirmForm
 from portal.contests.services import contest_by_slug, listed_contests
 from portal.database import SAFE_METHODS
 from portal.errors import DomainError
@@ -20,7 +19,7 @@ from portal.proposals.forms import SECTIONS, AttachmentForm, ProposalForm, Withd
 from portal.proposals.metadata import CannotClean
 from portal.proposals.storage import stored_path
 from portal.rescue import keeps_typed_text
-from portal.web import commit_and_redirect, flash_form_errors, run_button_action, \
+from portal.web import ConfirmForm, commit_and_redirect, flash_form_errors, run_button_action, \
     show_domain_error
 
 bp = Blueprint("proposals", __name__)

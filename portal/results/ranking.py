@@ -13,18 +13,20 @@ from sqlalchemy.orm import selectinload
 
 from portal.database import picked, write_beside_request
 from portal.extensions import db
-from portal.judging.conflicts import assess, contest_rows
 from portal.models import (
     Assignment,
     AwardScope,
     Proposal,
-    ProposalStatus,
+    LiveSession,
     RankingSnapshot,
     Review,
     Score,
     User,
     utcnow,
 )
+from portal.rules.conflicts import assess, contest_rows
+from portal.rules.contest import round_statuses
+from portal.rules.criteria import kind_of
 from portal.scoring import (
     SUBMISSION_TIME,
     CriterionInput,
@@ -34,13 +36,13 @@ from portal.scoring import (
 )
 from portal.results.generation import LatestComputations, current_generation, \
     note_long_lived
+from portal.scoring.live import RULE_METHODS
 from portal.scoring.table import ReviewArrays
 
 DEFAULT_BOUNDARY = 10
 # Changes when the stored uncertainty figures change meaning: older snapshots are recomputed.
 UNCERTAINTY_VERSION = "posterior-1"
 UPSERTS = {"sqlite": sqlite_insert, "postgresql": postgresql_insert}
-LATER_ROUND_STATUSES = (ProposalStatus.ADVANCED, ProposalStatus.AWARDED)
 
 
 @dataclass
@@ -55,6 +57,10 @@ class RoundRanking:
     facts: dict = field(default_factory=dict)   # id -> row: theme, entrant type, reference
     planned: dict = field(default_factory=dict)     # id -> reviews planned (assignments)
     incomplete: dict = field(default_factory=dict)  # id -> reviews left out: a score missing
+    # The scores' version (None without reviews), and whether `intervals` are of an older one
+    # while a job computes the current ones (portal.results.intervals).
+    fingerprint: str | None = None
+    recomputing: bool = False
 
     @property
     def flagged_count(self):
@@ -70,14 +76,9 @@ class RoundRanking:
         return row.review_count < self.planned.get(row.proposal_id, 0)
 
 
-def _round_statuses(contest_round):
-    return ProposalStatus.IN_COMPETITION if contest_round.position == 1 \
-        else LATER_ROUND_STATUSES
-
-
 def _round_conditions(contest, contest_round):
     return (Proposal.contest_id == contest.id,
-            Proposal.status.in_(_round_statuses(contest_round)))
+            Proposal.status.in_(round_statuses(contest_round)))
 
 
 def _round_facts(contest, contest_round):
@@ -137,7 +138,7 @@ class _ApplicantView(NamedTuple):
 
 
 class _ProposalView(NamedTuple):
-    """What judging.conflicts.assess reads of a proposal and its applicant (a named tuple: a
+    """What rules.conflicts.assess reads of a proposal and its applicant (a named tuple: a
     SimpleNamespace for each of 10,000 proposals took a tenth of the ranking's time)."""
 
     id: int
@@ -220,6 +221,13 @@ def tie_break_keys(contest):
     return keys
 
 
+def official_method(contest, contest_round):
+    """The method a round is ranked with: a live final's rule when it names one (mean or
+    trimmed mean), else the contest's official method."""
+    rule = db.session.scalar(db.select(LiveSession.rule).filter_by(round_id=contest_round.id))
+    return RULE_METHODS.get(rule, contest.ranking_method)
+
+
 def ranking_boundary(contest):
     """Where 'statistically tied' is judged: the contest's setting, else its overall awards."""
     if contest.ranking_boundary:
@@ -234,7 +242,7 @@ def _inputs(contest, contest_round):
                                _round_conditions(contest, contest_round))
     reviews, incomplete = _complete_only(
         _without_conflicted(contest, facts, _submitted_reviews(contest, contest_round)))
-    criteria = [CriterionInput(c.id, c.weight, c.scale_min, c.scale_max) for c in contest.criteria]
+    criteria = [CriterionInput(c.id, c.weight, *kind_of(c).bounds(c)) for c in contest.criteria]
     proposal_inputs = [ProposalInput(fact.id, theme=fact.theme_id, submitted_at=fact.submitted_at)
                        for fact in facts]
     return proposals, reviews, criteria, proposal_inputs, facts, incomplete
@@ -262,6 +270,7 @@ class _Computed:
     boundary: int
     planned: dict
     incomplete: dict
+    fingerprint: str | None
 
 
 # Per process, keyed by database, round and generation (portal.results.generation): a few
@@ -289,37 +298,46 @@ def round_ranking(contest, contest_round=None, with_intervals=True):
     return RoundRanking(contest_round, computed.result, proposals,
                         computed.intervals or {} if with_intervals else {},
                         computed.boundary, computed.facts, computed.planned,
-                        computed.incomplete)
+                        computed.incomplete, computed.fingerprint)
 
 
 def _compute(contest, contest_round, with_intervals):
     by_id, reviews, criteria, proposal_inputs, facts, incomplete = _inputs(contest,
                                                                            contest_round)
     keys = tie_break_keys(contest)
-    result = compute_ranking(reviews, criteria, proposal_inputs, official=contest.ranking_method,
-                             tie_break=keys)
+    result = compute_ranking(reviews, criteria, proposal_inputs,
+                             official=official_method(contest, contest_round), tie_break=keys)
     boundary = ranking_boundary(contest)
     planned = {proposal_id: count for proposal_id, count in _planned_reviews(contest_round).items()
                if proposal_id in by_id}
     intervals = None
+    fingerprint = _fingerprint(contest, reviews, list(by_id), boundary, planned) \
+        if len(reviews) else None
     if with_intervals:
         intervals = {}
         if len(reviews):
-            intervals = _cached_intervals(contest, contest_round, reviews, by_id, boundary,
-                                          planned, lambda: rank_uncertainty(
-                                              reviews, criteria, proposal_inputs,
-                                              boundary=boundary, planned=planned))
+            intervals = _cached_intervals(contest_round, fingerprint, lambda: rank_uncertainty(
+                reviews, criteria, proposal_inputs, boundary=boundary, planned=planned))
     return _Computed(result, list(by_id), {fact.id: fact for fact in facts}, intervals,
-                     boundary, planned, incomplete)
+                     boundary, planned, incomplete, fingerprint)
 
 
-def _cached_intervals(contest, contest_round, reviews, by_id, boundary, planned, compute):
-    fingerprint = _fingerprint(contest, reviews, list(by_id), boundary, planned)
-    snapshot = db.session.execute(
-        db.select(RankingSnapshot.fingerprint, RankingSnapshot.payload)
-        .filter_by(round_id=contest_round.id)).first()
-    if snapshot is not None and snapshot.fingerprint == fingerprint:
-        return {int(key): value for key, value in snapshot.payload["intervals"].items()}
+def stored_intervals(round_id, connection=None):
+    """The round's last stored uncertainty figures: (fingerprint, {proposal id: interval}), or
+    None. `connection`: read there (what other sessions committed since this one began)."""
+    query = db.select(RankingSnapshot.fingerprint, RankingSnapshot.payload) \
+        .filter_by(round_id=round_id)
+    snapshot = (connection or db.session).execute(query).first()
+    if snapshot is None:
+        return None
+    return snapshot.fingerprint, {int(key): value
+                                  for key, value in snapshot.payload["intervals"].items()}
+
+
+def _cached_intervals(contest_round, fingerprint, compute):
+    stored = stored_intervals(contest_round.id)
+    if stored is not None and stored[0] == fingerprint:
+        return stored[1]
     uncertainty = compute()
     # "statistically_tied" is the flag under the name the awards preview reads.
     intervals = {item.proposal_id: {

@@ -1,8 +1,6 @@
 """The ranked list's rows for display (spreadsheet-safe CSV lives in portal.exports.formats)."""
 from dataclasses import dataclass
 
-from portal.exports.formats import csv_with_bom, spreadsheet_safe  # noqa: F401  (re-exported)
-
 
 @dataclass
 class TableRow:

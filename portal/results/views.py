@@ -1,28 +1,25 @@
-"""The organizers' ranked list, judge statistics, and the CSV download."""
-from flask import Response, redirect, render_template, request, url_for
+"""The organizers' ranked list and judge statistics (the ranking's CSV is the audited export,
+portal.exports)."""
+from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.accounts.forms import ConfirmForm
-from portal.accounts.sessions import require_recent_login
-from portal.audit import record
 from portal.contests.services import contest_by_slug
 from portal.errors import DomainError
-from portal.exports.formats import iter_csv
-from portal.exports.ranking_sheets import ranking_sheet
-from portal.exports.sheets import contest_awards, part_names
 from portal.extensions import db
-from portal.i18n import current_locale
-from portal.judging.assigning import judge_name
+from portal.i18n import current_locale, part_names
 from portal.models import User
 from portal.pagination import page_of
 from portal.results import advancement
 from portal.results.forms import METHOD_LABELS, AdvanceForm, RankingSettingsForm
+from portal.results.intervals import ranking_with_last_intervals
 from portal.results.ranking import round_ranking
 from portal.results.services import display_score, ranked_rows, table_rows
+from portal.results.settings import save_ranking_settings
+from portal.rules.contest import judge_name
 from portal.scoring import METHODS, SUBMISSION_TIME
 from portal.text_order import pinyin_key
-from portal.web import commit_and_redirect, flash_form_errors, organizer_blueprint, \
+from portal.web import ConfirmForm, commit_and_redirect, flash_form_errors, organizer_blueprint, \
     show_domain_error
 
 bp = organizer_blueprint("results", __name__)
@@ -50,7 +47,7 @@ def _settings_form(contest):
 def ranking(slug):
     """The ranked list of a round: overall or per theme, every method, intervals and flags."""
     contest = contest_by_slug(slug)
-    ranked = round_ranking(contest, _round(contest))
+    ranked = ranking_with_last_intervals(contest, _round(contest))
     theme = next((t for t in contest.themes if t.code == request.args.get("theme")), None)
     entrant_type = next((e for e in contest.entrant_types
                          if e.code == request.args.get("entrant_type")), None)
@@ -102,12 +99,8 @@ def ranking_settings(slug):
     contest = contest_by_slug(slug)
     form = _settings_form(contest)
     if form.validate_on_submit():
-        contest.ranking_method = form.ranking_method.data
-        contest.tie_break = form.tie_break_codes() or None
-        contest.ranking_boundary = form.ranking_boundary.data
-        record(current_user, "ranking.settings_changed", contest=contest, target=contest,
-               method=contest.ranking_method, tie_break=contest.tie_break,
-               boundary=contest.ranking_boundary)
+        save_ranking_settings(current_user, contest, form.ranking_method.data,
+                              form.tie_break_codes(), form.ranking_boundary.data)
         return commit_and_redirect(_("The ranking settings have been saved."),
                                    "results.ranking", slug=slug)
     return commit_and_redirect(_("The ranking settings were not valid."), "results.ranking",
@@ -126,15 +119,3 @@ def judge_statistics(slug):
         pinyin_key(names.get(stats.judge_id)), stats.judge_id))
     return render_template("results/judges.html", contest=contest, ranked=ranked, names=names,
                            judges=judges, display_score=display_score)
-
-
-@bp.route("/admin/contests/<slug>/ranking.csv")
-@require_recent_login
-def ranking_csv(slug):
-    """The ranked list as CSV (UTF-8 with BOM, so that Excel shows the Chinese text): the
-    export's ranking sheet, every rank with what defends it."""
-    contest = contest_by_slug(slug)
-    sheet = ranking_sheet(round_ranking(contest, _round(contest)), contest_awards(contest))
-    return Response(b"".join(iter_csv(sheet)), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{contest.slug}-ranking.csv"',
-        "Cache-Control": "no-store"})

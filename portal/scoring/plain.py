@@ -32,20 +32,28 @@ class RankedRow:
     tied: bool = False
 
 
+def weighted_mean(values, weights):
+    """sum(weight × value) / sum(weight), the one formula of a review's total: over plain
+    numbers (Fractions keep it exact), or over a NumPy matrix with a column per weight (one
+    mean per row, as portal.scoring.table computes every review's total at once)."""
+    if hasattr(values, "ndim"):
+        return values @ weights / weights.sum()
+    return sum(weight * value for weight, value in zip(weights, values)) / sum(weights)
+
+
 def review_total(scores, weights):
     """Weighted mean of a review's scores over every weighted criterion.
 
     Raises ValueError when a criterion has no score or the weights are not positive.
     """
-    total_weight = sum(Fraction(str(weight)) for weight in weights.values())
-    if total_weight <= 0:
+    exact_weights = [Fraction(str(weight)) for weight in weights.values()]
+    if sum(exact_weights) <= 0:
         raise ValueError("the weights must add up to a positive number")
-    weighted = Fraction(0)
-    for criterion, weight in weights.items():
+    for criterion in weights:
         if criterion not in scores or scores[criterion] is None:
             raise ValueError(f"criterion {criterion!r} has no score")
-        weighted += Fraction(str(weight)) * Fraction(str(scores[criterion]))
-    return weighted / total_weight
+    return weighted_mean([Fraction(str(scores[criterion])) for criterion in weights],
+                         exact_weights)
 
 
 def _assign_ranks(rows):

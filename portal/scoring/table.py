@@ -6,6 +6,8 @@ from typing import Hashable
 
 import numpy as np
 
+from portal.scoring.plain import weighted_mean
+
 
 @dataclass(frozen=True)
 class CriterionInput:
@@ -142,7 +144,7 @@ def build_table(reviews, criteria, proposals):
         proposals=tuple(proposals), judge_ids=judge_ids,
         criterion_ids=tuple(criterion_ids),
         proposal_index=proposal_index, judge_index=judge_index, criterion_scores=scores,
-        totals=scores @ weights / weights.sum(), scale=_total_scale(criteria, weights),
+        totals=weighted_mean(scores, weights), scale=_total_scale(criteria, weights),
         theme_index=theme_index, themes=themes)
 
 
@@ -202,4 +204,4 @@ def _number_themes(proposals):
 def _total_scale(criteria, weights):
     lows = np.array([float(criterion.scale_min) for criterion in criteria])
     highs = np.array([float(criterion.scale_max) for criterion in criteria])
-    return float(lows @ weights / weights.sum()), float(highs @ weights / weights.sum())
+    return float(weighted_mean(lows, weights)), float(weighted_mean(highs, weights))

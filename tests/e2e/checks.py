@@ -187,3 +187,15 @@ class PageChecks:
             "() => { const m = document.getElementById('main-nav');"
             " return !m.classList.contains('show') && !m.classList.contains('collapsing'); }",
             timeout=3000)
+
+
+def logged_in_page(context, portal, email, password):
+    """A new page of `context`, logged in through the login form."""
+    page = context.new_page()
+    page.goto(portal.url("/login"))
+    page.fill("#email", email)
+    page.fill("#password", password)
+    with page.expect_navigation():
+        page.locator("main form [type=submit]").first.click()
+    assert "/login" not in page.url
+    return page

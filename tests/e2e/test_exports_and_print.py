@@ -8,7 +8,7 @@ import unicodedata
 import pytest
 from pypdf import PdfReader
 
-from tests.e2e.checks import DESKTOP
+from tests.e2e.checks import DESKTOP, logged_in_page
 from tests.e2e.server import CONTEST_SLUG, ORGANIZER_EMAIL, ORGANIZER_PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -29,14 +29,8 @@ SUBMIT_TWICE = """(selector) => {
 
 @pytest.fixture
 def organizer_page(shared_portal, new_context):
-    page = new_context("zh-CN", DESKTOP).new_page()
-    page.goto(shared_portal.url("/login"))
-    page.fill("#email", ORGANIZER_EMAIL)
-    page.fill("#password", ORGANIZER_PASSWORD)
-    with page.expect_navigation():
-        page.locator("main form [type=submit]").first.click()
-    assert "/login" not in page.url
-    return page
+    return logged_in_page(new_context("zh-CN", DESKTOP), shared_portal, ORGANIZER_EMAIL,
+                          ORGANIZER_PASSWORD)
 
 
 def download(page, format_):
@@ -94,7 +88,7 @@ def test_the_ranked_list_prints_with_its_table(shared_portal, organizer_page):
     titles = page.locator("main table tbody tr td:nth-child(4)").all_inner_texts()
     assert len(headers) >= 9 and titles and all(title.strip() for title in titles)
     # Controls that do not print: the CSV button and the folded settings.
-    controls = [page.locator("main a.btn[href*='ranking.csv']").inner_text(),
+    controls = [page.locator("main a.btn[href*='format=csv']").inner_text(),
                 page.locator("main details:has(form) summary").last.inner_text()]
     page.emulate_media(media="print")
     pdf = PdfReader(io.BytesIO(page.pdf(format="A4")))

@@ -80,3 +80,14 @@ def test_ranks_within_groups_start_again_at_one():
     assert [(row.proposal_id, row.rank) for row in groups["elderly"]] == [(1, 1), (3, 2)]
     assert [(row.proposal_id, row.rank) for row in groups["orphan"]] == [(2, 1), (4, 2)]
     assert [row.rank for row in overall] == [1, 2, 3, 4]  # the overall rows are untouched
+
+
+def test_the_weighted_mean_is_one_formula_for_exact_totals_and_for_the_table():
+    from portal.scoring.plain import weighted_mean
+    from portal.scoring.table import build_table
+    weights = {"innovation": 2, "practicality": 1, "operability": 1}
+    reviews = [ReviewInput("p1", "j1", scores(9, 6, 3)), ReviewInput("p1", "j2", scores(7, 8, 10))]
+    assert weighted_mean([Fraction(9), Fraction(6), Fraction(3)], [2, 1, 1]) == Fraction(27, 4)
+    table = build_table(reviews, weights, ["p1"])
+    assert list(table.totals) == [float(review_total(r.scores, weights)) for r in reviews]
+    assert table.scale == (1.0, 10.0)   # the criteria's scales, weighted the same way

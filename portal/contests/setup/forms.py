@@ -15,18 +15,11 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import (
-    DataRequired,
-    InputRequired,
-    Length,
-    NumberRange,
-    Optional,
-    Regexp,
-)
+from wtforms.validators import Length, NumberRange, Optional, Regexp
 
 from portal.i18n import lazy_gettext as _l
 from portal.models import AwardScope
-from portal.validation import DecimalField, IntegerField
+from portal.validation import DataRequired, DecimalField, InputRequired, IntegerField
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{1,62}$"
 CODE_PATTERN = r"^[a-z0-9_]{1,32}$"
@@ -79,6 +72,10 @@ class ContestForm(FlaskForm):
         description=_l("The total of the grants; the award page warns before it is exceeded."))
     show_feedback_to_applicants = BooleanField(
         _l("After the results are final, applicants see the judges' feedback (without names)"))
+    listed = BooleanField(
+        _l("Show on the public home page"), default=True,
+        description=_l("Untick it for a trial or demo contest: its page stays reachable by its "
+                       "address, but visitors do not find it on the home page."))
     submit = SubmitField(_l("Save"))
 
     def validate(self, extra_validators=None):

@@ -16,7 +16,7 @@ CONTEST_FIELDS = ("name_zh", "name_en", "organizer_zh", "organizer_en", "descrip
                   "description_en", "rules_zh", "rules_en", "faq_zh", "faq_en", "contact",
                   "opens_at", "submission_deadline", "results_at", "proposal_limit",
                   "reference_prefix", "blind", "objection_days", "funding_pool",
-                  "show_feedback_to_applicants")
+                  "show_feedback_to_applicants", "listed")
 TIME_FIELDS = ("opens_at", "submission_deadline", "results_at", "closes_at")
 PART_FIELDS = {
     "themes": ("description_zh", "description_en"),

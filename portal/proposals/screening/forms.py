@@ -2,10 +2,11 @@
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, RadioField, SelectChoice, SelectMultipleField, \
     SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import Length, Optional
 
 from portal.i18n import lazy_gettext as _l
 from portal.models import ProposalStatus
+from portal.validation import DataRequired
 
 
 class ScreeningForm(FlaskForm):

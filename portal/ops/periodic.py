@@ -6,12 +6,14 @@ from pathlib import Path
 from flask import current_app
 from huey import crontab
 
-from portal.accounts.personal_data import purge_expired
 from portal.extensions import db
+from portal.grants.reminders import send_report_reminders
 from portal.jobs.queue import periodic_job, record_heartbeat
 from portal.mail import hand_due_mail_to_queue, hand_unprepared_batches_to_queue
 from portal.models import utcnow
 from portal.ops.backup import create_backup
+from portal.prepared.services import delete_expired_files, restart_stalled_files
+from portal.privacy.personal_data import purge_expired
 from portal.proposals.reminders import send_deadline_reminders
 from portal.proposals.storage import sweep_temporary_files
 
@@ -30,11 +32,31 @@ def deliver_due_mail():
                  batches, handed)
 
 
+@periodic_job(crontab(minute="*"))
+def restart_stalled_files_minutely():
+    """Prepared files whose job was lost, or whose worker died mid-build, are built again."""
+    restarted = restart_stalled_files(utcnow())
+    if restarted:
+        log.info("%d prepared file(s) handed to the queue again", restarted)
+
+
+@periodic_job(crontab(minute="25"))
+def delete_expired_files_hourly():
+    log.info("%d expired prepared file(s) deleted", delete_expired_files(utcnow()))
+
+
 @periodic_job(crontab(minute="5"))
 def send_deadline_reminders_hourly():
     sent = send_deadline_reminders(utcnow())
     db.session.commit()
     log.info("%d deadline reminder(s) queued", sent)
+
+
+@periodic_job(crontab(minute="10", hour="1"))    # 09:10 in Beijing
+def send_report_reminders_daily():
+    sent = send_report_reminders(utcnow())
+    db.session.commit()
+    log.info("%d grant report reminder(s) queued", sent)
 
 
 @periodic_job(crontab(minute="20", hour="19"))   # 03:20 in Beijing

@@ -1,13 +1,17 @@
-"""Public pages: the home page and each contest's page."""
-from flask import Blueprint, render_template
+"""Public pages: the home page, each contest's page and its share card."""
+import io
+
+from flask import Blueprint, render_template, send_file
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from portal import policy
 from portal.awards.publishing import published_results
-from portal.contests.services import contest_by_slug, listed_contests, the_only_open_contest
+from portal.contests.services import contest_by_slug, listed_contests, the_only_open_contest, \
+    write_poster
 from portal.extensions import db
 from portal.models import Contest, ContestStatus
+from portal.web import external_url
 
 bp = Blueprint("contests", __name__)
 CURRENT = (ContestStatus.OPEN, ContestStatus.UPCOMING)
@@ -47,3 +51,13 @@ def _render_contest(contest, publication=None, past_results=()):
         past_results=past_results,
         may_apply=policy.may_apply_to(current_user, contest)
         or not current_user.is_authenticated)
+
+
+@bp.route("/contests/<slug>/share.png")
+def share_card(slug):
+    """The card other apps show for a link to the contest (og:image), with its QR code."""
+    contest = contest_by_slug(slug)
+    out = io.BytesIO()
+    write_poster(contest, external_url("contests.show", slug=slug), "card", "png", out)
+    out.seek(0)
+    return send_file(out, mimetype="image/png", max_age=3600)

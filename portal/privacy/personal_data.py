@@ -9,7 +9,6 @@ from functools import partial
 from portal.audit import record
 from portal.database import run_after_commit
 from portal.extensions import db
-from portal.i18n import lazy_gettext as _l
 from portal.models import Assignment, Contest, ContestStatus, Proposal, ProposalStatus, Review, \
     utcnow
 from portal.proposals.services import delete_proposal
@@ -134,8 +133,3 @@ def purge_expired(retention_years, now=None):
     return count
 
 
-ERASE_EXPLANATION = _l(
-    "Your account, profile and drafts will be deleted. Submitted proposals in a running contest "
-    "are withdrawn and deleted. Proposals that judges have already scored are kept without your "
-    "name, contact details, team or attachments, so that the contest's results stay "
-    "reproducible. This cannot be undone.")

@@ -2,10 +2,10 @@
 import click
 from flask import current_app
 
-from portal.jobs import periodic  # noqa: F401  (registers the periodic jobs)
 from portal.jobs.queue import huey, serve_jobs_of
 from portal.mail import hand_due_mail_to_queue, hand_unprepared_batches_to_queue
 from portal.models import utcnow
+from portal.ops import periodic  # noqa: F401  (registers the periodic jobs)
 
 
 @click.command("jobs")

@@ -1,7 +1,7 @@
 """constraints: the database keeps the rules the code relies on (statuses, ranges, one per key)
 
-Revision ID: 0012_constraints
-Revises: 0011_jobs
+Revision ID: 0016_constraints
+Revises: 0015_contest_listed
 Create Date: 2026-12-02 04:00:00
 
 Before anything changes, every rule is checked against the rows already there: when rows break
@@ -15,8 +15,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0012_constraints'
-down_revision = '0011_jobs'
+revision = '0016_constraints'
+down_revision = '0015_contest_listed'
 branch_labels = None
 depends_on = None
 
@@ -134,7 +134,7 @@ def upgrade():
     problems = _violations(op.get_bind())
     if problems:
         raise RowsBreakConstraints(
-            "Migration 0012 adds rules that rows in this database break; nothing was changed. "
+            "Migration 0016 adds rules that rows in this database break; nothing was changed. "
             "Correct or remove these rows, then upgrade again:\n  " + '\n  '.join(problems))
     for table, checks in CHECKS.items():
         with op.batch_alter_table(table) as batch_op:
