@@ -44,6 +44,16 @@ def pre_fork(server, worker):
     gc.freeze()
 
 
+def post_request(worker, req, environ, resp):
+    """After the response went out: what a request cached for many requests (a ranking) is
+    left out of the garbage collector's full scans from now on (the portal's
+    freeze_long_lived), outside any request's time."""
+    import sys
+    generation = sys.modules.get("portal.results.generation")   # absent for another app
+    if generation is not None:
+        generation.freeze_long_lived()
+
+
 def post_fork(server, worker):
     """Database connections opened in the master must not be shared by its workers."""
     import sys

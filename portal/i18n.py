@@ -1,17 +1,29 @@
 """Language choice: the user's pick, remembered; else the browser's; else Chinese."""
 from flask import current_app, has_request_context, request, session
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_datetime, get_locale, gettext
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from markupsafe import escape
 
 SUPPORTED = {"zh_CN": "中文", "en": "English"}
 
-# Flask-Babel's lazy strings declare themselves safe HTML (`__html__` returns the text as it
-# is), so a lazy message with a name put into it, such as "%(judge)s is not an active judge",
-# reached pages unescaped: in templates, form errors and flashed messages (Flask stores
-# anything with `__html__` in the session as Markup). Messages are text: escape them.
-LazyString.__html__ = lambda self: escape(str(self))
+
+class LazyText(LazyString):
+    """A lazy string that is text, escaped wherever HTML is made of it.
+
+    Flask-Babel's LazyString declares itself safe HTML (`__html__` returns the text as it is),
+    so a lazy message with a name put into it, such as "%(judge)s is not an active judge",
+    reached pages unescaped: in templates, form errors and flashed messages (Flask stores
+    anything with `__html__` in the session as Markup). The library's class stays as it is.
+    """
+
+    def __html__(self):
+        return escape(str(self))
+
+
+def lazy_gettext(string, **variables):
+    """`gettext` when shown, in the language of the request that shows it; always text."""
+    return LazyText(gettext, string, **variables)
 
 
 def N_(message):

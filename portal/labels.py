@@ -1,6 +1,6 @@
 """Human names for stored codes, translated when shown."""
-from flask_babel import lazy_gettext as _l
 
+from portal.i18n import lazy_gettext as _l
 from portal.models import ContestStatus, ProposalStatus
 
 PROPOSAL_STATUS = {

@@ -4,7 +4,7 @@ A grant names one account, one contest, the permissions (portal.models.Permissio
 theme chair, the themes it is limited to. Every grant and revocation is audited. A chair may
 not apply to the contest they chair, as a judge may not (portal.policy.may_apply_to).
 """
-from flask_babel import lazy_gettext as _l
+from portal.i18n import lazy_gettext as _l
 from sqlalchemy import or_
 from sqlalchemy.orm import selectinload
 

@@ -1,4 +1,5 @@
 """Jinja helpers: localized names, local times, status labels."""
+from flask import request, url_for
 from flask_babel import format_decimal, format_timedelta
 from flask_login import current_user
 
@@ -62,6 +63,13 @@ def may_open(endpoint, **view_args):
     return policy.opens(current_user, endpoint, **view_args)
 
 
+def page_url(number):
+    """This page's address, its other arguments kept, showing page `number`."""
+    arguments = request.args.to_dict(flat=False)
+    arguments["page"] = number
+    return url_for(request.endpoint, **(request.view_args or {}), **arguments)
+
+
 def install_template_helpers(app):
     app.context_processor(lambda: {"site": site_settings()})
     app.jinja_env.globals.update(
@@ -76,6 +84,7 @@ def install_template_helpers(app):
         can_change=can_change,
         site_name=site_name,
         may_open=may_open,
+        page_url=page_url,
         judge_name=judge_name,
     )
     app.jinja_env.filters.update(

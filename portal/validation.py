@@ -5,9 +5,10 @@ from decimal import Decimal
 import wtforms
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from werkzeug.routing.converters import IntegerConverter
 from wtforms.validators import StopValidation, ValidationError
+
+from portal.i18n import lazy_gettext as _l
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 PASSWORD_MIN = 12
@@ -17,6 +18,11 @@ PASSWORD_MAX = 128
 def plain_number(number):
     """A decimal without trailing zeros: 10, 7.5."""
     return format(Decimal(number).normalize(), "f")
+
+
+def choices(pairs):
+    """(value, label) pairs, as services give them, as a select field's choices."""
+    return [wtforms.SelectChoice(value, label) for value, label in pairs]
 
 
 def normalize_email(raw):

@@ -4,12 +4,12 @@ import tempfile
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, has_request_context, redirect, request, send_file, url_for
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, SubmitField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 
 
 class ConfirmForm(FlaskForm):

@@ -151,6 +151,8 @@ class RequestClient(FlaskClient):
     own session is rolled back so that it reads what the request committed."""
 
     def open(self, *args, **kwargs):
+        # Read whole and closed, as a server would: a file sent (an attachment) is closed too.
+        kwargs.setdefault("buffered", True)
         response = super().open(*args, **kwargs)
         db.session.rollback()
         return response

@@ -41,6 +41,7 @@ def test_an_unknown_contest_is_404(client):
 
 
 def test_deadlines_are_shown_in_beijing_time(client, contest):
+    contest.opens_at = datetime(2014, 9, 1, tzinfo=timezone.utc)
     contest.submission_deadline = datetime(2014, 9, 30, 9, 0, tzinfo=timezone.utc)
     db.session.commit()
     assert "2014-09-30 17:00" in client.get("/").get_data(as_text=True)

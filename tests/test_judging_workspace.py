@@ -48,12 +48,6 @@ def test_the_list_shows_one_page_of_rows_whatever_the_number_of_assignments(
     assert "5 of 5" not in page and "0 of 5 scored" in page
 
 
-def test_page_links_skip_the_middle_of_long_lists():
-    work = workspace.Workspace(contests=[], page=5, pages=10)
-    assert work.page_numbers() == [1, None, 3, 4, 5, 6, 7, None, 10]
-    assert workspace.Workspace(contests=[], page=1, pages=3).page_numbers() == [1, 2, 3]
-
-
 def test_counts_per_status_and_the_status_filter(client, auth, contest, organizer, judge):
     assignments = grow(contest, organizer, judge, 5)
     review(assignments[0], 7, 7, 7)

@@ -70,7 +70,7 @@ def test_a_pitch_goes_through_every_state(world):
     assert live.pitches[0].status == PitchStatus.DONE
     assert live.version == 6
     actions = db.session.scalars(db.select(AuditEvent.action).filter(
-        AuditEvent.action.like("live.%"))).all()
+        AuditEvent.action.like("live.%")).order_by(AuditEvent.id)).all()
     assert actions == ["live.created", "live.start", "live.qa", "live.open", "live.close",
                        "live.reveal"]
 

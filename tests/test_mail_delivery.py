@@ -53,7 +53,9 @@ def smtp(app, web_app, monkeypatch):
     recorder.start = controller.start
     yield recorder
     if getattr(controller, "server", None) is not None:
-        controller.stop()
+        controller.stop()   # which closes its event loop
+    else:
+        controller.loop.close()   # made by the controller, never run
 
 
 def register(client, email):

@@ -114,3 +114,14 @@ def test_an_existing_weak_password_still_logs_in(client, app_context):
     db.session.commit()
     response = client.post("/login", data={"email": user.email, "password": "password"})
     assert response.status_code == 302
+
+
+def test_hashing_a_password_leaves_the_transaction_alone(app_context, applicant):
+    """The model hashes and compares; ending a transaction (for SQLite's write lock) is the
+    services' business, never a model method's."""
+    db.session.commit()
+    db.session.scalar(db.select(User.id))
+    transaction = db.session().get_transaction()
+    applicant.set_password("another long password", "scrypt:1024:8:1")
+    assert applicant.check_password("another long password")
+    assert transaction is not None and db.session().get_transaction() is transaction

@@ -1,12 +1,15 @@
 """A round's ranking is computed once per change of its inputs, never served stale."""
+import gc
+import runpy
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
 from portal.extensions import db
 from portal.models import Assignment, RankingSnapshot, Score
 from portal.results import ranking as ranking_module
-from portal.results.generation import current_generation
+from portal.results.generation import current_generation, freeze_long_lived
 from portal.results.ranking import round_ranking
 from tests.factories import count_calls
 from tests.test_results import build_contest
@@ -121,10 +124,32 @@ def test_without_the_counter_row_nothing_is_cached(contest, organizer, computati
 def test_a_cached_ranking_stays_out_of_full_garbage_collections(contest, organizer):
     """With 10,000 proposals a cached ranking is some 100,000 objects: scanning them made
     every full collection of a worker take about 100 ms."""
-    import gc
     build_contest(contest, organizer)
     db.session.commit()
-    result = round_ranking(contest).result
-    assert gc.get_freeze_count() > 0
-    tracked = {id(obj) for obj in gc.get_objects()}
-    assert id(result) not in tracked and id(result.rows[0]) not in tracked
+    gc.unfreeze()
+    try:
+        result = round_ranking(contest).result
+        assert freeze_long_lived()
+        tracked = {id(obj) for obj in gc.get_objects()}
+        assert id(result) not in tracked and id(result.rows[0]) not in tracked
+    finally:
+        gc.unfreeze()
+
+
+def test_the_collector_is_tuned_between_requests_never_inside_one(client, auth, contest,
+                                                                   organizer):
+    """Caching a ranking inside a request only notes it; gunicorn's post_request hook
+    (installed once, with the server) moves what is alive out of the full collections."""
+    build_contest(contest, organizer)
+    db.session.commit()
+    auth.login(organizer)
+    gc.unfreeze()
+    try:
+        assert client.get(f"/admin/contests/{contest.slug}/ranking").status_code == 200
+        assert gc.get_freeze_count() == 0
+        settings = runpy.run_path(str(Path(__file__).resolve().parents[1] / "gunicorn.conf.py"))
+        settings["post_request"](None, None, {}, None)
+        assert gc.get_freeze_count() > 0
+        assert freeze_long_lived() is False    # nothing cached since: nothing to do
+    finally:
+        gc.unfreeze()

@@ -6,6 +6,7 @@ element, event handler or javascript: link, no template expression evaluated, an
 spreadsheet would run as a formula."""
 import csv
 import io
+import re
 import zipfile
 from datetime import timedelta
 from decimal import Decimal
@@ -335,11 +336,12 @@ def test_a_payload_as_an_uploaded_file_name_is_cleaned_and_escaped(client, poiso
 
 
 def test_lazy_messages_with_names_stay_text(app_context):
-    """Flask-Babel's lazy strings claim to be safe HTML; the portal makes them text again, in
-    templates and in flashed messages (stored in the session as Markup)."""
+    """Flask-Babel's lazy strings claim to be safe HTML; the portal's are text, in templates
+    and in flashed messages (stored in the session as Markup)."""
     from flask.json.tag import TaggedJSONSerializer
-    from flask_babel import lazy_gettext
     from markupsafe import escape
+
+    from portal.i18n import lazy_gettext
 
     message = lazy_gettext("%(judge)s is not an active judge of this contest.", judge=SHORT)
     assert "<img" not in escape(message) and "&lt;img" in escape(message)
@@ -367,3 +369,21 @@ def test_the_charts_are_the_only_svg_and_keep_names_as_text(client, auth, contes
     assert injections('<svg class="chart" viewBox="0 0 1 1" width="1" role="img" '
                       'aria-labelledby="t" onload="alert(1)">') != []
     assert injections("<svg onload=alert(1)>") != []
+
+
+def test_the_library_lazy_string_is_left_as_it_is(app_context):
+    """The escaping is the portal's subclass, not a change made to Flask-Babel's class."""
+    from flask_babel import lazy_gettext as library_lazy_gettext
+    from markupsafe import escape
+
+    assert "<img" in escape(library_lazy_gettext("%(judge)s", judge=SHORT))
+
+
+def test_every_lazy_message_is_the_portal_s(repo_root):
+    """Flask-Babel's own lazy_gettext and LazyString make unescaped HTML: only portal.i18n
+    may import them."""
+    bypassing = [str(path.relative_to(repo_root)) for path in (repo_root / "portal").rglob("*.py")
+                 if path.name != "i18n.py" and re.search(
+                     r"from flask_babel(\.speaklater)? import[^\n]*(lazy_|LazyString)",
+                     path.read_text(encoding="utf-8"))]
+    assert bypassing == []

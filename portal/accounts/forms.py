@@ -1,11 +1,11 @@
 """Account forms: one per screen."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, \
     SubmitField, TelField
 from wtforms.validators import EqualTo, Length, Optional
 
 from portal.accounts.passwords import NewPassword
+from portal.i18n import lazy_gettext as _l
 from portal.validation import PASSWORD_MAX, PASSWORD_MIN, ChineseMobile, DataRequired, EmailAddress
 
 

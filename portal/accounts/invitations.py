@@ -6,13 +6,12 @@ invitation to the same address (for the same role and contest) replaces it or it
 from datetime import timedelta
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 
 from portal.accounts.services import create_user
 from portal.audit import record
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.i18n import N_
+from portal.i18n import lazy_gettext as _l, N_
 from portal.mail import queue_email
 from portal.models import Invitation, InvitationRole, JudgeMembership, Permission, Theme, User, \
     utcnow

@@ -3,9 +3,9 @@ not one of the 10,000 most common passwords (common_passwords.txt, matched case-
 from functools import lru_cache
 from pathlib import Path
 
-from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
 
+from portal.i18n import lazy_gettext as _l
 from portal.validation import PASSWORD_MAX, PASSWORD_MIN
 
 COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt")

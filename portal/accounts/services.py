@@ -4,12 +4,13 @@ import hmac
 import secrets
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from werkzeug.security import generate_password_hash
 
 from portal.accounts.sessions import end_all_sessions
+from portal.database import without_write_lock
 from portal.errors import DomainError
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.mail import queue_email
 from portal.models import EntrantType, User, utcnow
 from portal.tokens import make_token, read_token
@@ -55,7 +56,7 @@ def create_user(email, password, display_name=None, organizer=False, locale=None
                           field="email")
     user = User(email=email, display_name=display_name, is_organizer=organizer, locale=locale,
                 active=True)
-    user.set_password(password, current_app.config["PASSWORD_HASH_METHOD"])
+    set_password(user, password)
     db.session.add(user)
     db.session.flush()
     return user
@@ -70,7 +71,7 @@ def register_applicant(email, password, display_name, locale, consent_version, n
     existing = find_user_by_email(email)
     if existing is not None:
         # As long as a registration takes: the time of the answer must not tell either.
-        User().set_password(password, current_app.config["PASSWORD_HASH_METHOD"])
+        set_password(User(), password)
         if existing.erased_at is None:
             queue_email(existing, _l("Someone tried to register with your email"),
                         "account_exists", user=existing,
@@ -141,8 +142,22 @@ def change_password(user, new_password):
 
 
 def _set_password(user, new_password):
-    user.set_password(new_password, current_app.config["PASSWORD_HASH_METHOD"])
+    set_password(user, new_password)
     end_all_sessions(user)
+
+
+def set_password(user, password):
+    """Hash the password onto the user without holding SQLite's write lock meanwhile
+    (portal.database.without_write_lock)."""
+    without_write_lock(lambda: user.set_password(password,
+                                                 current_app.config["PASSWORD_HASH_METHOD"]))
+
+
+def password_matches(user, password):
+    """Whether the password is the user's, checked without holding SQLite's write lock."""
+    # Read first: once the transaction has ended, reading the user would begin another.
+    stored = user.password_hash
+    return without_write_lock(lambda: User.hash_matches(stored, password))
 
 
 # Every change to how someone logs in is told to them by email, so that a change they did not
@@ -169,9 +184,9 @@ def authenticate(email, password):
     """The active user with these credentials, or None (without telling which part was wrong)."""
     user = find_user_by_email(email)
     if user is None:
-        User(password_hash=_DUMMY_HASH).check_password(password)
+        password_matches(User(password_hash=_DUMMY_HASH), password)
         return None
-    if not user.check_password(password) or not user.active or user.erased_at is not None:
+    if not password_matches(user, password) or not user.active or user.erased_at is not None:
         return None
     return user
 

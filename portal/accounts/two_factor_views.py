@@ -10,7 +10,7 @@ from portal import policy
 from portal.accounts import two_factor
 from portal.accounts.forms import DisableTwoFactorForm, EnableTwoFactorForm, \
     NewRecoveryCodesForm, TwoFactorLoginForm
-from portal.accounts.services import notify_security_change
+from portal.accounts.services import notify_security_change, password_matches
 from portal.accounts.sessions import require_recent_login, start_session
 from portal.audit import record
 from portal.extensions import db, limiter
@@ -132,7 +132,7 @@ def _proved(user, form):
     wrong one marked on the form."""
     if not form.validate_on_submit():
         return None
-    if not user.check_password(form.password.data):
+    if not password_matches(user, form.password.data):
         form.password.errors.append(_("The password is wrong."))
         return None
     kind = two_factor.verify_code(user, form.code.data)

@@ -14,6 +14,7 @@ from portal.accounts.two_factor_views import finish_login
 from portal.database import writes_on_get
 from portal.extensions import db, limiter
 from portal.i18n import current_locale, normalize_locale
+from portal.validation import choices
 from portal.web import ConfirmForm, safe_next
 
 bp = Blueprint("accounts", __name__)
@@ -149,8 +150,8 @@ def logout():
 def profile():
     """The applicant's profile, copied onto each proposal when it is submitted."""
     form = ProfileForm(obj=current_user)
-    form.entrant_type_code.choices = [("", _("Choose…"))] + services.entrant_type_choices(
-        current_locale())
+    form.entrant_type_code.choices = choices(
+        [("", _("Choose…"))] + services.entrant_type_choices(current_locale()))
     if form.validate_on_submit():
         services.update_profile(current_user, form.display_name.data,
                                 form.entrant_type_code.data, form.organization.data,
@@ -188,7 +189,7 @@ def change_password():
     """Change the password; every other session of the account ends."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        if not current_user.check_password(form.current_password.data):
+        if not services.password_matches(current_user, form.current_password.data):
             form.current_password.errors.append(_("The password is wrong."))
         else:
             user = current_user._get_current_object()
@@ -207,7 +208,7 @@ def reauthenticate():
     """Type the password again before a sensitive action."""
     form = ReauthenticateForm()
     if form.validate_on_submit():
-        if current_user.check_password(form.password.data):
+        if services.password_matches(current_user, form.password.data):
             mark_reauthenticated()
             return redirect(safe_next("accounts.account"))
         form.password.errors.append(_("The password is wrong."))

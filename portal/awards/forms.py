@@ -1,10 +1,10 @@
 """Forms of the awards, publication and objection screens."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
     HiddenField,
+    SelectChoice,
     SelectField,
     StringField,
     SubmitField,
@@ -12,6 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import Length, Optional
 
+from portal.i18n import lazy_gettext as _l
 from portal.validation import DataRequired, EmailAddress
 
 REASON_MAX = 2000
@@ -48,8 +49,9 @@ class MoveAwardForm(FlaskForm):
 
     def __init__(self, *args, tiers=(), locale="zh_CN", **kwargs):
         super().__init__(*args, **kwargs)
-        self.tier.choices = [(str(tier.id), tier.localized("name", locale)) for tier in tiers] \
-            + [(self.NO_AWARD, _l("No award (remove it)"))]
+        self.tier.choices = [SelectChoice(str(tier.id), tier.localized("name", locale))
+                             for tier in tiers] \
+            + [SelectChoice(self.NO_AWARD, _l("No award (remove it)"))]
 
     def tier_id(self):
         return None if self.tier.data == self.NO_AWARD else int(self.tier.data)

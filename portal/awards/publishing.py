@@ -2,8 +2,6 @@
 from collections import defaultdict
 from datetime import timedelta
 
-from flask_babel import LazyString
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from portal import policy
@@ -17,7 +15,7 @@ from portal.awards.services import (
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.grants.services import create_grants
-from portal.i18n import current_locale
+from portal.i18n import LazyText, current_locale, lazy_gettext as _l
 from portal.judging.services import set_round_closed
 from portal.mail import bulk_writer, queue_bulk_email, queue_email
 from portal.models import (
@@ -37,7 +35,7 @@ from portal.web import external_url
 
 def _contest_name(contest):
     """The contest's name in whatever language the message is rendered in."""
-    return LazyString(lambda: contest.localized("name", current_locale()))
+    return LazyText(lambda: contest.localized("name", current_locale()))
 
 
 def objections_open(publication, now=None):

@@ -1,11 +1,11 @@
 """The forms of the certificates page: the seal, team members' certificates, revoking."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length
 
 from portal.certificates.services import MAX_REASON_LENGTH
+from portal.i18n import lazy_gettext as _l
 from portal.validation import DataRequired
 
 

@@ -1,5 +1,4 @@
 """Printing certificates: numbered A4 pages, with the seal and a QR code to verify each."""
-from flask_babel import lazy_gettext as _l
 
 from portal.certificates.seal import seal_path
 from portal.certificates.services import holder_name, issue_certificates
@@ -7,7 +6,7 @@ from portal.exports import pdf
 from portal.exports.background import threshold
 from portal.exports.services import decision_date
 from portal.exports.sheets import contest_awards
-from portal.i18n import current_locale
+from portal.i18n import current_locale, lazy_gettext as _l
 from portal.prepared.services import builder, request_file
 from portal.web import printed_url
 

@@ -8,10 +8,10 @@ import io
 import os
 import tempfile
 
-from flask_babel import lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
 
 from portal.errors import DomainError
+from portal.i18n import lazy_gettext as _l
 from portal.proposals.storage import upload_root
 
 MAX_SEAL_BYTES = 2 * 1024 * 1024

@@ -1,7 +1,6 @@
 """Issuing, revoking and verifying certificates; verbs take the acting user, add and flush."""
 from typing import NamedTuple
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from portal.audit import record
@@ -9,6 +8,7 @@ from portal.certificates import numbers, seal
 from portal.errors import DomainError
 from portal.exports.sheets import contest_awards, winner_name
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.models import Award, Certificate, Proposal, utcnow
 
 MAX_HOLDER_LENGTH = 80

@@ -3,6 +3,7 @@ from flask import abort, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from portal.accounts.sessions import require_recent_login
 from portal.certificates import printing, seal, services
@@ -25,8 +26,9 @@ bp = organizer_blueprint("certificates", __name__, url_prefix="/admin")
 def _member_form(contest):
     form = MemberCertificatesForm()
     locale = current_locale()
-    form.award.choices = [(award.id, f"{award.proposal.reference} · {award.proposal.title} · "
-                                     f"{award.tier.localized('name', locale)}")
+    form.award.choices = [SelectChoice(award.id, f"{award.proposal.reference} · "
+                                      f"{award.proposal.title} · "
+                                      f"{award.tier.localized('name', locale)}")
                           for award in contest_awards(contest)]
     return form
 

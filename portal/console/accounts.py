@@ -2,13 +2,13 @@
 two-step login when its owner lost both the phone and the recovery codes."""
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 
 from portal.accounts import two_factor
 from portal.accounts.sessions import end_all_sessions
 from portal.audit import record
 from portal.errors import DomainError
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.mail import queue_email
 from portal.models import JudgeMembership, Proposal
 from portal.web import external_url

@@ -6,13 +6,12 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from flask import current_app, render_template
-from flask_babel import lazy_gettext as _l
 
 from portal.audit import record
 from portal.console.audit_listing import actor_name, actor_names
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.i18n import current_locale
+from portal.i18n import current_locale, lazy_gettext as _l
 from portal.judging.reminders import pending_by_judge
 from portal.judging.services import active_judges
 from portal.mail import bulk_writer, queue_bulk_email, queue_email

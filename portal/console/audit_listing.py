@@ -3,16 +3,18 @@ own log beside its status history, and the export."""
 import json
 from typing import NamedTuple
 
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, func, or_
+from werkzeug.exceptions import NotFound
 
 from portal.audit import record
 from portal.console.audit_log import audit_sheet, filtered
 from portal.audit.wording import load_names, sentence
 from portal.exports.formats import write_csv, write_xlsx
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.labels import action_label, proposal_event_label, proposal_status_label
 from portal.models import AuditEvent, User
+from portal.pagination import Page, PageBounds
 
 AUDIT_PAGE_SIZE = 50
 
@@ -69,10 +71,16 @@ def _audit_rows(events, names=None):
 
 
 def audit_page(audit_filter, page):
-    """(pagination, rows): one page of the filtered audit events, newest first; 404 past the end."""
-    pagination = db.paginate(filtered(audit_filter), page=page, per_page=AUDIT_PAGE_SIZE,
-                             error_out=True)
-    return pagination, _audit_rows(pagination.items)
+    """(pagination, rows): one page of the filtered audit events, newest first; 404 past the
+    end (a page of a log that only grows is a link worth keeping: it never shows another)."""
+    query = filtered(audit_filter)
+    total = db.session.scalar(db.select(func.count()).select_from(query.order_by(None)
+                                                                     .subquery()))
+    bounds = PageBounds.of(total, page, AUDIT_PAGE_SIZE)
+    if page is None or page < 1 or page > bounds.pages:
+        raise NotFound()
+    events = db.session.scalars(query.offset(bounds.offset).limit(AUDIT_PAGE_SIZE)).all()
+    return Page(events, bounds.page, bounds.pages, total), _audit_rows(events)
 
 
 def export_audit(actor, audit_filter, fmt, locale, out):

@@ -3,12 +3,12 @@ time or exported whole (CSV or XLSX, each entry in words beside its hash)."""
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_
 
 from portal.audit.wording import load_names, sentence
 from portal.exports.formats import Sheet
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.labels import action_label
 from portal.models import AuditEvent, Contest, User
 from portal.timezones import SHANGHAI, to_beijing_naive

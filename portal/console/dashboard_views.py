@@ -15,7 +15,7 @@ from portal.i18n import current_locale
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.models import Proposal, ProposalStatus
-from portal.validation import bounded_int
+from portal.validation import bounded_int, choices
 from portal.web import commit_and_redirect, organizer_blueprint, send_written, show_domain_error
 
 bp = organizer_blueprint("dashboard", __name__, url_prefix="/admin")
@@ -35,7 +35,7 @@ def announcements(slug):
     """Write an announcement, preview it with its number of recipients, then send it."""
     contest = contest_by_slug(slug)
     form = AnnouncementForm()
-    form.audience.choices = announcing.audience_choices(contest)
+    form.audience.choices = choices(announcing.audience_choices(contest))
     preview = None
     if form.validate_on_submit():
         announcement = announcing.Announcement(contest, form.audience.data, form.subject.data,
@@ -56,7 +56,9 @@ def announcements(slug):
         preview = announcing.preview_announcement(announcement)
         form.preview_token.data = preview.token
     return render_template("dashboard/announcements.html", contest=contest, form=form,
-                           preview=preview, sent=announcing.sent_announcements(contest))
+                           preview=preview, sent=announcing.sent_announcements(contest),
+                           audiences={choice.value: choice.label
+                                      for choice in form.audience.choices})
 
 
 def _audit_page(contest, form):

@@ -1,10 +1,11 @@
 """The announcement form and the audit log's filter."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, HiddenField, SelectChoice, SelectField, StringField, SubmitField, \
+    TextAreaField
 from wtforms.validators import Length, Optional
 
 from portal.console.audit_log import AuditFilter
+from portal.i18n import lazy_gettext as _l
 from portal.labels import ACTION_LABELS
 from portal.validation import DataRequired
 
@@ -56,12 +57,13 @@ class AuditFilterForm(FlaskForm):
 
     def __init__(self, *args, contests=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.action.choices = [("", _l("Every kind"))] + sorted(
-            ((code, label) for code, label in ACTION_LABELS.items()), key=lambda c: str(c[1]))
+        self.action.choices = [SelectChoice("", _l("Every kind"))] + sorted(
+            (SelectChoice(code, label) for code, label in ACTION_LABELS.items()),
+            key=lambda choice: str(choice.label))
         self.contests = contests
         if contests is not None:
-            self.contest.choices = [("", _l("Every contest and the site"))] + [
-                (contest.slug, name) for contest, name in contests]
+            self.contest.choices = [SelectChoice("", _l("Every contest and the site"))] + [
+                SelectChoice(contest.slug, name) for contest, name in contests]
 
     def audit_filter(self, contest=None):
         """The filter the form describes; fields that did not validate are left out."""

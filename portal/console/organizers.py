@@ -1,9 +1,9 @@
 """Organizer accounts: the list, and deactivating or reactivating one."""
-from flask_babel import lazy_gettext as _l
 
 from portal.audit import record
 from portal.errors import DomainError
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.models import User
 
 

@@ -1,10 +1,10 @@
 """Saving the site settings (reading them is portal.site_settings)."""
 from flask import g
-from flask_babel import lazy_gettext as _l
 
 from portal.audit import record
 from portal.errors import DomainError
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.models import SiteSettings
 
 SETTING_FIELDS = ("site_name_zh", "site_name_en", "footer_text", "icp_number", "contact",

@@ -1,5 +1,5 @@
 """The form inviting a theme chair (主题负责人)."""
-from flask_babel import lazy_gettext as _l
+from portal.i18n import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField, SubmitField
 from wtforms.validators import Length, Optional

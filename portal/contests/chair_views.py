@@ -10,6 +10,7 @@ from portal.contests.services import contest_by_slug
 from portal.extensions import db
 from portal.i18n import localized as loc
 from portal.models import ContestGrant, InvitationRole
+from portal.validation import choices
 from portal.web import ConfirmForm, organizer_blueprint, run_button_action
 
 bp = organizer_blueprint("chairs", __name__, url_prefix="/admin/contests")
@@ -21,7 +22,7 @@ def index(slug):
     invitation form."""
     contest = contest_by_slug(slug)
     form = InviteChairForm()
-    form.themes.choices = [(theme.code, loc(theme)) for theme in contest.themes]
+    form.themes.choices = choices((theme.code, loc(theme)) for theme in contest.themes)
     invited = invite_from_form(InvitationRole.CHAIR, contest, form, "chairs.index")
     if invited is not None:
         return invited

@@ -1,12 +1,12 @@
 """Exports of a large contest, prepared by a job (portal.prepared) rather than in the request:
 the threshold that decides it, what is written when the file is asked for, and the builders."""
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 
 from portal.extensions import db
 from portal.exports.services import build_export, find_round, record_export
 from portal.exports.sheets import ExportOptions
+from portal.i18n import lazy_gettext as _l
 from portal.models import Proposal
 from portal.prepared.services import builder, request_file
 

@@ -1,16 +1,16 @@
 """The export options (a GET form: downloads change nothing) and the score import form."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import AnyOf
 
 from portal.exports.services import FORMATS
+from portal.i18n import lazy_gettext as _l
 from portal.validation import DataRequired
 
 
 def _round_choices(rounds, locale):
-    return [(contest_round.code, contest_round.localized("name", locale))
+    return [SelectChoice(contest_round.code, contest_round.localized("name", locale))
             for contest_round in rounds]
 
 
@@ -63,5 +63,5 @@ class MeetingPackForm(FlaskForm):
     def __init__(self, *args, rounds=(), themes=(), locale="zh_CN", **kwargs):
         super().__init__(*args, prefix="pack", **kwargs)
         self.round.choices = _round_choices(rounds, locale)
-        self.theme.choices = [("", _l("Every theme"))] + [
-            (theme.code, theme.localized("name", locale)) for theme in themes]
+        self.theme.choices = [SelectChoice("", _l("Every theme"))] + [
+            SelectChoice(theme.code, theme.localized("name", locale)) for theme in themes]

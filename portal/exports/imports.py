@@ -9,7 +9,6 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from flask_babel import force_locale, gettext
-from flask_babel import lazy_gettext as _l
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import joinedload, selectinload
@@ -19,7 +18,7 @@ from portal.errors import DomainError
 from portal.exports.formats import Sheet, undo_spreadsheet_safe, write_xlsx
 from portal.exports.sheets import code_of, judge_codes, reviews_header
 from portal.extensions import db
-from portal.i18n import SUPPORTED, current_locale
+from portal.i18n import SUPPORTED, current_locale, lazy_gettext as _l
 from portal.judging.services import save_review
 from portal.models import Assignment, Proposal, Review
 from portal.proposals.filetypes import RejectedFile, sniff

@@ -5,7 +5,6 @@ import zipfile
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from portal.audit import record
@@ -14,7 +13,7 @@ from portal.exports import meeting_pdf
 from portal.exports.services import decision_date, find_round
 from portal.exports.sheets import code_of, judge_codes, judge_name
 from portal.extensions import db
-from portal.i18n import current_locale
+from portal.i18n import current_locale, lazy_gettext as _l
 from portal.models import Assignment, Proposal
 from portal.prepared.services import builder, request_file
 from portal.proposals.attachments import copy_for_blind_judge, neutral_name

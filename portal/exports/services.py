@@ -1,7 +1,6 @@
 """Export verbs shared by the download buttons and `flask export`: they write into a binary file."""
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 
 from portal.audit import record
 from portal.errors import DomainError
@@ -10,6 +9,7 @@ from portal.exports.formats import XLSX_MIMETYPE, write_csv, write_xlsx, write_z
 from portal.exports.sheets import ExportOptions, contest_awards
 from portal.exports.workbook import SHEET_KEYS, contest_sheets
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.models import Publication, utcnow
 from portal.results.ranking import round_ranking
 from portal.timezones import SHANGHAI

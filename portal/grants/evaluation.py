@@ -1,5 +1,4 @@
 """Judges' evaluation of mid-term and final reports, on the reports' own rubric."""
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from portal import policy
@@ -7,6 +6,7 @@ from portal.audit import record
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.grants import rubric
+from portal.i18n import lazy_gettext as _l
 from portal.mail import queue_email
 from portal.models import JudgeMembership, ReportEvaluation, ReportKind, ReportStatus, User, \
     utcnow

@@ -1,7 +1,6 @@
 """The forms of the grant pages: one per screen; amounts typed in yuan, read as fen."""
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, \
@@ -10,6 +9,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
     ValidationError
 
 from portal.grants.money import BadAmount, format_yuan, parse_yuan, yuan
+from portal.i18n import lazy_gettext as _l
 from portal.web import CheckboxListField
 
 BAD_AMOUNT = _l("Write an amount in yuan, e.g. 12500 or 12,500.50 (at most two decimals, "

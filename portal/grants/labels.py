@@ -1,7 +1,7 @@
 """The words shown for the grants' kinds and states, in the reader's language."""
-from flask_babel import lazy_gettext as _l
 
 from portal.grants.money import format_yuan
+from portal.i18n import lazy_gettext as _l
 from portal.models import ChangeStatus, ReportKind, ReportStatus, TrancheCondition
 
 REPORT_KINDS = {ReportKind.MIDTERM: _l("Mid-term report"), ReportKind.FINAL: _l("Final report"),

@@ -4,13 +4,13 @@ Run daily by the job queue (portal.ops.periodic) and by `flask grants remind`. E
 is claimed with a conditional UPDATE first, so two runs at the same moment send it once."""
 from datetime import timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, update
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
 from portal.grants.labels import REPORT_KINDS
 from portal.grants.services import beijing_today
+from portal.i18n import lazy_gettext as _l
 from portal.mail import queue_email
 from portal.models import Grant, GrantReport, Proposal, ReportStatus
 from portal.web import external_url

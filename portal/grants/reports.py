@@ -1,12 +1,12 @@
 """Report verbs: the grantee writes and submits (late ones accepted and marked), the organizer
 accepts or returns; spending per budget line, budget changes, receipts and photos."""
-from flask_babel import lazy_gettext as _l
 
 from portal.audit import record
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.grants.money import format_yuan
 from portal.grants.services import beijing_today
+from portal.i18n import lazy_gettext as _l
 from portal.mail import queue_email
 from portal.models import BudgetChange, ChangeStatus, ReportAttachment, ReportSpending, \
     ReportStatus, utcnow

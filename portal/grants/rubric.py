@@ -3,7 +3,7 @@ and the weighted mean, as in the judging of proposals. Plain data, no Flask or m
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from flask_babel import lazy_gettext as _l
+from portal.i18n import lazy_gettext as _l
 
 SCALE_MIN, SCALE_MAX = 1, 10
 

@@ -4,7 +4,6 @@ import re
 from datetime import timedelta
 from functools import partial
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 from sqlalchemy.orm import selectinload
 
@@ -14,6 +13,7 @@ from portal.database import run_after_commit
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.grants.money import fen_from_decimal, format_yuan, split_by_percent
+from portal.i18n import lazy_gettext as _l
 from portal.mail import queue_email
 from portal.models import Award, Grant, GrantLine, GrantReport, Milestone, Proposal, \
     ReportKind, ReportStatus, Tranche, TrancheCondition, utcnow

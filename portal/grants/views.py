@@ -16,6 +16,7 @@ from portal.grants.forms import ChangeForm, ConsentForm, EvaluatorsForm, Milesto
 from portal.models import GrantReport, Milestone, ReportAttachment
 from portal.proposals.filetypes import ALLOWED as FILETYPE_MIME
 from portal.proposals.storage import stored_path
+from portal.validation import choices
 from portal.web import commit_and_redirect, flash_form_errors, show_domain_error
 
 bp = Blueprint("grants", __name__, url_prefix="/grants")
@@ -46,8 +47,8 @@ def _grant_page(grant, status=200, **forms):
     figures = grant_figures(grant)
     owner = policy.owns_grant(current_user, grant)
     change_form = forms.get("change_form") or ChangeForm()
-    choices = [(line.id, line.item) for line in grant.lines]
-    change_form.from_line.choices = change_form.to_line.choices = choices
+    lines = choices((line.id, line.item) for line in grant.lines)
+    change_form.from_line.choices = change_form.to_line.choices = lines
     return render_template(
         "grants/show.html", grant=grant, figures=figures, owner=owner,
         consent_form=forms.get("consent_form") or ConsentForm(public_progress=grant.public_progress),
@@ -122,7 +123,8 @@ def request_change(grant_id):
     """Move money between budget lines (over the threshold, the organizer approves)."""
     grant = _own_grant(grant_id)
     form = ChangeForm()
-    form.from_line.choices = form.to_line.choices = [(line.id, line.item) for line in grant.lines]
+    form.from_line.choices = form.to_line.choices = choices((line.id, line.item)
+                                                            for line in grant.lines)
     if form.validate_on_submit():
         try:
             change = reports.request_change(current_user, grant, form.from_line.data,
@@ -143,8 +145,8 @@ def _evaluators_form(report):
             or report.status not in reports.ReportStatus.COUNTED:
         return None
     form = EvaluatorsForm(formdata=None)
-    form.judges.choices = [(judge.id, judge.display_name or judge.email)
-                           for judge in evaluation.contest_judges(report.grant.contest)]
+    form.judges.choices = choices((judge.id, judge.display_name or judge.email)
+                                  for judge in evaluation.contest_judges(report.grant.contest))
     return form
 
 

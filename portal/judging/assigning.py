@@ -3,14 +3,13 @@ and moving an assignment from one judge to another. Each refuses an inactive or 
 judge with a message naming them."""
 from typing import NamedTuple
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 from sqlalchemy.orm import selectinload
 
 from portal.audit import record
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.i18n import current_locale
+from portal.i18n import current_locale, lazy_gettext as _l
 from portal.judging.conflicts import remove_assignment
 from portal.models import Assignment, Conflict, JudgeMembership, Proposal, ProposalStatus
 from portal.rules.conflicts import assess, contest_rows, reason_labels

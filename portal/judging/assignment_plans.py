@@ -2,7 +2,6 @@
 saves nothing, and the save that recomputes the same plan and adds only the new pairs."""
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -12,7 +11,7 @@ from portal.assignment.planner import CROSS_THEME_SEATS
 from portal.audit import record
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.i18n import current_locale
+from portal.i18n import current_locale, lazy_gettext as _l
 from portal.models import Assignment, JudgeMembership, Proposal
 from portal.rules.conflicts import assess, contest_rows, judge_record, reason_labels
 from portal.rules.contest import by_judge_name, judge_name, round_statuses

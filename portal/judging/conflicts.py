@@ -1,14 +1,13 @@
 """Conflicts of interest: the verbs that declare, add, remove and waive conflicts, each audited.
 The rule that says which conflicts stand, and which close a judge's access, is the lookup in
 portal.rules.conflicts."""
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from portal import assignment as rules
 from portal.audit import record
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.i18n import join_list
+from portal.i18n import lazy_gettext as _l
 from portal.models import Assignment, Conflict, ConflictKind, JudgeMembership, Proposal, \
     ProposalStatus
 from portal.rules.conflicts import RECORDED, assess, contest_rows

@@ -1,10 +1,10 @@
 """The judge's forms: the review (one score field per criterion), recusal, declared
 organizations."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from portal.i18n import lazy_gettext as _l
 from portal.rules.criteria import kind_of
 from portal.validation import DataRequired, ScoreField, plain_number
 

@@ -1,9 +1,9 @@
 """Organizer forms."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from portal.i18n import lazy_gettext as _l
 from portal.validation import DataRequired, EmailAddress
 from portal.web import CheckboxListField
 

@@ -14,6 +14,7 @@ from portal.judging.judges_forms import InviteJudgeForm
 from portal.models import Invitation, InvitationRole, JudgeMembership
 from portal.rights import open_invitations
 from portal.rules.contest import by_judge_name
+from portal.validation import choices
 from portal.web import ConfirmForm, organizer_blueprint, run_button_action
 
 bp = organizer_blueprint("judges", __name__, url_prefix="/admin")
@@ -24,7 +25,7 @@ def index(slug):
     """The contest's judges with their load and progress, open invitations, and invitations."""
     contest = contest_by_slug(slug)
     form = InviteJudgeForm()
-    form.themes.choices = [(theme.code, loc(theme)) for theme in contest.themes]
+    form.themes.choices = choices((theme.code, loc(theme)) for theme in contest.themes)
     invited = invite_from_form(InvitationRole.JUDGE, contest, form, "judges.index")
     if invited is not None:
         return invited

@@ -1,11 +1,11 @@
 """Organizer forms for assignment and conflicts of interest: one per screen."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, SubmitField, \
     TextAreaField
 from wtforms.validators import Length, NumberRange, Optional
 
 from portal.assignment.planner import CROSS_THEME_SEATS
+from portal.i18n import lazy_gettext as _l
 from portal.judging.assignment_plans import K_MAX
 from portal.validation import DataRequired, InputRequired, IntegerField
 from portal.web import CheckboxListField

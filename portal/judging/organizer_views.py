@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func
 from sqlalchemy.orm import selectinload
+from wtforms import SelectChoice
 
 from portal.contests.services import contest_by_slug
 from portal.errors import DomainError
@@ -121,7 +122,7 @@ def judge_proposals(slug, membership_id):
     theme = next((t for t in contest.themes if t.code == request.args.get("theme")), None)
     selection = assigning.judge_selection(contest, contest_round, membership.user, theme)
     form = AssignProposalsForm()
-    form.proposal_ids.choices = [(proposal.id, proposal.reference)
+    form.proposal_ids.choices = [SelectChoice(proposal.id, proposal.reference)
                                  for proposal in selection.proposals]
     if form.validate_on_submit():
         try:
@@ -157,8 +158,8 @@ def reassign(assignment_id):
     found = lookup.assess([proposal], [m.user for m in memberships],
                           lookup.contest_rows(contest.id))
     form = ReassignForm()
-    form.judge_id.choices = [(m.user_id, _judge_choice(m.user, found.reasons(proposal.id,
-                                                                            m.user_id)))
+    form.judge_id.choices = [SelectChoice(m.user_id, _judge_choice(
+                                 m.user, found.reasons(proposal.id, m.user_id)))
                              for m in sorted(memberships,
                                              key=lambda m: contest_rules.judge_name(m.user))]
     if form.validate_on_submit():
@@ -183,11 +184,11 @@ def _judge_choice(user, reasons):
 
 
 def judge_choices(contest):
-    """(id, name) of the contest's judges, by name."""
+    """The contest's judges as choices (id, name), by name."""
     memberships = db.session.scalars(
         db.select(JudgeMembership).filter_by(contest_id=contest.id)
         .options(selectinload(JudgeMembership.user))).all()
-    return [(m.user_id, contest_rules.judge_name(m.user))
+    return [SelectChoice(m.user_id, contest_rules.judge_name(m.user))
             for m in sorted(memberships, key=lambda m: contest_rules.by_judge_name(m.user))]
 
 

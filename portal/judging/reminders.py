@@ -4,10 +4,10 @@ from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
-from flask_babel import lazy_gettext as _l
 
 from portal.audit import record
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.mail import bulk_writer, queue_bulk_email, queue_email
 from portal.models import Assignment, Contest, JudgeMembership, Notification, Proposal, \
     ProposalStatus, Review, User, utcnow

@@ -3,13 +3,13 @@
 Assignment lives in portal.judging.assigning (assign_judges is re-exported here), automatic
 assignment in assignment_plans, conflicts of interest in conflicts, reminders in reminders.
 """
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from portal.accounts import invitations
 from portal.audit import record
 from portal.errors import DomainError
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.judging.assigning import assign_judges  # noqa: F401  (re-exported)
 from portal.models import Assignment, InvitationRole, JudgeMembership, Publication, \
     PublicationStage, Review, Score, User, utcnow

@@ -6,9 +6,11 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import joinedload
 
+from portal.database import picked
 from portal.extensions import db
 from portal.models import Assignment, Conflict, Contest, JudgeMembership, LiveSession, \
     Proposal, ProposalStatus, Review, utcnow
+from portal.pagination import Page, page_of
 from portal.rules.conflicts import recorded_pairs
 from portal.rules.contest import scoring_refusal
 
@@ -46,27 +48,16 @@ class ContestWork:
 @dataclass
 class Workspace:
     contests: list
-    page: int = 1
-    pages: int = 1
-
-    def page_numbers(self, around=2):
-        """The pages to link: the first, the last and `around` each side of the current one;
-        None where pages are left out."""
-        numbers = []
-        for number in range(1, self.pages + 1):
-            if number in (1, self.pages) or abs(number - self.page) <= around:
-                numbers.append(number)
-            elif numbers[-1] is not None:
-                numbers.append(None)
-        return numbers
+    pagination: Page     # the page of rows shown, over every contest
 
 
 # Built once: SQLAlchemy then skips making the statement and its cache key on every request.
 _ASSIGNED = (
-    db.select(Proposal.contest_id, Assignment.id, Assignment.round_id, Proposal.id,
-              Proposal.theme_id, Proposal.reference, Proposal.title,
+    db.select(Proposal.contest_id, Assignment.id.label("assignment_id"), Assignment.round_id,
+              Proposal.id.label("proposal_id"), Proposal.theme_id, Proposal.reference,
+              Proposal.title,
               db.case((Review.id.is_(None), TODO), (Review.submitted_at.is_(None), DRAFT),
-                      else_=SUBMITTED))
+                      else_=SUBMITTED).label("status"))
     .join(Proposal, Proposal.id == Assignment.proposal_id)
     .outerjoin(Review, Review.assignment_id == Assignment.id)
     .filter(Assignment.judge_id == db.bindparam("judge_id"),
@@ -75,12 +66,18 @@ _ASSIGNED = (
     .order_by(Assignment.id))
 
 
+# What _visible_rows reads of each row of _ASSIGNED, in this order.
+_ROW_COLUMNS = ("assignment_id", "round_id", "proposal_id", "theme_id", "reference", "title",
+                "status")
+
+
 def _assigned_rows(judge_id, contest_ids):
     """contest id -> the judge's assignments to proposals in competition, as plain tuples
-    (assignment, round, proposal, theme, reference, title, status)."""
+    of _ROW_COLUMNS."""
+    rows = db.session.execute(
+        _ASSIGNED, {"judge_id": judge_id, "contest_ids": contest_ids}).all()
     by_contest = {}
-    for contest_id, *row in db.session.execute(
-            _ASSIGNED, {"judge_id": judge_id, "contest_ids": contest_ids}).tuples():
+    for (contest_id,), row in zip(picked(rows, "contest_id"), picked(rows, *_ROW_COLUMNS)):
         by_contest.setdefault(contest_id, []).append(row)
     return by_contest
 
@@ -133,11 +130,10 @@ def judge_workspace(user, theme_code=None, unscored_only=False, status=None, pag
                                   and refusals[row.round.id] is None), None),
             deadlines=[(round_, refusals[round_.id]) for round_ in contest.rounds
                        if round_.id in refusals]))
-    pages = max(1, -(-len(matching) // ROWS_PER_PAGE))
-    page = min(max(page, 1), pages)
-    for row in matching[(page - 1) * ROWS_PER_PAGE:page * ROWS_PER_PAGE]:
+    pagination = page_of(matching, page, ROWS_PER_PAGE)
+    for row in pagination.items:
         next(work for work in contests if work.contest.id == row.contest_id).rows.append(row)
-    return Workspace(contests=contests, page=page, pages=pages)
+    return Workspace(contests=contests, pagination=pagination)
 
 
 def next_to_score(user, contest, after_id):

@@ -1,12 +1,13 @@
 """Pitch-day forms: the session's settings, a host step, the undo, a reminder, a judge's score."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, \
     SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from portal.i18n import lazy_gettext as _l
 from portal.judging.forms import ReviewForm
 from portal.models import LiveRule
+from portal.validation import choices
 
 RULE_LABELS = {
     LiveRule.TRIMMED: _l("Trimmed mean: drop the highest and the lowest score (with 5 or more "
@@ -17,7 +18,7 @@ RULE_LABELS = {
 
 
 class LiveSettingsForm(FlaskForm):
-    rule = SelectField(_l("Scoring rule of the live round"), choices=list(RULE_LABELS.items()))
+    rule = SelectField(_l("Scoring rule of the live round"), choices=choices(RULE_LABELS.items()))
     present_minutes = IntegerField(_l("Presentation (minutes)"), validators=[
         InputRequired(_l("Enter the minutes of a presentation.")),
         NumberRange(1, 60, _l("Give from 1 to 60 minutes."))])

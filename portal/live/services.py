@@ -3,12 +3,12 @@ each one audited and undoable), the judges' scores (idempotent) and reminders.""
 import secrets
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
 from portal.audit import record
 from portal.errors import DomainError
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.judging.assigning import assign_judges
 from portal.judging.services import active_judges, save_review
 from portal.models import Assignment, LivePitch, LiveReceipt, LiveRule, LiveSession, LiveState, \

@@ -2,13 +2,13 @@
 from datetime import timedelta
 from typing import NamedTuple
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func
 
 from portal.audit import record
 from portal.database import run_after_commit
 from portal.errors import DomainError
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.jobs.queue import last_heartbeat
 from portal.mail.delivery import queue_delivery
 from portal.models import MailStatus, OutboxMessage

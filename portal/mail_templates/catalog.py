@@ -8,9 +8,8 @@ from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace as Sample
 from typing import Callable, NamedTuple
 
-from flask_babel import lazy_gettext as _l
 
-from portal.i18n import local_datetime, localized
+from portal.i18n import lazy_gettext as _l, local_datetime, localized
 
 
 class Placeholder(NamedTuple):

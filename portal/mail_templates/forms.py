@@ -1,9 +1,9 @@
 """The form of an email's text."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from portal.i18n import lazy_gettext as _l
 from portal.mail_templates.services import BODY_MAX, SUBJECT_MAX
 from portal.validation import DataRequired
 

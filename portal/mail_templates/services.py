@@ -1,10 +1,9 @@
 """Saving organizers' email texts (placeholders checked first), previews, and the way back."""
-from flask_babel import lazy_gettext as _l
 
 from portal.audit import record
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.i18n import join_list
+from portal.i18n import join_list, lazy_gettext as _l
 from portal.mail_templates.catalog import KINDS
 from portal.mail_templates.rendering import PLACEHOLDER, compose, forget_edited_templates, \
     stored_locale

@@ -90,14 +90,39 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == 'sqlite'
+        if sqlite:
+            # Batch mode rebuilds a SQLite table (copy, drop, rename): with foreign keys
+            # enforced, dropping the old table would delete the rows that reference it
+            # (ON DELETE CASCADE). The pragma only takes effect outside a transaction, hence
+            # the driver's connection, before SQLAlchemy begins one.
+            connection.connection.driver_connection.execute('PRAGMA foreign_keys=OFF')
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
             **conf_args
         )
 
-        with context.begin_transaction():
-            context.run_migrations()
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+            if sqlite:
+                _refuse_broken_references(connection)
+        finally:
+            if sqlite:
+                # Never back into the pool with foreign keys off: the next connection made
+                # turns them on again (portal.database).
+                connection.invalidate()
+
+
+def _refuse_broken_references(connection):
+    """With foreign keys unchecked during the migrations, check them before going on. (SQLite
+    commits each migration on its own: what ran is in the database either way.)"""
+    broken = connection.connection.driver_connection.execute(
+        'PRAGMA foreign_key_check').fetchall()
+    if broken:
+        raise RuntimeError('the migrations left rows that reference missing rows: '
+                           + '; '.join(f'{row[0]} rowid {row[1]} -> {row[2]}' for row in broken))
 
 
 if context.is_offline_mode():

@@ -4,7 +4,6 @@ from sqlalchemy import JSON, Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from portal.database import without_write_lock
 from portal.extensions import db
 from portal.models.base import UTCDateTime, utcnow
 
@@ -48,14 +47,19 @@ class User(UserMixin, db.Model):
         return f"{self.id}:{self.session_token or ''}"
 
     def set_password(self, password, method="scrypt"):
-        # scrypt: a current memory-hard algorithm (Werkzeug's default parameters), computed
-        # without holding the database's write lock.
-        self.password_hash = without_write_lock(
-            lambda: generate_password_hash(password, method=method))
+        """Hash the password (about 100 ms of CPU): services call it through
+        portal.accounts.services.set_password, which first ends a transaction that wrote
+        nothing so that SQLite's write lock is not held meanwhile."""
+        # scrypt: a current memory-hard algorithm (Werkzeug's default parameters).
+        self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password):
-        stored = self.password_hash
-        return without_write_lock(lambda: check_password_hash(stored, password))
+        """Whether the password matches (as slow as hashing it: see set_password)."""
+        return self.hash_matches(self.password_hash, password)
+
+    @staticmethod
+    def hash_matches(stored_hash, password):
+        return check_password_hash(stored_hash, password)
 
     @property
     def email_confirmed(self):

@@ -30,6 +30,12 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=timezone.utc)
 
 
+def one_of(column, values):
+    """The SQL of a check constraint: `column` holds one of `values` (plain words)."""
+    quoted = ", ".join(f"'{value}'" for value in values)
+    return f"{column} IN ({quoted})"
+
+
 class BilingualMixin:
     """Rows with `<field>_zh` and `<field>_en` columns; Chinese is the fallback."""
 

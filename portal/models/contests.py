@@ -1,14 +1,14 @@
 """A contest (one edition) and everything it owns: themes, entrant types, criteria, rounds, judges."""
 from decimal import Decimal
 
-from sqlalchemy import (JSON, Boolean, Column, ForeignKey, Integer, Numeric, String, Table, Text,
-                        UniqueConstraint)
+from sqlalchemy import (JSON, Boolean, CheckConstraint, Column, ForeignKey, Integer, Numeric,
+                        String, Table, Text, UniqueConstraint)
 from sqlalchemy import false as sa_false
 from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from portal.extensions import db
-from portal.models.base import BilingualMixin, UTCDateTime, utcnow
+from portal.models.base import BilingualMixin, UTCDateTime, one_of, utcnow
 
 
 class ContestStatus:
@@ -22,6 +22,16 @@ class Contest(BilingualMixin, db.Model):
     """One edition of a contest, e.g. the 2014 "志愿四方杯"."""
 
     __tablename__ = "contests"
+    # Named rules the database keeps (ck_contests_<name>); migration 0012 added them.
+    __table_args__ = (
+        CheckConstraint("submission_deadline > opens_at", name="deadline_after_opening"),
+        CheckConstraint("proposal_limit >= 1", name="proposal_limit"),
+        CheckConstraint("objection_days >= 0", name="objection_days"),
+        CheckConstraint("reference_counter >= 0", name="reference_counter"),
+        CheckConstraint("ranking_boundary IS NULL OR ranking_boundary >= 1",
+                        name="ranking_boundary"),
+        CheckConstraint("funding_pool IS NULL OR funding_pool >= 0", name="funding_pool"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
@@ -117,9 +127,12 @@ class ContestPart(BilingualMixin):
     def contest_id(cls) -> Mapped[int]:
         return mapped_column(ForeignKey("contests.id", ondelete="CASCADE"), index=True)
 
+    # A part's own rules (check constraints), beside the unique code every part has.
+    part_checks = ()
+
     @declared_attr.directive
     def __table_args__(cls):
-        return (UniqueConstraint("contest_id", "code"),)
+        return (UniqueConstraint("contest_id", "code"), *cls.part_checks)
 
 
 class Theme(ContestPart, db.Model):
@@ -147,6 +160,11 @@ class Criterion(ContestPart, db.Model):
     """A scoring criterion with its weight, scale and rubric."""
 
     __tablename__ = "criteria"
+    part_checks = (
+        CheckConstraint("weight > 0", name="weight"),
+        CheckConstraint("scale_min < scale_max", name="scale"),
+        CheckConstraint("scale_step > 0", name="scale_step"),
+    )
 
     rubric_zh: Mapped[str | None] = mapped_column(Text)
     rubric_en: Mapped[str | None] = mapped_column(Text)
@@ -163,6 +181,10 @@ class Round(ContestPart, db.Model):
     """A judging round: 初审 (first round), 终审 (final round)."""
 
     __tablename__ = "rounds"
+    part_checks = (
+        CheckConstraint("opens_at IS NULL OR closes_at IS NULL OR closes_at > opens_at",
+                        name="window"),
+    )
 
     opens_at = mapped_column(UTCDateTime)
     closes_at = mapped_column(UTCDateTime)
@@ -178,12 +200,18 @@ class Round(ContestPart, db.Model):
 class AwardScope:
     OVERALL = "overall"
     PER_THEME = "per_theme"
+    ALL = (OVERALL, PER_THEME)
 
 
 class AwardTier(ContestPart, db.Model):
     """An award level (一等奖 ...) with how many are given, overall or per theme."""
 
     __tablename__ = "award_tiers"
+    part_checks = (
+        CheckConstraint("count >= 1", name="count"),
+        CheckConstraint(one_of("scope", AwardScope.ALL), name="scope"),
+        CheckConstraint("grant_amount IS NULL OR grant_amount >= 0", name="grant_amount"),
+    )
 
     count: Mapped[int] = mapped_column(Integer, default=1)
     scope: Mapped[str] = mapped_column(String(20), default=AwardScope.OVERALL)
@@ -226,6 +254,7 @@ class InvitationRole:
     ORGANIZER = "organizer"
     # A theme chair (主题负责人): the invitation's theme codes are the themes chaired.
     CHAIR = "chair"
+    ALL = (JUDGE, ORGANIZER, CHAIR)
 
 
 class Invitation(db.Model):
@@ -233,6 +262,12 @@ class Invitation(db.Model):
     single use, expiring."""
 
     __tablename__ = "invitations"
+    # A judge or a theme chair serves one contest; organizers are staff across all contests.
+    __table_args__ = (
+        CheckConstraint(one_of("role", InvitationRole.ALL), name="role"),
+        CheckConstraint("(role IN ('judge', 'chair') AND contest_id IS NOT NULL) "
+                        "OR (role = 'organizer' AND contest_id IS NULL)", name="contest_of_role"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     role: Mapped[str] = mapped_column(String(20), default=InvitationRole.JUDGE,
@@ -267,6 +302,7 @@ class SiteSettings(db.Model):
     """Settings of the whole site, one row (id 1), edited by organizers."""
 
     __tablename__ = "site_settings"
+    __table_args__ = (CheckConstraint("id = 1", name="one_row"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     site_name_zh: Mapped[str | None] = mapped_column(String(100))

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from sqlalchemy import (
     BigInteger,
+    CheckConstraint,
     JSON,
     ForeignKey,
     Integer,
@@ -14,7 +15,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
-from portal.models.base import UTCDateTime, utcnow
+from portal.models.base import UTCDateTime, one_of, utcnow
 
 
 class Assignment(db.Model):
@@ -84,12 +85,22 @@ class ConflictKind:
     DECLARED_ORGANIZATION = "declared_organization"  # a judge named an organization
     ORGANIZER = "organizer"                          # added by an organizer
     WAIVER = "waiver"                                # an organizer lifted an automatic conflict
+    ALL = (DECLARED_PROPOSAL, DECLARED_ORGANIZATION, ORGANIZER, WAIVER)
 
 
 class Conflict(db.Model):
     """A recorded conflict of interest (or the waiver of an automatic one), with its reason."""
 
     __tablename__ = "conflicts"
+    __table_args__ = (
+        CheckConstraint(one_of("kind", ConflictKind.ALL), name="kind"),
+        # An organization declared, or a proposal named (the other kinds).
+        CheckConstraint("(kind = 'declared_organization' AND organization IS NOT NULL) "
+                        "OR (kind <> 'declared_organization' AND proposal_id IS NOT NULL)",
+                        name="target"),
+        # One of each kind per judge and proposal (add_conflict and the waiver rely on it).
+        UniqueConstraint("judge_id", "proposal_id", "kind"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"),
@@ -136,6 +147,7 @@ class Award(db.Model):
     """An award decision: a proposal, its tier and grant, who decided, when and why."""
 
     __tablename__ = "awards"
+    __table_args__ = (CheckConstraint('"grant" IS NULL OR "grant" >= 0', name="grant"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"),
@@ -156,12 +168,14 @@ class Award(db.Model):
 class PublicationStage:
     PROVISIONAL = "provisional"   # 公示: objections may be filed
     FINAL = "final"               # locked
+    ALL = (PROVISIONAL, FINAL)
 
 
 class Publication(db.Model):
     """A contest's results as published: provisional for the objection period, then final."""
 
     __tablename__ = "publications"
+    __table_args__ = (CheckConstraint(one_of("stage", PublicationStage.ALL), name="stage"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"),

@@ -1,10 +1,11 @@
 """Email: the outbox (every email, stored with the action that caused it and delivered by a
 job) and the organizers' own wording of the portal's emails, per kind and language."""
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text, \
+    UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
-from portal.models.base import UTCDateTime, utcnow
+from portal.models.base import UTCDateTime, one_of, utcnow
 
 
 class MailTemplate(db.Model):
@@ -35,7 +36,11 @@ class OutboxMessage(db.Model):
     a delivery job takes before sending, so that two jobs never send the same message at once."""
 
     __tablename__ = "outbox_messages"
-    __table_args__ = (Index("ix_outbox_messages_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_messages_due", "status", "next_attempt_at"),
+        CheckConstraint(one_of("status", MailStatus.ALL), name="status"),
+        CheckConstraint("attempts >= 0", name="attempts"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     recipient: Mapped[str] = mapped_column(String(320))

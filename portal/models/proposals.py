@@ -1,12 +1,12 @@
 """Proposals and their history."""
 from decimal import Decimal
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, Numeric, String, Text, \
-    UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, Numeric, String, \
+    Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
-from portal.models.base import StoredFileMixin, UTCDateTime, utcnow
+from portal.models.base import StoredFileMixin, UTCDateTime, one_of, utcnow
 
 
 class ProposalStatus:
@@ -35,6 +35,10 @@ class Proposal(db.Model):
         # and day) without reading the proposals' long texts.
         Index("ix_proposals_contest_figures", "contest_id", "status", "theme_id",
               "entrant_type_id", "submitted_at"),
+        CheckConstraint(one_of("status", ProposalStatus.ALL), name="status"),
+        CheckConstraint("beneficiary_count IS NULL OR beneficiary_count >= 0",
+                        name="beneficiary_count"),
+        CheckConstraint("budget_total IS NULL OR budget_total >= 0", name="budget_total"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -120,6 +124,7 @@ class BudgetLine(db.Model):
     """One line of a proposal's budget: item, amount in yuan, note."""
 
     __tablename__ = "budget_lines"
+    __table_args__ = (CheckConstraint("amount >= 0", name="amount"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"),
@@ -136,6 +141,7 @@ class Attachment(StoredFileMixin, db.Model):
     """A file attached to a proposal, stored outside `static/` under a random name."""
 
     __tablename__ = "attachments"
+    __table_args__ = (CheckConstraint("size >= 0", name="size"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"),

@@ -8,13 +8,12 @@ from pathlib import Path
 
 from flask import abort, current_app
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, update
 
 from portal.database import job_transactions, run_after_commit
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.i18n import current_locale
+from portal.i18n import current_locale, lazy_gettext as _l
 from portal.jobs.queue import job
 from portal.models import Contest, FileStatus, PreparedFile, User, utcnow
 

@@ -2,12 +2,11 @@
 from functools import partial
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 
 from portal.database import run_after_commit
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.i18n import join_list
+from portal.i18n import join_list, lazy_gettext as _l
 from portal.models import Attachment
 from portal.proposals.filetypes import RejectedFile, clean_filename, extension_kind, sniff
 from portal.proposals.metadata import blind_copy, withheld_attachments

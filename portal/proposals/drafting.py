@@ -1,9 +1,9 @@
 """Writing a proposal on a phone: autosave, the profile facts asked in the form, what is still
 missing before submission, and whether the form may be saved now. Services add and flush only.
 """
-from flask_babel import lazy_gettext as _l
 
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.models import EntrantType
 from portal.proposals import rules, services
 

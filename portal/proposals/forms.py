@@ -3,13 +3,13 @@ import re
 import secrets
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, EmailField, FieldList, Form, FormField, HiddenField, \
-    SelectField, StringField, SubmitField, TelField, TextAreaField
+    SelectChoice, SelectField, StringField, SubmitField, TelField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional
 
+from portal.i18n import lazy_gettext as _l
 from portal.validation import ChineseMobile, DataRequired, DecimalField, EmailAddress, IntegerField
 
 TEXT_LIMITS = {
@@ -124,10 +124,10 @@ class ProposalForm(FlaskForm):
 
     def __init__(self, *args, themes=(), entrant_types=(), locale="zh_CN", **kwargs):
         super().__init__(*args, **kwargs)
-        self.theme_id.choices = [(0, _l("Choose a theme…"))] + [
-            (theme.id, theme.localized("name", locale)) for theme in themes]
-        self.profile_entrant_type.choices = [("", _l("Choose…"))] + [
-            (entrant_type.code, entrant_type.localized("name", locale))
+        self.theme_id.choices = [SelectChoice(0, _l("Choose a theme…"))] + [
+            SelectChoice(theme.id, theme.localized("name", locale)) for theme in themes]
+        self.profile_entrant_type.choices = [SelectChoice("", _l("Choose…"))] + [
+            SelectChoice(entrant_type.code, entrant_type.localized("name", locale))
             for entrant_type in entrant_types]
         # A token this form did not issue (tampered, or too long for its column) is replaced.
         if not FORM_TOKEN.fullmatch(self.form_token.data or ""):

@@ -17,7 +17,7 @@ from portal.proposals.forms import WithdrawalDecisionForm
 from portal.proposals.rules import withdrawal_pending
 from portal.proposals.screening.forms import BulkScreeningForm, ScreeningForm
 from portal.proposals.screening.services import judging_started
-from portal.validation import bounded_int
+from portal.validation import bounded_int, choices
 from portal.web import ConfirmForm, commit_and_redirect, organizer_blueprint, show_domain_error
 
 bp = organizer_blueprint("proposals_admin", __name__, url_prefix="/admin")
@@ -72,7 +72,7 @@ def proposal(proposal_id):
     contest = proposal.contest
     contest_round = contest.current_round
     form = AssignJudgesForm()
-    form.judge_ids.choices = services.judge_choices_for(proposal)
+    form.judge_ids.choices = choices(services.judge_choices_for(proposal))
     if form.validate_on_submit():
         try:
             created = judging.assign_judges(current_user, proposal, form.judge_ids.data,

@@ -1,9 +1,9 @@
 """The reminder sent once, 48 hours before the deadline, to applicants holding drafts."""
 from datetime import timedelta
 
-from flask_babel import lazy_gettext as _l
 
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.mail import queue_email
 from portal.models import Contest, Notification, Proposal, ProposalStatus, User
 from portal.web import external_url

@@ -10,10 +10,10 @@ change, and by the pages that offer it:
 - a proposal returned for correction (退回补正) may be edited and submitted again until its own
   correction date, whether the deadline has passed or not.
 """
-from flask_babel import lazy_gettext as _l
 
 from portal.errors import DomainError
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.labels import PROPOSAL_STATUS
 from portal.models import Assignment, ProposalStatus, Round, utcnow
 

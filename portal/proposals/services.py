@@ -2,7 +2,6 @@
 from decimal import Decimal
 from functools import partial
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, update
 
 from portal import policy
@@ -10,7 +9,7 @@ from portal.audit import record
 from portal.database import lock_row, run_after_commit
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.i18n import join_list
+from portal.i18n import join_list, lazy_gettext as _l
 from portal.mail import queue_email
 from portal.models import BudgetLine, Contest, EntrantType, Permission, Proposal, ProposalEvent, \
     ProposalStatus, Theme, User, utcnow

@@ -4,16 +4,16 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from flask_babel import lazy_gettext as _l
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, or_
 from sqlalchemy.orm import selectinload
 
 from portal import policy
 from portal.database import pinyin_ordered
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.judging.services import active_judges
 from portal.models import Assignment, Permission, Proposal, ProposalStatus, Review
+from portal.pagination import Page, PageBounds
 from portal.rules.conflicts import assess, contest_rows, reason_labels
 
 
@@ -90,16 +90,6 @@ class TableRow(NamedTuple):
     reviewed: int
 
 
-class _TablePage(Pagination):
-    """A page of rows whose total is already known from the counts per status."""
-
-    def _query_items(self):
-        return self._query_args["fetch"](self._query_offset, self.per_page)
-
-    def _query_count(self):
-        return self._query_args["total"]
-
-
 def _progress_columns():
     """A proposal's assignments and submitted reviews, as correlated counts."""
     assigned = (db.select(func.count(Assignment.id))
@@ -107,7 +97,7 @@ def _progress_columns():
     reviewed = (db.select(func.count(Review.id)).join(Assignment)
                 .filter(Assignment.proposal_id == Proposal.id, Review.submitted_at.is_not(None))
                 .scalar_subquery())
-    return assigned, reviewed
+    return assigned.label("assigned"), reviewed.label("reviewed")
 
 
 def proposal_page(viewer, contest, wanted):
@@ -139,12 +129,13 @@ def proposal_page(viewer, contest, wanted):
                       *_progress_columns())
             .join(shown, shown.c.id == Proposal.id).order_by(*order))
         return [TableRow(row.id, row.reference, row.title, themes.get(row.theme_id),
-                         *row[4:]) for row in rows]
+                         row.organization, row.status, row.budget_total, row.assigned,
+                         row.reviewed) for row in rows]
 
+    # The total is known from the counts per status: no count query.
     total = counts.get(wanted.status, 0) if wanted.status else sum(counts.values())
-    page = _TablePage(page=wanted.page, per_page=PER_PAGE, error_out=False, fetch=fetch,
-                      total=total)
-    return page, counts
+    bounds = PageBounds.of(total, wanted.page, PER_PAGE)
+    return Page(fetch(bounds.offset, PER_PAGE), bounds.page, bounds.pages, total), counts
 
 
 def assignments_of(proposal):

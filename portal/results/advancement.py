@@ -1,9 +1,9 @@
 """Advancing proposals from one round to the next: the top N overall, per theme, or by hand."""
-from flask_babel import lazy_gettext as _l
 
 from portal.audit import record
 from portal.errors import DomainError
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.models import ProposalEvent, ProposalStatus
 
 ADVANCEABLE = (ProposalStatus.SUBMITTED, ProposalStatus.ELIGIBLE)

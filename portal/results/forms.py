@@ -1,14 +1,15 @@
 """The ranking settings form."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     RadioField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     SubmitField,
 )
 from wtforms.validators import NumberRange, Optional
 
+from portal.i18n import lazy_gettext as _l
 from portal.scoring import SUBMISSION_TIME
 from portal.validation import IntegerField
 
@@ -22,7 +23,8 @@ TIE_BREAK_SLOTS = 3
 
 
 class RankingSettingsForm(FlaskForm):
-    ranking_method = SelectField(_l("Official method"), choices=list(METHOD_LABELS.items()))
+    ranking_method = SelectField(_l("Official method"), choices=[
+        SelectChoice(method, label) for method, label in METHOD_LABELS.items()])
     tie_break_1 = SelectField(_l("First tie-break"), validators=[Optional()])
     tie_break_2 = SelectField(_l("Second tie-break"), validators=[Optional()])
     tie_break_3 = SelectField(_l("Third tie-break"), validators=[Optional()])
@@ -34,10 +36,10 @@ class RankingSettingsForm(FlaskForm):
 
     def __init__(self, *args, criteria=(), locale="zh_CN", **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [("", _l("none"))] + [
-            (criterion.code, _l("mean score on %(criterion)s",
-                                criterion=criterion.localized("name", locale)))
-            for criterion in criteria] + [(SUBMISSION_TIME, _l("earlier submission"))]
+        choices = [SelectChoice("", _l("none"))] + [
+            SelectChoice(criterion.code, _l("mean score on %(criterion)s",
+                                            criterion=criterion.localized("name", locale)))
+            for criterion in criteria] + [SelectChoice(SUBMISSION_TIME, _l("earlier submission"))]
         for slot in self.tie_break_slots():
             slot.choices = choices
 
@@ -56,9 +58,9 @@ class AdvanceForm(FlaskForm):
     """Advance proposals to the next round, from the ranking shown above it."""
 
     mode = RadioField(_l("Which proposals"), default="overall",
-                      choices=[("overall", _l("The top N overall")),
-                               ("per_theme", _l("The top N of each theme")),
-                               ("selected", _l("The proposals ticked in the list"))])
+                      choices=[SelectChoice("overall", _l("The top N overall")),
+                               SelectChoice("per_theme", _l("The top N of each theme")),
+                               SelectChoice("selected", _l("The proposals ticked in the list"))])
     count = IntegerField(_l("N"), validators=[Optional(), NumberRange(min=1, max=100000)])
     proposal_ids = SelectMultipleField(_l("Proposals"), coerce=int, validate_choice=False)
     submit = SubmitField(_l("Advance to the next round"))

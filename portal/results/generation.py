@@ -13,7 +13,7 @@ memberships; and, of a user, the email and organization the conflict rules compa
 """
 import gc
 from collections import OrderedDict
-from threading import Lock
+from threading import Event, Lock
 
 from sqlalchemy import event, inspect
 from sqlalchemy.exc import SQLAlchemyError
@@ -117,15 +117,29 @@ def generation_or_none():
         return None
 
 
-def keep_out_of_garbage_collection():
-    """Leave what is alive now (the app, a newly cached ranking: some 100,000 objects) out of
-    the garbage collector's full scans: with a ranking cached, a worker's full collection took
-    about 100 ms and ran every few requests, the ranked list's p95 at three times its p50.
-    The collection first also frees what an earlier call left out, so nothing stays out for
-    good once it is garbage."""
+# Set by a request that cached a computation; cleared by freeze_long_lived between requests.
+_long_lived_added = Event()
+
+
+def note_long_lived():
+    """A request cached what many requests will use (a ranking: some 100,000 objects)."""
+    _long_lived_added.set()
+
+
+def freeze_long_lived():
+    """Between requests, never inside one (gunicorn's post_request hook, set once in
+    gunicorn.conf.py, after the response went out): when a request cached a computation, leave
+    what is alive now out of the garbage collector's full scans. With a ranking cached, a
+    worker's full collection took about 100 ms and ran every few requests, the ranked list's
+    p95 at three times its p50. The collection first also frees what an earlier call left out,
+    so nothing stays out for good once it is garbage. True when it froze."""
+    if not _long_lived_added.is_set():
+        return False
+    _long_lived_added.clear()
     gc.unfreeze()
     gc.collect()
     gc.freeze()
+    return True
 
 
 class LatestComputations:

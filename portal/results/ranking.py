@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
 
-from portal.database import write_beside_request
+from portal.database import picked, write_beside_request
 from portal.extensions import db
 from portal.models import (
     Assignment,
@@ -35,7 +35,7 @@ from portal.scoring import (
     rank_uncertainty,
 )
 from portal.results.generation import LatestComputations, current_generation, \
-    keep_out_of_garbage_collection
+    note_long_lived
 from portal.scoring.live import RULE_METHODS
 from portal.scoring.table import ReviewArrays
 
@@ -99,7 +99,6 @@ def _round_facts(contest, contest_round):
     conflict rules read of the proposal and its applicant, and what the ranking's downloads
     show (reference, title, entrant type, organization)."""
     return db.session.execute(
-        # _conflict_view reads the id and the last four columns by position.
         db.select(Proposal.id, Proposal.theme_id, Proposal.entrant_type_id, Proposal.reference,
                   Proposal.title, Proposal.submitted_at, Proposal.organization,
                   Proposal.contact_email,
@@ -160,14 +159,14 @@ class _ProposalView(NamedTuple):
     applicant: _ApplicantView | None
 
 
-def _conflict_view(fact):
-    # By position (see _round_facts: the id first, what the rules read last): reading a row's
-    # attributes by name cost 6 µs a proposal.
-    proposal_id, *_shown, organization, contact_email, applicant_email, applicant_organization \
-        = fact
-    applicant = None if applicant_email is None else _ApplicantView(
-        applicant_email, applicant_organization)
-    return _ProposalView(proposal_id, organization, contact_email, applicant)
+def _conflict_views(facts):
+    """The _ProposalView of each of _round_facts' rows."""
+    return [_ProposalView(proposal_id, organization, contact_email,
+                          None if applicant_email is None
+                          else _ApplicantView(applicant_email, applicant_organization))
+            for proposal_id, organization, contact_email, applicant_email, applicant_organization
+            in picked(facts, "id", "organization", "contact_email", "applicant_email",
+                      "applicant_organization")]
 
 
 def _without_conflicted(contest, facts, reviews):
@@ -177,7 +176,7 @@ def _without_conflicted(contest, facts, reviews):
     if not judge_ids:
         return reviews
     judges = db.session.scalars(db.select(User).filter(User.id.in_(judge_ids))).all()
-    conflict_map = assess([_conflict_view(fact) for fact in facts], judges,
+    conflict_map = assess(_conflict_views(facts), judges,
                           contest_rows(contest.id))
     return reviews.without(set(conflict_map.standing))
 
@@ -306,7 +305,7 @@ def round_ranking(contest, contest_round=None, with_intervals=True):
         computed = _compute(contest, contest_round, with_intervals)
         if key:
             _computed.put(key, computed)
-            keep_out_of_garbage_collection()
+            note_long_lived()
     proposals = RoundProposals(computed.proposal_ids, _round_conditions(contest, contest_round))
     return RoundRanking(contest_round, computed.result, proposals,
                         computed.intervals or {} if with_intervals else {},

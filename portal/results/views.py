@@ -10,6 +10,7 @@ from portal.errors import DomainError
 from portal.extensions import db
 from portal.i18n import current_locale, part_names
 from portal.models import Permission, User
+from portal.pagination import page_of
 from portal.results import advancement
 from portal.results.forms import METHOD_LABELS, AdvanceForm, RankingSettingsForm
 from portal.results.intervals import ranking_with_last_intervals
@@ -57,13 +58,11 @@ def ranking(slug):
                          if e.code == request.args.get("entrant_type")), None)
     rows = ranked_rows(ranked, theme=theme, entrant_type=entrant_type,
                        sort=request.args.get("sort", "rank"))
-    pages = max(1, -(-len(rows) // ROWS_PER_PAGE))
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    pagination = page_of(rows, request.args.get("page", 1, type=int), ROWS_PER_PAGE)
     other_methods = [method for method in METHODS if method != ranked.result.official]
-    rows = table_rows(ranked, rows[(page - 1) * ROWS_PER_PAGE:page * ROWS_PER_PAGE],
-                      other_methods)
+    rows = table_rows(ranked, pagination.items, other_methods)
     return render_template("results/ranking.html", contest=contest, ranked=ranked, rows=rows,
-                           page=page, pages=pages, first_row=(page - 1) * ROWS_PER_PAGE + 1,
+                           pagination=pagination,
                            chart=score_chart(chart_points(rows, theme), ranked.result.scale,
                                              ranked.boundary),
                            theme_names=part_names(contest.themes, current_locale()),

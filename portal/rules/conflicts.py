@@ -16,13 +16,12 @@ removes the assignment) or waive it; the judge sees the same either way.
 from dataclasses import dataclass, field
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 
 from portal import assignment as rules
 from portal.assignment import ConflictReason
 from portal.assignment.conflicts import ordered_reasons
 from portal.extensions import db
-from portal.i18n import join_list
+from portal.i18n import join_list, lazy_gettext as _l
 from portal.models import Assignment, Conflict, ConflictKind
 
 # Conflict rows about one pair, and the reason each stands for.

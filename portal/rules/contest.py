@@ -1,10 +1,10 @@
 """Rules several stages read: who takes part in a round, the round's scoring window, whether a
 score fits its criterion, and how a judge is named."""
 from flask_babel import format_datetime
-from flask_babel import lazy_gettext as _l
 
 from portal.errors import DomainError
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.models import ProposalStatus, Publication, utcnow
 from portal.rules import criteria
 from portal.text_order import pinyin_key

@@ -8,8 +8,8 @@ with the same methods, registered in KINDS under the code that a criterion's kin
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
-from flask_babel import lazy_gettext as _l
 
+from portal.i18n import lazy_gettext as _l
 from portal.validation import plain_number
 
 

@@ -1,7 +1,6 @@
 """Forms of the contest setup pages: the contest's settings and each list of its parts."""
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -10,6 +9,7 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
+    SelectChoice,
     SelectField,
     StringField,
     SubmitField,
@@ -17,6 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import Length, NumberRange, Optional, Regexp
 
+from portal.i18n import lazy_gettext as _l
 from portal.models import AwardScope
 from portal.validation import DataRequired, DecimalField, InputRequired, IntegerField
 
@@ -188,8 +189,8 @@ class RoundRow(_PartRow):
 class AwardTierRow(_PartRow):
     count = IntegerField(_l("How many"), default=1, validators=[Optional(), NumberRange(
         min=1, max=10000)])
-    scope = SelectField(_l("Given"), choices=[(AwardScope.OVERALL, _l("overall")),
-                                              (AwardScope.PER_THEME, _l("per theme"))])
+    scope = SelectField(_l("Given"), choices=[SelectChoice(AwardScope.OVERALL, _l("overall")),
+                                              SelectChoice(AwardScope.PER_THEME, _l("per theme"))])
     grant_amount = DecimalField(_l("Grant (yuan)"), validators=[Optional(), NumberRange(
         min=Decimal(0), max=Decimal("9999999999.99"))])
     grant_up_to_budget = BooleanField(_l("The requested budget, up to the grant"))

@@ -1,7 +1,6 @@
 """Contest setup verbs: create, edit, edit parts, copy, archive. Services add and flush only."""
 from datetime import timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.invitations import invite
@@ -9,6 +8,7 @@ from portal.audit import record
 from portal.contests.parts import PART_MODELS, PartInUse, sync_parts
 from portal.errors import DomainError
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.models import Contest, InvitationRole, JudgeMembership, User
 from portal.timezones import from_beijing_naive, to_beijing_naive
 

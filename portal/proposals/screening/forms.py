@@ -1,19 +1,20 @@
 """Screening forms: one proposal, or a selection in the proposal table."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, RadioField, SelectMultipleField, SubmitField, \
-    TextAreaField
+from wtforms import DateTimeLocalField, RadioField, SelectChoice, SelectMultipleField, \
+    SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from portal.i18n import lazy_gettext as _l
 from portal.models import ProposalStatus
 from portal.validation import DataRequired
 
 
 class ScreeningForm(FlaskForm):
     decision = RadioField(_l("Decision"), validators=[DataRequired(_l("Choose a decision."))],
-                          choices=[(ProposalStatus.ELIGIBLE, _l("Eligible")),
-                                   (ProposalStatus.INELIGIBLE, _l("Ineligible")),
-                                   (ProposalStatus.RETURNED, _l("Return for correction"))])
+                          choices=[SelectChoice(ProposalStatus.ELIGIBLE, _l("Eligible")),
+                                   SelectChoice(ProposalStatus.INELIGIBLE, _l("Ineligible")),
+                                   SelectChoice(ProposalStatus.RETURNED,
+                                                _l("Return for correction"))])
     reason = TextAreaField(_l("Reason or note for the applicant"),
                            validators=[Optional(), Length(max=2000)], render_kw={"rows": 3},
                            description=_l("Required when ineligible or returned; the applicant "

@@ -1,10 +1,9 @@
 """Eligibility screening (形式审查): eligible, ineligible with a reason, or returned for correction."""
-from flask_babel import lazy_gettext as _l
 
 from portal.audit import record
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.i18n import N_
+from portal.i18n import lazy_gettext as _l, N_
 from portal.mail import queue_email
 from portal.models import Assignment, ProposalEvent, ProposalStatus, utcnow
 from portal.web import external_url

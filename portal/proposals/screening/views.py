@@ -2,6 +2,7 @@
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from portal import policy
 from portal.contests.services import contest_by_slug
@@ -70,7 +71,7 @@ def decide_many(slug):
     form = BulkScreeningForm()
     back = url_for("proposals_admin.proposals", slug=slug) + (
         "?" + request.query_string.decode() if request.query_string else "")
-    form.proposal_ids.choices = [(int(value), value) for value in
+    form.proposal_ids.choices = [SelectChoice(int(value), value) for value in
                                  request.form.getlist("proposal_ids") if _is_id(value)]
     if not form.validate_on_submit():
         flash_form_errors(form)
