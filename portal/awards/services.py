@@ -16,7 +16,6 @@ from portal.models import (
     Proposal,
     ProposalEvent,
     ProposalStatus,
-    Publication,
     PublicationStage,
     Review,
     Round,
