@@ -13,6 +13,7 @@ written. tests/test_migrations.py checks that the models declare the same ones.
 """
 from alembic import op
 import sqlalchemy as sa
+from sqlalchemy.sql.elements import Grouping
 
 
 revision = '0017_constraints'
@@ -103,18 +104,23 @@ def _violations(connection):
         for name, condition in checks:
             # NOT (condition) is unknown, not true, where the condition is unknown: exactly the
             # rows a CHECK constraint accepts are left out.
-            ids = connection.execute(sa.text(
-                f'SELECT id FROM {table} WHERE NOT ({condition}) ORDER BY id')).scalars().all()
+            # Built as a select of the migration's own names, not as SQL text from strings.
+            rows_table = sa.table(table, sa.column('id'))
+            ids = connection.execute(
+                sa.select(rows_table.c.id).where(sa.not_(Grouping(sa.literal_column(condition))))
+                .order_by(rows_table.c.id)).scalars().all()
             if ids:
                 found.append(f"{table} ids {_listed(ids)}: breaks ck_{table}_{name} "
                              f"({condition})")
     for table, keys in UNIQUES.items():
         for columns in keys:
             listed = ', '.join(columns)
-            rows = connection.execute(sa.text(
-                f"SELECT id, {listed} FROM {table} WHERE "
-                + ' AND '.join(f'{column} IS NOT NULL' for column in columns)
-                + f" ORDER BY {listed}, id")).all()
+            rows_table = sa.table(table, sa.column('id'), *(sa.column(c) for c in columns))
+            keyed = [rows_table.c[column] for column in columns]
+            rows = connection.execute(
+                sa.select(rows_table.c.id, *keyed)
+                .where(*(column.is_not(None) for column in keyed))
+                .order_by(*keyed, rows_table.c.id)).all()
             groups = {}
             for row in rows:
                 groups.setdefault(tuple(row[1:]), []).append(row[0])
