@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.checks import DESKTOP, PHONE, PageChecks
+from tests.e2e.checks import DESKTOP, PHONE, PageChecks, logged_in_page
 from tests.e2e.server import BIN, CONTEST_SLUG, ORGANIZER_EMAIL, ORGANIZER_PASSWORD, REPO
 
 pytestmark = pytest.mark.e2e
@@ -28,17 +28,6 @@ def seed_live(portal):
          ORGANIZER_EMAIL], cwd=REPO, env=portal.env, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
-
-
-def log_in(context, portal, email, password):
-    page = context.new_page()
-    page.goto(portal.url("/login"))
-    page.fill("#email", email)
-    page.fill("#password", password)
-    with page.expect_navigation():
-        page.locator("main form [type=submit]").first.click()
-    assert "/login" not in page.url
-    return page
 
 
 def state_of(page, region, state):
@@ -66,7 +55,7 @@ class Day:
         self.titles = self.data["titles"]
         self.checks = PageChecks("en", phone=False, screenshots=screenshots)
         self.phone_checks = PageChecks("en", phone=True, screenshots=screenshots)
-        self.host = log_in(new_context("en-US", DESKTOP), portal, ORGANIZER_EMAIL,
+        self.host = logged_in_page(new_context("en-US", DESKTOP), portal, ORGANIZER_EMAIL,
                            ORGANIZER_PASSWORD)
         self.host.goto(portal.url(f"/admin/live/{self.live_id}/host"))
         self.screen = new_context("en-US", {"width": 1280, "height": 720}).new_page()
@@ -76,11 +65,11 @@ class Day:
         self.judge_contexts = [new_context("en-US", PHONE) for _email in JUDGES]
         self.judges = []
         for context, email in zip(self.judge_contexts, JUDGES):
-            page = log_in(context, portal, email, JUDGE_PASSWORD)
+            page = logged_in_page(context, portal, email, JUDGE_PASSWORD)
             page.goto(portal.url(f"/live/{self.live_id}/judge"))
             self.judges.append(page)
         # A second host device, without JavaScript: its page does not follow by itself.
-        self.stale_host = log_in(new_context("en-US", DESKTOP, java_script_enabled=False),
+        self.stale_host = logged_in_page(new_context("en-US", DESKTOP, java_script_enabled=False),
                                  portal, ORGANIZER_EMAIL, ORGANIZER_PASSWORD)
         self.stale_host.goto(portal.url(f"/admin/live/{self.live_id}/host"))
 
@@ -213,7 +202,7 @@ def test_a_pitch_day_with_three_pitches_a_no_show_and_a_late_judge(portal, new_c
     screen.wait_for_selector("#live-board:has-text('First prize')", timeout=FOLLOW_MS)
     day.checks(screen, "live-screen-ranking", screenshot=True)
     # The host's page opened again on another device resumes the exact state.
-    again = log_in(new_context("en-US", DESKTOP), portal, ORGANIZER_EMAIL, ORGANIZER_PASSWORD)
+    again = logged_in_page(new_context("en-US", DESKTOP), portal, ORGANIZER_EMAIL, ORGANIZER_PASSWORD)
     again.goto(portal.url(f"/admin/live/{day.live_id}/host"))
     state_of(again, "live-host-panel", "ranking")
     assert "2 of 2 groups revealed" in again.locator("#live-host-panel").text_content()
