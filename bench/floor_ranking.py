@@ -95,7 +95,8 @@ def method_of(connection, contest_id):
 
 
 def review_totals(scores, criteria):
-    """(totals, judge index, proposal index, proposal ids, judge count, scale) per review."""
+    """(totals, judge index, proposal index, proposal ids, judge count, scale): a total, a
+    judge and a proposal per review."""
     ids, weights = np.array([[c[0], float(c[1])] for c in criteria]).T
     weight_of = np.zeros(int(ids.max()) + 1)
     weight_of[ids.astype(np.intp)] = weights
@@ -119,10 +120,8 @@ def competition_ranks(proposal_ids, score):
     return proposal_ids[order].astype(np.int64), ordered, ranks
 
 
-def rank_bias_model(scores, criteria):
-    """(proposal ids, qualities, competition ranks), best first, by the judge-bias model."""
-    totals, judges, proposals, proposal_ids, judge_count, _scale = review_totals(scores,
-                                                                                 criteria)
+def fit_bias_model(totals, judges, proposals, judge_count):
+    """(each proposal's quality, each judge's bias) of the judge-bias model."""
     per_proposal = 1.0 / np.bincount(proposals)
     proposal_sums = np.bincount(proposals, totals)
     counts = csr_matrix((np.ones(len(totals)), (judges, proposals)),
@@ -131,7 +130,15 @@ def rank_bias_model(scores, criteria):
         - counts.multiply(per_proposal) @ counts.T
     bias = spsolve(system.tocsc(), np.bincount(judges, totals, minlength=judge_count)
                    - counts @ (proposal_sums * per_proposal))
-    return competition_ranks(proposal_ids, (proposal_sums - counts.T @ bias) * per_proposal)
+    return (proposal_sums - counts.T @ bias) * per_proposal, bias
+
+
+def rank_bias_model(scores, criteria):
+    """(proposal ids, qualities, competition ranks), best first, by the judge-bias model."""
+    totals, judges, proposals, proposal_ids, judge_count, _scale = review_totals(scores,
+                                                                                 criteria)
+    quality, _bias = fit_bias_model(totals, judges, proposals, judge_count)
+    return competition_ranks(proposal_ids, quality)
 
 
 def rank_standardized(scores, criteria):
