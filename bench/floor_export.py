@@ -33,8 +33,15 @@ ORDER BY p.reference, a.judge_id, s.criterion_id
 """
 
 
-def ranking_rows(connection, round_id, contest_id, criteria):
-    ids, scores, ranks = rank_standardized(fetch_scores(connection, round_id), criteria)
+def ranking_rows(connection, round_id, contest_id, criteria, rank=rank_standardized):
+    """The ranking sheet's rows, ranked by `rank` (a floor_ranking method)."""
+    return sheet_rows(connection, contest_id, *rank(fetch_scores(connection, round_id),
+                                                    criteria))
+
+
+def sheet_rows(connection, contest_id, ids, scores, ranks):
+    """The ranking sheet's rows of a ranking (ids, scores, ranks), with one query of the
+    proposals' texts."""
     info = {row[0]: row[1:] for row in connection.execute(
         PROPOSALS_SQL.format(p=placeholder(connection)), (contest_id,)).fetchall()}
     rows = []
@@ -66,7 +73,9 @@ def write_xlsx(rows, out):
     workbook.close()
 
 
-def reviews_csv(connection, round_id, out):
+def review_rows(connection, round_id):
+    """A row per review (reference, theme, judge code, its scores by criterion id), from one
+    query."""
     reviews, current, key = [], None, None
     for reference, theme, judge, _criterion, value in connection.execute(
             REVIEWS_SQL.format(p=placeholder(connection)), (round_id,)):
@@ -74,7 +83,11 @@ def reviews_csv(connection, round_id, out):
             key, current = (reference, judge), [reference, theme, f"J{judge:03d}"]
             reviews.append(current)
         current.append(value)
-    write_csv(reviews, out)
+    return reviews
+
+
+def reviews_csv(connection, round_id, out):
+    write_csv(review_rows(connection, round_id), out)
 
 
 def main(argv=None):

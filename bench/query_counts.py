@@ -38,7 +38,10 @@ def main(argv=None):
     from portal import create_app
     from portal.extensions import db
 
-    app = create_app({"WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
+    # The exports written in the request at both sizes (above PORTAL_BACKGROUND_EXPORT_ROWS a
+    # job builds them and the download answers with its progress page).
+    app = create_app({"WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
+                      "PORTAL_BACKGROUND_EXPORT_ROWS": 10 ** 9})
     counter = {"n": 0}
     with app.app_context():
         engine = db.engine

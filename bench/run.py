@@ -4,7 +4,7 @@
 
 Creates a demo contest (seed-demo: 10,000 proposals x 5 reviews x 3 criteria, 200 judges) in a
 fresh SQLite file (and, with --postgresql, in a fresh PostgreSQL database), then measures the
-ranking, the exports, the pages under gunicorn, the downloads' time and memory, the SQL
+ranking, the exports, the whole export as its job builds it, the pages under gunicorn, the downloads' time and memory, the SQL
 statements per page, the deadline surge and the cold start, each beside its floor: a tiny
 script in bench/ doing the same work with nothing around it. Prints a table and writes
 bench/results.json. Takes under 10 minutes on 2 cores for SQLite alone. Never part of the tests.
@@ -44,18 +44,21 @@ def ranking_section(db, runs):
     env = numpy_env(db.env)
     figures = run_script("ranking_figures.py", CONTEST, "--runs", runs, env=env)
     floor = run_script("floor_ranking.py", db.dsn, CONTEST, "--runs", runs + 2, env=env)
+    method = floor["method"]
     rows = [
-        ratio_row("ranking: official method, whole contest", figures["official"],
+        ratio_row(f"ranking: official method ({method}), whole contest", figures["official"],
                   floor["floor_ms"], 2),
         ratio_row("ranking: every method (round_ranking, no intervals)",
-                  figures["all_methods"], floor["floor_ms"], 5),
+                  figures["all_methods"], floor["floor_ms"], 4),
         ratio_row("ranking: a page view's ranking (cached for the current scores)",
                   figures["page_view"], floor["floor_ms"]),
         ratio_row("ranking: first view after a change (uncertainty stored)",
                   figures["first_view_after_change"], floor["floor_ms"]),
         ratio_row("ranking: uncertainty, 1,000 posterior draws (once per change)",
                   figures["uncertainty"], None),
-        ratio_row("ranking: floor in one SQL query with window functions",
+        ratio_row("ranking: standardized method's floor (the official floor before issue 26)",
+                  floor["standardized_floor_ms"], floor["floor_ms"]),
+        ratio_row("ranking: standardized floor in one SQL query with window functions",
                   floor["window_sql_ms"], floor["floor_ms"]),
     ]
     return {"figures": figures, "floor": floor}, rows
@@ -73,6 +76,23 @@ def exports_section(db, runs):
                   floor["xlsx_rows"], 2),
         ratio_row("export: reviews CSV (a row per review)", figures["reviews_csv"],
                   floor["reviews_csv"], 2),
+    ]
+    return {"figures": figures, "floor": floor}, rows
+
+
+def workbook_section(db, contest, runs):
+    """The whole export as the job builds it (XLSX, ZIP) beside the six sheets written bare."""
+    figures = run_script("workbook_figures.py", contest, "--runs", runs, env=numpy_env(db.env),
+                         timeout=1800)
+    floor = run_script("floor_workbook.py", db.dsn, contest, "--runs", runs,
+                       env=numpy_env(db.env), timeout=1800)
+    rows = [
+        ratio_row(f"export job ({contest}): whole XLSX workbook, six sheets", figures["xlsx"],
+                  floor["xlsx"], 2),
+        ratio_row(f"export job ({contest}): ZIP of the six sheets as CSV", figures["zip"],
+                  floor["zip"], 2),
+        ratio_row(f"memory: export job process peak RSS ({contest})", figures["peak_rss_mb"],
+                  None, unit="MB"),
     ]
     return {"figures": figures, "floor": floor}, rows
 
@@ -247,8 +267,13 @@ def main(argv=None):
     parser.add_argument("--surge-users", type=int, default=30)
     parser.add_argument("--publication-applicants", type=int, default=2000)
     parser.add_argument("--publication-contests", type=int, default=5)
+    parser.add_argument("--workbook-contest", default=CONTEST,
+                        help="The contest whose whole export is built (bench, or q1000 for a "
+                             "quick run).")
+    parser.add_argument("--workbook-runs", type=int, default=3,
+                        help="Timed builds of the whole export, each format.")
     parser.add_argument("--skip", action="append", default=[],
-                        choices=["ranking", "exports", "pages", "queries", "surge",
+                        choices=["ranking", "exports", "workbook", "pages", "queries", "surge",
                                  "publication", "cold"])
     parser.add_argument("--json", type=Path, default=RESULTS)
     parser.add_argument("--markdown", action="store_true",
@@ -274,6 +299,8 @@ def main(argv=None):
                                   found["seed_seconds"], 60, 1, "s"))
             sections = [("ranking", lambda: ranking_section(db, args.runs)),
                         ("exports", lambda: exports_section(db, args.runs)),
+                        ("workbook", lambda: workbook_section(db, args.workbook_contest,
+                                                              args.workbook_runs)),
                         ("pages", lambda: pages_section(db, args.workers, args.seconds)),
                         ("queries", lambda: queries_section(db)),
                         ("surge", lambda: surge_section(db, args.surge_users, args.workers)),

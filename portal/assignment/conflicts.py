@@ -2,6 +2,7 @@
 import re
 import unicodedata
 from collections import defaultdict
+from functools import lru_cache
 
 from portal.assignment.records import Conflict, ConflictReason
 
@@ -18,8 +19,13 @@ _TRAILING_PUNCTUATION = ".,;:!?。，；：！？、·-_ "
 # Chinese is written without spaces, so a space beside a CJK character is only a typing habit.
 _CJK = "\u2e80-\u9fff\uf900-\ufaff"
 _SPACE_BY_CJK = re.compile(rf"\s+(?=[{_CJK}])|(?<=[{_CJK}])\s+")
+# The keys below are pure functions of a string, asked for every proposal of a contest (10,000
+# on each ranking) over far fewer distinct values: each is computed once per process, up to
+# this many values (a few MB at most).
+KEYS_CACHED = 65536
 
 
+@lru_cache(maxsize=KEYS_CACHED)
 def normalize_organization(name):
     """A key under which spellings of one organization are equal; "" for no organization.
 
@@ -34,9 +40,15 @@ def normalize_organization(name):
 def email_domain(email):
     """The domain of an email address, lower case; "" when there is none."""
     _, at, domain = (email or "").strip().rpartition("@")
-    return unicodedata.normalize("NFKC", domain).casefold().strip(".") if at else ""
+    return _normalized_domain(domain) if at else ""
 
 
+@lru_cache(maxsize=KEYS_CACHED)
+def _normalized_domain(domain):
+    return unicodedata.normalize("NFKC", domain).casefold().strip(".")
+
+
+@lru_cache(maxsize=KEYS_CACHED)
 def is_public_mail_domain(domain):
     labels = domain.split(".")
     return any(".".join(labels[start:]) in PUBLIC_MAIL_DOMAINS for start in range(len(labels)))

@@ -200,6 +200,21 @@ class _CellStyles(dict):
 
 
 def _write_xlsx_cell(worksheet, styles, row, column, value, number_format=None):
+    # The common cells first, by their exact type, without cell_value's general checks: a
+    # whole contest's workbook writes a million of them.
+    kind = type(value)
+    if kind is str:
+        if value:
+            worksheet.write_string(row, column, value, styles.text(value))
+        return
+    if kind is float:
+        if math.isfinite(value):
+            worksheet.write_number(row, column, value, styles[number_format or "0.00"])
+        return
+    if kind is int:
+        worksheet.write_number(row, column, value,
+                               styles[number_format] if number_format else None)
+        return
     value = cell_value(value)
     if value is None or value == "":
         return   # an empty cell, as a spreadsheet leaves it

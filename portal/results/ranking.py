@@ -34,8 +34,8 @@ from portal.scoring import (
     compute_ranking,
     rank_uncertainty,
 )
-from portal.results.generation import LatestComputations, current_generation, \
-    note_long_lived
+from portal.results.generation import LatestComputations, collection_paused, \
+    current_generation, note_long_lived
 from portal.scoring.live import RULE_METHODS
 from portal.scoring.table import ReviewArrays
 
@@ -93,20 +93,47 @@ def _round_conditions(contest, contest_round):
             Proposal.status.in_(round_statuses(contest_round)))
 
 
-def _round_facts(contest, contest_round):
-    """What the ranking needs of each proposal of the round, as plain rows (10,000 ORM objects
-    cost several times the rest of the computation): ids, theme, submission time, what the
-    conflict rules read of the proposal and its applicant, and what the ranking's downloads
+class RoundFact(NamedTuple):
+    """What the ranking needs of one proposal of the round: ids, theme, submission time, what
+    the conflict rules read of the proposal and its applicant, and what the ranking's downloads
     show (reference, title, entrant type, organization)."""
-    return db.session.execute(
-        db.select(Proposal.id, Proposal.theme_id, Proposal.entrant_type_id, Proposal.reference,
-                  Proposal.title, Proposal.submitted_at, Proposal.organization,
-                  Proposal.contact_email,
-                  User.email.label("applicant_email"),
-                  User.organization.label("applicant_organization"))
+
+    id: int
+    theme_id: int | None
+    entrant_type_id: int | None
+    reference: str | None
+    title: str
+    submitted_at: object          # aware UTC datetime, or None
+    organization: str | None
+    contact_email: str | None
+    applicant_email: str | None
+    applicant_organization: str | None
+
+
+_FACT_COLUMNS = (Proposal.id, Proposal.theme_id, Proposal.entrant_type_id, Proposal.reference,
+                 Proposal.title, Proposal.submitted_at, Proposal.organization,
+                 Proposal.contact_email, User.email, User.organization)
+
+
+def _round_facts(contest, contest_round):
+    """The round's proposals as RoundFact rows, by id: read as the driver's tuples and made
+    named tuples directly (10,000 ORM objects cost several times the rest of the computation,
+    and SQLAlchemy's result rows for them as much as the query), the submission time converted
+    by its column's own type."""
+    connection = db.session.connection()
+    result = connection.execute(
+        db.select(*_FACT_COLUMNS)
         .outerjoin(User, User.id == Proposal.applicant_id)
         .filter(*_round_conditions(contest, contest_round))
-        .order_by(Proposal.id)).all()
+        .order_by(Proposal.id))
+    with result:
+        rows = result.cursor.fetchall()
+    dialect = connection.dialect
+    moment = Proposal.submitted_at.type.dialect_impl(dialect).result_processor(dialect, None)
+    make = RoundFact._make
+    if moment is None:
+        return [make(row) for row in rows]
+    return [make((*row[:5], moment(row[5]), *row[6:])) for row in rows]
 
 
 class RoundProposals(Mapping):
@@ -248,6 +275,7 @@ def ranking_boundary(contest):
     return overall or DEFAULT_BOUNDARY
 
 
+@collection_paused()
 def _inputs(contest, contest_round):
     facts = _round_facts(contest, contest_round)
     proposals = RoundProposals([fact.id for fact in facts],
@@ -313,6 +341,7 @@ def round_ranking(contest, contest_round=None, with_intervals=True):
                         computed.incomplete, computed.fingerprint)
 
 
+@collection_paused()
 def _compute(contest, contest_round, with_intervals):
     by_id, reviews, criteria, proposal_inputs, facts, incomplete = _inputs(contest,
                                                                            contest_round)

@@ -14,12 +14,13 @@ when proposals are assigned and are shown to the organizers, who record the conf
 removes the assignment) or waive it; the judge sees the same either way.
 """
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from flask import current_app
 
 from portal import assignment as rules
 from portal.assignment import ConflictReason
-from portal.assignment.conflicts import ordered_reasons
+from portal.assignment.conflicts import KEYS_CACHED, ordered_reasons
 from portal.extensions import db
 from portal.i18n import join_list, lazy_gettext as _l
 from portal.models import Assignment, Conflict, ConflictKind
@@ -49,10 +50,16 @@ def _public_mail_domains():
 def _private_email(email, public_domains):
     """The address when its domain can tie people together, else None."""
     domain = rules.email_domain(email)
-    if not domain or any(domain == public or domain.endswith("." + public)
-                         for public in public_domains):
+    if not domain or _site_public(domain, tuple(public_domains)):
         return None
     return email
+
+
+@lru_cache(maxsize=KEYS_CACHED)
+def _site_public(domain, public_domains):
+    """Whether the domain is one of the site's public mail providers, or under one (asked for
+    each applicant's address, over far fewer distinct domains)."""
+    return any(domain == public or domain.endswith("." + public) for public in public_domains)
 
 
 def judge_record(user, declared_organizations=(), expertise=(), active=True,
