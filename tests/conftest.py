@@ -82,7 +82,22 @@ def make_test_app(instance_path, database_url, **overrides):
         "JOBS_IMMEDIATE": True,
     }
     config.update(overrides)
-    return create_app(config)
+    application = create_app(config)
+    _apps_to_dispose.append(application)
+    return application
+
+
+# Apps a test made for itself (another config), disposed after it: otherwise their pooled
+# connections stay open until the collector deletes them, which psycopg warns about.
+_apps_to_dispose = []
+
+
+@pytest.fixture(autouse=True)
+def _dispose_test_apps():
+    made_before = len(_apps_to_dispose)
+    yield
+    while len(_apps_to_dispose) > made_before:
+        _dispose(_apps_to_dispose.pop())
 
 
 @pytest.fixture(scope="session")
@@ -90,6 +105,7 @@ def app(tmp_path_factory, database_url):
     from flask_migrate import upgrade
 
     application = make_test_app(tmp_path_factory.mktemp("instance"), database_url)
+    _apps_to_dispose.remove(application)  # the run's own: disposed at its end
     with application.app_context():
         upgrade()  # the real migrations, never create_all
     yield application
@@ -161,6 +177,7 @@ class RequestClient(FlaskClient):
 @pytest.fixture(scope="session")
 def web_app(app, tmp_path_factory, database_url):
     application = make_test_app(app.instance_path, database_url)
+    _apps_to_dispose.remove(application)  # the run's own: disposed at its end
     application.test_client_class = RequestClient
     yield application
     _dispose(application)
