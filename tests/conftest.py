@@ -149,6 +149,24 @@ def _empty_instance_folders(request):
 
 
 @pytest.fixture
+def fresh_database(tmp_path):
+    """(a database url, an app on it) with nothing migrated yet, on the run's kind of server."""
+    if POSTGRES_SERVER:
+        name, url = _create_postgres_database(POSTGRES_SERVER)
+    else:
+        url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    application = make_test_app(tmp_path / "instance", url)
+    try:
+        yield application
+    finally:
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        if POSTGRES_SERVER:
+            _drop_postgres_database(POSTGRES_SERVER, name)
+
+
+@pytest.fixture
 def outbox(app):
     """The messages sent so far in this test (the folder is emptied after each test)."""
     return lambda: factories.sent_emails(app)

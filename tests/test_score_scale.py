@@ -13,7 +13,7 @@ import portal
 from portal.extensions import db
 from portal.models import Score
 from tests import factories
-from tests.test_migrations import _revision, fresh_database  # noqa: F401  (a fixture)
+from tests.test_migrations import _revision
 
 TRIGGERS = {
     "sqlite": {"score_in_scale_on_insert", "score_in_scale_on_update",

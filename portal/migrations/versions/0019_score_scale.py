@@ -47,69 +47,54 @@ FITS = {
                   "OR mod(s.value - c.scale_min, c.scale_step) = 0)",
 }
 
-# The DDL of each dialect, in order. Every trigger looks for the rows it guards that break
-# FITS (written out: a trigger's text is SQL, not a value).
+# The scores a trigger guards, joined to their criterion: the new score (NEW.id) on `scores`,
+# the criterion's scores (NEW.id) on `criteria`. A trigger looks for those that break FITS, so
+# the triggers and the check before the upgrade apply one condition. Every piece is this
+# module's constant text: no value enters the DDL.
+_OF_SCORE = "SELECT 1 FROM scores s JOIN criteria c ON c.id = s.criterion_id WHERE s.id = NEW.id"
+_OF_CRITERION = ("SELECT 1 FROM scores s JOIN criteria c ON c.id = s.criterion_id "
+                 "WHERE c.id = NEW.id")
+_SQLITE_REFUSAL = " BEGIN SELECT RAISE(ABORT, 'score_in_scale: {}'); END"
+
+
+def _sqlite_trigger(name, event, guarded, refusal):
+    return (f"CREATE TRIGGER {name} {event} WHEN EXISTS ({guarded} AND NOT ("
+            + FITS['sqlite'] + "))" + _SQLITE_REFUSAL.format(refusal))
+
+
+def _postgresql_function(name, guarded, lock, message, *values):
+    return (f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {lock} "
+            f"IF EXISTS ({guarded} AND NOT (" + FITS['postgresql'] + ")) THEN "
+            f"RAISE EXCEPTION 'score_in_scale: {message}', {', '.join(values)} "
+            "USING ERRCODE = 'check_violation', CONSTRAINT = 'score_in_scale'; "
+            "END IF; RETURN NULL; END $$")
+
+
 CREATE = {
     'sqlite': [
-        """CREATE TRIGGER score_in_scale_on_insert AFTER INSERT ON scores
-        WHEN EXISTS (SELECT 1 FROM scores s JOIN criteria c ON c.id = s.criterion_id
-                     WHERE s.id = NEW.id AND NOT (
-            s.value >= c.scale_min AND s.value <= c.scale_max AND (c.scale_step IS NULL OR
-            abs((s.value - c.scale_min) * 1.0 / c.scale_step
-                - round((s.value - c.scale_min) * 1.0 / c.scale_step)) < 1e-7)))
-        BEGIN SELECT RAISE(ABORT, 'score_in_scale: a score lies outside its criterion''s scale');
-        END""",
-        """CREATE TRIGGER score_in_scale_on_update AFTER UPDATE OF value, criterion_id ON scores
-        WHEN EXISTS (SELECT 1 FROM scores s JOIN criteria c ON c.id = s.criterion_id
-                     WHERE s.id = NEW.id AND NOT (
-            s.value >= c.scale_min AND s.value <= c.scale_max AND (c.scale_step IS NULL OR
-            abs((s.value - c.scale_min) * 1.0 / c.scale_step
-                - round((s.value - c.scale_min) * 1.0 / c.scale_step)) < 1e-7)))
-        BEGIN SELECT RAISE(ABORT, 'score_in_scale: a score lies outside its criterion''s scale');
-        END""",
-        """CREATE TRIGGER criterion_scale_keeps_scores
-        AFTER UPDATE OF scale_min, scale_max, scale_step ON criteria
-        WHEN EXISTS (SELECT 1 FROM scores s JOIN criteria c ON c.id = s.criterion_id
-                     WHERE c.id = NEW.id AND NOT (
-            s.value >= c.scale_min AND s.value <= c.scale_max AND (c.scale_step IS NULL OR
-            abs((s.value - c.scale_min) * 1.0 / c.scale_step
-                - round((s.value - c.scale_min) * 1.0 / c.scale_step)) < 1e-7)))
-        BEGIN SELECT RAISE(ABORT, 'score_in_scale: the criterion has scores outside this scale');
-        END""",
+        _sqlite_trigger('score_in_scale_on_insert', 'AFTER INSERT ON scores', _OF_SCORE,
+                        "a score lies outside its criterion''s scale"),
+        _sqlite_trigger('score_in_scale_on_update',
+                        'AFTER UPDATE OF value, criterion_id ON scores', _OF_SCORE,
+                        "a score lies outside its criterion''s scale"),
+        _sqlite_trigger('criterion_scale_keeps_scores',
+                        'AFTER UPDATE OF scale_min, scale_max, scale_step ON criteria',
+                        _OF_CRITERION, "the criterion has scores outside this scale"),
     ],
     'postgresql': [
-        """CREATE FUNCTION score_in_scale() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-            -- A concurrent change of the criterion's scale waits for this transaction, and
-            -- one that committed meanwhile is what the check below reads.
-            PERFORM 1 FROM criteria WHERE id = NEW.criterion_id FOR SHARE;
-            IF EXISTS (SELECT 1 FROM scores s JOIN criteria c ON c.id = s.criterion_id
-                       WHERE s.id = NEW.id AND NOT (
-                    s.value >= c.scale_min AND s.value <= c.scale_max AND (c.scale_step IS NULL
-                    OR mod(s.value - c.scale_min, c.scale_step) = 0))) THEN
-                RAISE EXCEPTION 'score_in_scale: score % (%) lies outside the scale of '
-                                'criterion %', NEW.id, NEW.value, NEW.criterion_id
-                    USING ERRCODE = 'check_violation', CONSTRAINT = 'score_in_scale';
-            END IF;
-            RETURN NULL;
-        END $$""",
-        """CREATE TRIGGER score_in_scale AFTER INSERT OR UPDATE OF value, criterion_id ON scores
-        FOR EACH ROW EXECUTE FUNCTION score_in_scale()""",
-        """CREATE FUNCTION criterion_scale_keeps_scores() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-            IF EXISTS (SELECT 1 FROM scores s JOIN criteria c ON c.id = s.criterion_id
-                       WHERE c.id = NEW.id AND NOT (
-                    s.value >= c.scale_min AND s.value <= c.scale_max AND (c.scale_step IS NULL
-                    OR mod(s.value - c.scale_min, c.scale_step) = 0))) THEN
-                RAISE EXCEPTION 'score_in_scale: criterion % has scores outside this scale',
-                                NEW.id
-                    USING ERRCODE = 'check_violation', CONSTRAINT = 'score_in_scale';
-            END IF;
-            RETURN NULL;
-        END $$""",
-        """CREATE TRIGGER criterion_scale_keeps_scores
-        AFTER UPDATE OF scale_min, scale_max, scale_step ON criteria
-        FOR EACH ROW EXECUTE FUNCTION criterion_scale_keeps_scores()""",
+        # The criterion read FOR SHARE: a concurrent change of its scale waits for this
+        # transaction, and one committed meanwhile is what the check then reads.
+        _postgresql_function('score_in_scale', _OF_SCORE,
+                             "PERFORM 1 FROM criteria WHERE id = NEW.criterion_id FOR SHARE;",
+                             "score % (%) lies outside the scale of criterion %",
+                             "NEW.id", "NEW.value", "NEW.criterion_id"),
+        "CREATE TRIGGER score_in_scale AFTER INSERT OR UPDATE OF value, criterion_id "
+        "ON scores FOR EACH ROW EXECUTE FUNCTION score_in_scale()",
+        _postgresql_function('criterion_scale_keeps_scores', _OF_CRITERION, "",
+                             "criterion % has scores outside this scale", "NEW.id"),
+        "CREATE TRIGGER criterion_scale_keeps_scores "
+        "AFTER UPDATE OF scale_min, scale_max, scale_step ON criteria "
+        "FOR EACH ROW EXECUTE FUNCTION criterion_scale_keeps_scores()",
     ],
 }
 
