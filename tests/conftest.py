@@ -83,6 +83,7 @@ def make_test_app(instance_path, database_url, **overrides):
     }
     config.update(overrides)
     application = create_app(config)
+    application.test_client_class = ClosingClient
     _apps_to_dispose.append(application)
     return application
 
@@ -179,7 +180,18 @@ def app_context(app):
         db.session.remove()
 
 
-class RequestClient(FlaskClient):
+class ClosingClient(FlaskClient):
+    """The test client, closing the temporary file that werkzeug encodes an upload over 500 KB
+    into and leaves open (a ResourceWarning, which fails the run)."""
+
+    def open(self, *args, **kwargs):
+        response = super().open(*args, **kwargs)
+        for answered in (*response.history, response):
+            answered.request.input_stream.close()
+        return response
+
+
+class RequestClient(ClosingClient):
     """Sends each request through a second app object, as a separate process would: a fresh
     app context per request (no `g` or session shared with the test), and afterwards the test's
     own session is rolled back so that it reads what the request committed."""
