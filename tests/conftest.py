@@ -82,7 +82,23 @@ def make_test_app(instance_path, database_url, **overrides):
         "JOBS_IMMEDIATE": True,
     }
     config.update(overrides)
-    return create_app(config)
+    application = create_app(config)
+    application.test_client_class = ClosingClient
+    _apps_to_dispose.append(application)
+    return application
+
+
+# Apps a test made for itself (another config), disposed after it: otherwise their pooled
+# connections stay open until the collector deletes them, which psycopg warns about.
+_apps_to_dispose = []
+
+
+@pytest.fixture(autouse=True)
+def _dispose_test_apps():
+    made_before = len(_apps_to_dispose)
+    yield
+    while len(_apps_to_dispose) > made_before:
+        _dispose(_apps_to_dispose.pop())
 
 
 @pytest.fixture(scope="session")
@@ -90,6 +106,7 @@ def app(tmp_path_factory, database_url):
     from flask_migrate import upgrade
 
     application = make_test_app(tmp_path_factory.mktemp("instance"), database_url)
+    _apps_to_dispose.remove(application)  # the run's own: disposed at its end
     with application.app_context():
         upgrade()  # the real migrations, never create_all
     yield application
@@ -133,6 +150,24 @@ def _empty_instance_folders(request):
 
 
 @pytest.fixture
+def fresh_database(tmp_path):
+    """(a database url, an app on it) with nothing migrated yet, on the run's kind of server."""
+    if POSTGRES_SERVER:
+        name, url = _create_postgres_database(POSTGRES_SERVER)
+    else:
+        url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    application = make_test_app(tmp_path / "instance", url)
+    try:
+        yield application
+    finally:
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        if POSTGRES_SERVER:
+            _drop_postgres_database(POSTGRES_SERVER, name)
+
+
+@pytest.fixture
 def outbox(app):
     """The messages sent so far in this test (the folder is emptied after each test)."""
     return lambda: factories.sent_emails(app)
@@ -145,7 +180,18 @@ def app_context(app):
         db.session.remove()
 
 
-class RequestClient(FlaskClient):
+class ClosingClient(FlaskClient):
+    """The test client, closing the temporary file that werkzeug encodes an upload over 500 KB
+    into and leaves open (a ResourceWarning, which fails the run)."""
+
+    def open(self, *args, **kwargs):
+        response = super().open(*args, **kwargs)
+        for answered in (*response.history, response):
+            answered.request.input_stream.close()
+        return response
+
+
+class RequestClient(ClosingClient):
     """Sends each request through a second app object, as a separate process would: a fresh
     app context per request (no `g` or session shared with the test), and afterwards the test's
     own session is rolled back so that it reads what the request committed."""
@@ -161,6 +207,7 @@ class RequestClient(FlaskClient):
 @pytest.fixture(scope="session")
 def web_app(app, tmp_path_factory, database_url):
     application = make_test_app(app.instance_path, database_url)
+    _apps_to_dispose.remove(application)  # the run's own: disposed at its end
     application.test_client_class = RequestClient
     yield application
     _dispose(application)

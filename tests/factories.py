@@ -186,6 +186,17 @@ def count_calls(monkeypatch, owner, name):
     return calls
 
 
+def open_server_cursors():
+    """The names of the server-side cursors open on the session's connection (PostgreSQL's
+    pg_cursors; the test is skipped on SQLite, which has none)."""
+    import pytest
+    from sqlalchemy import text
+
+    if db.session.connection().dialect.name != "postgresql":
+        pytest.skip("server-side cursors are PostgreSQL's")
+    return db.session.scalars(text("SELECT name FROM pg_cursors WHERE name <> ''")).all()
+
+
 def without_csrf_tokens(page):
     """The page with its CSRF tokens blanked: a token carries the second it was made in, so
     two identical answers a second apart would otherwise differ."""

@@ -11,9 +11,11 @@ import pytest
 from sqlalchemy import text
 
 from portal.audit import chain, record
+from portal.audit.anchors import verify_log
 from portal.extensions import db
 from portal.models import AuditEvent, utcnow
 from tests.conftest import make_test_app
+from tests.factories import open_server_cursors
 
 
 def write_entries(count, contest=None, actor=None):
@@ -79,6 +81,14 @@ def test_a_row_changed_by_hand_is_found(app_context, runner, contest, organizer)
     result = verify(runner)
     assert result.exit_code == 1
     assert f"BROKEN at entry {third}" in result.output and "content" in result.output
+
+
+def test_a_check_that_stops_at_a_broken_link_closes_its_cursor(app_context, contest,
+                                                                organizer):
+    write_entries(6, contest, organizer)
+    _tamper(rows()[2]["id"])
+    assert verify_log().broken_at == rows()[2]["id"]
+    assert open_server_cursors() == []
 
 
 def test_a_rewritten_chain_is_found_against_the_anchor(app_context, runner, contest, organizer):

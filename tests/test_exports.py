@@ -18,7 +18,8 @@ from portal.extensions import db
 from portal.models import AuditEvent, Award
 from portal.results.ranking import round_ranking
 from portal.timezones import to_beijing_naive
-from tests.factories import assign, make_judge, make_proposal, make_user, review
+from tests.factories import assign, make_judge, make_proposal, make_user, \
+    open_server_cursors, review
 
 EN = {"Accept-Language": "en"}
 HYPERLINK = '=HYPERLINK("http://evil.example/","点击")'
@@ -342,6 +343,24 @@ def test_the_long_sheets_are_read_as_they_are_written(contest, organizer, count_
     assert reading.total == 1 and len(reviews) == 4
     assert [line[-1] for line in reviews[:2]] == ["需求调研扎实", "=1+1"]   # by judge order
     assert reviews[0][3:6] == [Decimal("9.00"), Decimal("8.00"), Decimal("7.00")]
+
+
+def test_a_long_sheet_read_in_part_closes_its_cursor(contest, organizer):
+    """A writer that stops early (an error, a client gone) leaves no server-side cursor open
+    until the collector finds it: it would hold the transaction, and warn."""
+    build_contest(contest, organizer)
+    ranked = round_ranking(contest)
+    for key in ("reviews", "proposals"):
+        (sheet,) = contest_sheets(contest, ExportOptions(contest.rounds[0]), ranked, keys=[key])
+        assert open_server_cursors() == [], key     # nothing read before the first row
+        rows = iter(sheet.rows)
+        next(rows)
+        assert len(open_server_cursors()) == 1, key
+        rows.close()
+        assert open_server_cursors() == [], key
+    assert len(list(contest_sheets(contest, ExportOptions(contest.rounds[0]), ranked,
+                                   keys=["proposals"])[0].rows)) == 4
+    assert open_server_cursors() == []
 
 
 def test_cells_keep_numbers_and_csv_neutralizes_text():

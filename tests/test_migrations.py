@@ -9,8 +9,6 @@ from sqlalchemy.exc import IntegrityError
 from portal.extensions import db
 from portal.models import BudgetLine, Conflict, ConflictKind, Proposal, Theme
 from tests import factories
-from tests.conftest import POSTGRES_SERVER, _create_postgres_database, \
-    _drop_postgres_database, make_test_app
 
 
 def test_the_migrated_database_matches_the_models(app_context):
@@ -42,24 +40,6 @@ def test_the_database_has_the_check_constraints_the_models_declare(app_context):
              for name in declared}
     assert found == declared
     assert "ck_proposals_status" in declared["proposals"]
-
-
-@pytest.fixture
-def fresh_database(tmp_path):
-    """(a database url, an app on it) with nothing migrated yet, on the run's kind of server."""
-    if POSTGRES_SERVER:
-        name, url = _create_postgres_database(POSTGRES_SERVER)
-    else:
-        url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
-    application = make_test_app(tmp_path / "instance", url)
-    try:
-        yield application
-    finally:
-        with application.app_context():
-            db.session.remove()
-            db.engine.dispose()
-        if POSTGRES_SERVER:
-            _drop_postgres_database(POSTGRES_SERVER, name)
 
 
 def _revision():
@@ -105,7 +85,7 @@ def test_rows_that_break_a_new_constraint_are_listed_and_nothing_changes(fresh_d
         db.session.execute(text("DELETE FROM conflicts WHERE id = :id"), {"id": conflicts[1]})
         db.session.commit()
         db.session.remove()
-        upgrade()
+        upgrade(revision="0017_constraints")
         assert _revision() == "0017_constraints"
         # Rebuilding a table on SQLite kept the rows that reference it.
         assert db.session.scalar(db.select(func.count(BudgetLine.id))) > 0

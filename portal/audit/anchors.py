@@ -29,9 +29,11 @@ def verify_log(anchors=()):
     columns = [AuditEvent.id, AuditEvent.at, AuditEvent.actor_id, AuditEvent.contest_id,
                AuditEvent.action, AuditEvent.target_type, AuditEvent.target_id,
                AuditEvent.detail, AuditEvent.previous_hash, AuditEvent.entry_hash]
-    rows = db.session.execute(db.select(*columns).order_by(AuditEvent.id)
-                              .execution_options(yield_per=READ_BATCH)).mappings()
-    return chain.verify((dict(row) for row in rows), anchors)
+    # The walk stops at the first broken link: the cursor (server-side on PostgreSQL) is
+    # closed here, not whenever the collector finds it.
+    with db.session.execute(db.select(*columns).order_by(AuditEvent.id)
+                            .execution_options(yield_per=READ_BATCH)).mappings() as rows:
+        return chain.verify((dict(row) for row in rows), anchors)
 
 
 def daily_anchor(now=None):

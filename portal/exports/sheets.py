@@ -124,8 +124,10 @@ def _submitted_reviews(contest_round, codes, with_comments):
     reviews as ORM objects, or all at once, took seconds and most of a worker's memory. The
     query sorts by reference only; a proposal's few reviews are put in judge order here."""
     position = {judge_id: at for at, judge_id in enumerate(codes)}
-    # Through the connection: plain rows, without the ORM's row processing.
-    rows = db.session.connection().execute(
+    # Through the connection: plain rows, without the ORM's row processing. Closed on leaving
+    # (a reader that stops early closes this generator): the cursor is server-side on
+    # PostgreSQL, and holds the connection's transaction open until closed.
+    with db.session.connection().execute(
         db.select(Review.id, Proposal.reference, Proposal.theme_id, Assignment.judge_id,
                   Review.comment if with_comments else db.null(), Score.criterion_id,
                   db.cast(Score.value, db.Float))
@@ -134,8 +136,13 @@ def _submitted_reviews(contest_round, codes, with_comments):
         .outerjoin(Score, Score.review_id == Review.id)
         .filter(Assignment.round_id == contest_round.id, Review.submitted_at.is_not(None))
         .order_by(Proposal.reference, Review.id)
-        .execution_options(stream_results=True))
-    rows = itertools.chain.from_iterable(rows.partitions(REVIEW_ROWS_PER_BATCH))
+        .execution_options(stream_results=True)) as result:
+        yield from _reviews_by_proposal(
+            itertools.chain.from_iterable(result.partitions(REVIEW_ROWS_PER_BATCH)), position)
+
+
+def _reviews_by_proposal(rows, position):
+    """The reviews in `rows` (sorted by reference), each proposal's in judge order."""
     # The scores come as floats and become Decimals as the column holds them, once per
     # distinct value: 150,000 conversions by the driver layer cost more than the query.
     decimals = KeyDefaultDict(lambda value: Decimal(f"{value:.{Score.value.type.scale}f}"))
@@ -217,7 +224,7 @@ def proposals_sheet(contest, theme_ids=None):
     themes = part_names(contest.themes, locale)
     entrant_types = part_names(contest.entrant_types, locale)
     budgets = _budget_texts(contest)
-    rows = db.session.execute(
+    rows = _read_in_batches(
         db.select(Proposal.id, Proposal.reference, Proposal.title, Proposal.theme_id,
                   Proposal.entrant_type_id, Proposal.organization,
                   User.display_name.label("applicant_name"), User.email.label("applicant_email"),
@@ -230,8 +237,7 @@ def proposals_sheet(contest, theme_ids=None):
         .outerjoin(User, User.id == Proposal.applicant_id)
         .filter(Proposal.contest_id == contest.id, Proposal.status != ProposalStatus.DRAFT,
                 *([] if theme_ids is None else [Proposal.theme_id.in_(sorted(theme_ids))]))
-        .order_by(Proposal.reference, Proposal.id)
-        .execution_options(yield_per=PROPOSAL_ROWS_PER_BATCH))
+        .order_by(Proposal.reference, Proposal.id), PROPOSAL_ROWS_PER_BATCH)
     header = [_("Reference"), _("Project title"), _("Theme"), _("Entrant type"),
               _("Organization"), _("Applicant"), _("Contact person for this proposal"),
               _("Contact mobile phone"), _("Contact email"), _("Status"), _("Status note"),
@@ -254,6 +260,13 @@ def proposals_sheet(contest, theme_ids=None):
         for row in rows)
     return Sheet("proposals", _("Proposals"), header, lines, widths={1: 40},
                  formats={18: MONEY})
+
+
+def _read_in_batches(statement, batch):
+    """The rows of `statement`, read `batch` at a time once the first is asked for; the cursor
+    (server-side on PostgreSQL) is closed when the last is read or the reader stops early."""
+    with db.session.execute(statement.execution_options(yield_per=batch)) as rows:
+        yield from rows
 
 
 def _budget_texts(contest):

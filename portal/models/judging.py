@@ -73,7 +73,11 @@ class Score(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"),
                                            index=True)
-    criterion_id: Mapped[int] = mapped_column(ForeignKey("criteria.id", ondelete="CASCADE"))
+    # Indexed for the database's check that a criterion's scale keeps its scores (0019).
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("criteria.id", ondelete="CASCADE"),
+                                              index=True)
+    # Within the criterion's scale: kept by triggers (migration 0019_score_scale), as the rule
+    # spans two tables.
     value: Mapped[Decimal] = mapped_column(Numeric(6, 2))
 
     review = relationship("Review", back_populates="scores")

@@ -22,7 +22,7 @@ from portal.rules.contest import judge_name
 from portal.scoring import METHODS, SUBMISSION_TIME
 from portal.scoring.agreement import agreement_level
 from portal.text_order import pinyin_key
-from portal.web import ConfirmForm, commit_and_redirect, flash_form_errors, organizer_blueprint, \
+from portal.web import commit_and_redirect, flash_form_errors, organizer_blueprint, \
     show_domain_error
 
 bp = organizer_blueprint("results", __name__)

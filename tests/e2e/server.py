@@ -89,22 +89,24 @@ class PortalServer:
             if self.process.poll() is not None:
                 break
             try:
-                urllib.request.urlopen(self.base + "/healthz", timeout=2)
-                return self
+                with urllib.request.urlopen(self.base + "/healthz", timeout=2):
+                    return self
             except (urllib.error.URLError, ConnectionError, OSError):
                 time.sleep(0.2)
         self.stop()
         raise RuntimeError("gunicorn did not start:\n" + self.log_text()[-3000:])
 
     def stop(self):
-        if self.process is None or self.process.poll() is not None:
+        if self.process is None:
             return
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=5)
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=5)
+        # Also when gunicorn had exited by itself: an unclosed log fails the run (ResourceWarning).
         self.log.close()
 
     def log_text(self):
