@@ -239,3 +239,10 @@ def test_the_setup_form_sets_a_kind_and_refuses_changing_it_once_scored(
     response = client.post(f"/admin/contests/{contest.slug}/parts/criteria",
                            headers={"Accept-Language": "en"}, data=data)
     assert "its scale cannot change" in response.get_data(as_text=True)
+
+
+def test_the_public_page_names_each_criterion_s_scale_by_its_kind(client, contest):
+    _yes_no(contest)
+    page = client.get(f"/contests/{contest.slug}", headers={"Accept-Language": "zh-CN"}) \
+        .get_data(True)
+    assert page.count("评分范围 1–10") == 2 and "是或否" in page

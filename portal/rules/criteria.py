@@ -83,6 +83,11 @@ class ScaleKind:
         """The scale in a few characters, for a printed score sheet: 1–10."""
         return f"{plain_number(criterion.scale_min)}–{plain_number(criterion.scale_max)}"
 
+    def summary(self, criterion):
+        """The scale in a few words, for the contest's public page: 评分范围 1–10."""
+        return _l("scale %(low)s–%(high)s", low=plain_number(criterion.scale_min),
+                  high=plain_number(criterion.scale_max))
+
     def explanation(self, criterion):
         """The score field's help: the scale and its step."""
         return _l("Scale: %(low)s to %(high)s, in steps of %(step)s.",
@@ -152,6 +157,9 @@ class YesNoKind(ScaleKind):
 
     def scale_text(self, criterion):
         return f"{_l('yes')} / {_l('no')}"
+
+    def summary(self, criterion):
+        return self.label
 
     def explanation(self, criterion):
         return _l("Yes or no: yes counts as %(yes)s, no as %(no)s.",
