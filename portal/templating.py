@@ -13,7 +13,8 @@ from portal.models import utcnow
 from portal.proposals.attachments import neutral_name
 from portal.proposals.services import can_change
 from portal.contests.setup.forms import PART_TITLES
-from portal.rules.contest import judge_name
+from portal.rules.contest import greeting, judge_name
+from portal.rules.criteria import kind_of
 from portal.site_settings import site_settings
 
 
@@ -86,6 +87,8 @@ def install_template_helpers(app):
         may_open=may_open,
         page_url=page_url,
         judge_name=judge_name,
+        greeting=greeting,
+        criterion_summary=lambda criterion: kind_of(criterion).summary(criterion),
     )
     app.jinja_env.filters.update(
         local_datetime=local_datetime,

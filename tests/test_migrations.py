@@ -2,7 +2,7 @@
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from flask_migrate import upgrade
+from flask_migrate import downgrade, upgrade
 from sqlalchemy import CheckConstraint, func, inspect, text
 from sqlalchemy.exc import IntegrityError
 
@@ -48,22 +48,29 @@ def _revision():
 
 def test_rows_that_break_a_new_constraint_are_listed_and_nothing_changes(fresh_database):
     with fresh_database.app_context():
-        upgrade(revision="0016_chairs")
+        # The rows are made by the factories on today's schema, then the database goes back
+        # to before the constraints (the factories follow the models, which later migrations
+        # change: criteria.kind came with 0018).
+        upgrade()
         contest = factories.make_contest()
         applicant = factories.make_user("applicant@example.org")
         fine = factories.make_proposal(contest, applicant, title="好的")
         broken = factories.make_proposal(contest, applicant, title="坏的")
         judge = factories.make_judge(contest)
-        for _twice in range(2):
-            db.session.add(Conflict(contest_id=contest.id, judge_id=judge.id,
-                                    proposal_id=fine.id, kind=ConflictKind.ORGANIZER))
-        db.session.commit()
-        db.session.execute(text("UPDATE proposals SET status = 'lost' WHERE id = :id"),
-                           {"id": broken.id})
-        db.session.execute(text("UPDATE criteria SET scale_min = 20"))
         db.session.commit()
         criteria = [row.id for row in contest.criteria]
         fine_id, broken_id, theme_count = fine.id, broken.id, len(contest.themes)
+        contest_id, judge_id = contest.id, judge.id
+        db.session.remove()
+        downgrade(revision="0016_chairs")
+        for _twice in range(2):
+            db.session.add(Conflict(contest_id=contest_id, judge_id=judge_id,
+                                    proposal_id=fine_id, kind=ConflictKind.ORGANIZER))
+        db.session.commit()
+        db.session.execute(text("UPDATE proposals SET status = 'lost' WHERE id = :id"),
+                           {"id": broken_id})
+        db.session.execute(text("UPDATE criteria SET scale_min = 20"))
+        db.session.commit()
         conflicts = db.session.scalars(db.select(Conflict.id).order_by(Conflict.id)).all()
         db.session.remove()
 
@@ -93,4 +100,22 @@ def test_rows_that_break_a_new_constraint_are_listed_and_nothing_changes(fresh_d
         assert db.session.scalar(db.select(func.count(Proposal.id))) == 2
         with pytest.raises(IntegrityError):
             db.session.execute(text("UPDATE proposals SET status = 'lost'"))
+        db.session.rollback()
+
+
+def test_existing_criteria_become_scales_and_the_kind_is_checked(fresh_database):
+    with fresh_database.app_context():
+        upgrade()
+        contest = factories.make_contest()
+        db.session.commit()
+        count = len(contest.criteria)
+        db.session.remove()
+        downgrade(revision="0017_constraints")
+        assert "kind" not in {column["name"] for column in inspect(db.engine).get_columns(
+            "criteria")}
+        upgrade()
+        assert db.session.execute(text("SELECT kind, count(*) FROM criteria GROUP BY kind")) \
+            .all() == [("scale", count)]
+        with pytest.raises(IntegrityError):
+            db.session.execute(text("UPDATE criteria SET kind = 'stars'"))
         db.session.rollback()

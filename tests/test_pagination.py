@@ -30,5 +30,5 @@ def test_every_paginated_page_uses_the_macro(repo_root):
     assert own_links == ["macros/pagination.html"]
     users = {str(path.relative_to(templates)) for path in templates.rglob("*.html")
              if "pagination_nav(" in path.read_text(encoding="utf-8")}
-    assert {"proposals/organizer/proposals.html", "dashboard/audit.html", "judging/index.html",
+    assert {"proposals/organizer/proposals.html", "audit/log.html", "judging/index.html",
             "results/ranking.html"} <= users

@@ -9,6 +9,7 @@ from portal.extensions import db
 from portal.i18n import current_locale
 from portal.labels import action_label, proposal_status_label
 from portal.models import AwardTier, Criterion, JudgeMembership, Proposal, Round, User
+from portal.rules.contest import judge_name
 
 
 @dataclass
@@ -42,7 +43,7 @@ def load_names(events):
     proposal_ids.discard(None)
     contest_ids = {event.contest_id for event in events if event.contest_id is not None}
     if user_ids:
-        names.users = {user.id: user.display_name or user.email for user in db.session.scalars(
+        names.users = {user.id: judge_name(user) for user in db.session.scalars(
             db.select(User).filter(User.id.in_(user_ids)))}
     if proposal_ids:
         names.proposals = dict(db.session.execute(

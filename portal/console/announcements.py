@@ -17,6 +17,7 @@ from portal.judging.services import active_judges
 from portal.mail import bulk_writer, queue_bulk_email, queue_email
 from portal.models import AuditEvent, Contest, JudgeMembership, Proposal, ProposalStatus, User, \
     judge_expertise
+from portal.rules.contest import addressee_name
 from portal.tokens import make_token, read_token
 from portal.web import external_url
 
@@ -164,7 +165,7 @@ def _email_announcement(contest_id, audience, subject, body):
     for user in recipients_for(announcement.contest, audience):
         locale = user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
         queue_email(user, subject, "announcement", locale=locale,
-                    **_mail_context(announcement, user.display_name or user.email, locale))
+                    **_mail_context(announcement, addressee_name(user), locale))
 
 
 class SentAnnouncement(NamedTuple):

@@ -15,6 +15,7 @@ from portal.i18n import lazy_gettext as _l
 from portal.labels import action_label, proposal_event_label, proposal_status_label
 from portal.models import AuditEvent, User
 from portal.pagination import Page, PageBounds
+from portal.rules.contest import judge_name
 
 AUDIT_PAGE_SIZE = 50
 
@@ -33,7 +34,7 @@ def actor_names(actor_ids):
     ids = {actor_id for actor_id in actor_ids if actor_id is not None}
     if not ids:
         return {}
-    return {user.id: user.display_name or user.email
+    return {user.id: judge_name(user)
             for user in db.session.scalars(db.select(User).filter(User.id.in_(ids)))}
 
 

@@ -9,6 +9,7 @@ import yaml
 from portal.extensions import db
 from portal.contests.parts import PartInUse, sync_parts
 from portal.models import AwardScope, Contest
+from portal.rules.criteria import KINDS, SCALE
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 RELATIVE_RE = re.compile(r"^\s*([+-]?\d+)\s*(minute|hour|day|week)s?\s*$", re.IGNORECASE)
@@ -119,8 +120,11 @@ def _criterion_fields(item, where):
     step = _decimal(item.get("step", 1), f"{where}.step")
     if step <= 0:
         raise ContestFileError(f"{where}.step: must be a positive number")
+    kind = item.get("kind", SCALE.code)
+    if kind not in KINDS:
+        raise ContestFileError(f"{where}.kind: one of {', '.join(map(repr, KINDS))}")
     return {"rubric_zh": rubric["zh"], "rubric_en": rubric["en"], "weight": weight,
-            "scale_min": low, "scale_max": high, "scale_step": step}
+            "kind": kind, "scale_min": low, "scale_max": high, "scale_step": step}
 
 
 def _round_fields(item, where):

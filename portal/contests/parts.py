@@ -1,8 +1,8 @@
 """Changing a contest's parts (themes, entrant types, criteria, rounds, award tiers) safely.
 
 Shared by the contest file loader and the organizers' setup pages: a part that existing
-proposals, scores or assignments use cannot be removed, and a criterion's scale cannot change
-once scores exist.
+proposals, scores or assignments use cannot be removed, and a criterion's kind and scale cannot
+change once scores exist.
 """
 from portal.extensions import db
 from portal.models import Assignment, AwardTier, Criterion, EntrantType, Proposal, Round, Score, \
@@ -21,7 +21,7 @@ _USAGE = {
     "criteria": lambda row: db.select(Score.id).filter_by(criterion_id=row.id),
     "rounds": lambda row: db.select(Assignment.id).filter_by(round_id=row.id),
 }
-SCALE_FIELDS = ("scale_min", "scale_max", "scale_step")
+SCALE_FIELDS = ("kind", "scale_min", "scale_max", "scale_step")
 
 
 class PartInUse(ValueError):

@@ -175,7 +175,7 @@ def _score(value, criterion):
     """(Decimal, None) or (None, message) for one cell, read and checked by the criterion's
     kind (portal.rules.criteria)."""
     kind = kind_of(criterion)
-    number, message = kind.parse(value)
+    number, message = kind.parse(criterion, value)
     if message is None:
         message = kind.refusal(criterion, number)
     return (None, message) if message is not None else (number, None)

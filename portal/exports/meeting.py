@@ -19,6 +19,7 @@ from portal.prepared.services import builder, request_file
 from portal.proposals.attachments import copy_for_blind_judge, neutral_name
 from portal.proposals.metadata import CannotClean
 from portal.proposals.storage import stored_path
+from portal.rules.criteria import kind_of
 
 KINDS = {"pdf": "meeting-pack", "zip": "meeting-attachments"}
 MIMETYPES = {"pdf": "application/pdf", "zip": "application/zip"}
@@ -161,7 +162,7 @@ def write_meeting_pack(contest, selection, out, progress=lambda fraction: None):
         attachments=[name.split("/", 1)[1] for name in _entry_names(proposal, blind).values()],
         judges=judges.get(proposal.id, [])) for proposal in proposals]
     criteria = [meeting_pdf.PackCriterion(
-        label=c.localized("name", locale), scale=f"{c.scale_min:g}–{c.scale_max:g}",
+        label=c.localized("name", locale), scale=kind_of(c).scale_text(c),
         weight=f"{c.weight:g}", rubric=c.localized("rubric", locale) or "")
         for c in contest.criteria]
     heading = selection.contest_round.localized("name", locale)

@@ -29,6 +29,7 @@ from portal.models import (
     User,
 )
 from portal.rules.contest import judge_name
+from portal.rules.criteria import kind_of
 from portal.scoring import review_total
 from portal.timezones import to_beijing_naive
 
@@ -186,7 +187,13 @@ def reviews_sheet(contest, options, codes):
     if options.comments:
         header.append(_("Comment"))
     first_score = 3 + (1 if options.judge_names else 0)
-    formats = {first_score + offset: SCORE for offset in range(len(criteria) + 1)}
+    # Each criterion's cells are written and formatted by its kind (portal.rules.criteria),
+    # which the paper import reads back; the review total is a mean, in two decimals.
+    kinds = [kind_of(criterion) for criterion in criteria]
+    formats = {first_score + offset: kind.number_format(criterion)
+               for offset, (kind, criterion) in enumerate(zip(kinds, criteria))
+               if kind.number_format(criterion)}
+    formats[first_score + len(criteria)] = SCORE
     themes = part_names(contest.themes, locale)
     names = _judge_names(options.contest_round) if options.judge_names else {}
 
@@ -200,7 +207,8 @@ def reviews_sheet(contest, options, codes):
             if options.judge_names:
                 line.append(names.get(judge_id, ""))
             values = tuple(scores.get(criterion.id) for criterion in criteria)
-            line += values
+            line += [kind.cell(criterion, value)
+                     for kind, criterion, value in zip(kinds, criteria, values)]
             # Exact totals (fractions) are slow and few are distinct: 1-10 on three criteria
             # make at most 1,000, for 50,000 reviews.
             if values not in totals:

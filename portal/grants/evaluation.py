@@ -10,6 +10,7 @@ from portal.i18n import lazy_gettext as _l
 from portal.mail import queue_email
 from portal.models import JudgeMembership, ReportEvaluation, ReportKind, ReportStatus, User, \
     utcnow
+from portal.rules.contest import judge_name
 from portal.web import external_url
 
 EVALUATED_KINDS = (ReportKind.MIDTERM, ReportKind.FINAL)
@@ -38,7 +39,7 @@ def request_evaluation(actor, report, judge_ids):
         judge = judges[judge_id]
         if policy.has_conflict(judge, grant.proposal):
             raise DomainError(_l("%(name)s has a conflict of interest with this project.",
-                                 name=judge.display_name or judge.email), field="judges")
+                                 name=judge_name(judge)), field="judges")
         if judge_id in asked:
             continue
         evaluation = ReportEvaluation(judge_id=judge_id)

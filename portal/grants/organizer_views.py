@@ -16,6 +16,7 @@ from portal.grants import evaluation, followup, reports, services
 from portal.grants.forms import AgreementForm, DecisionForm, EvaluatorsForm, GrantSettingsForm, \
     ReleaseForm, ReviewForm
 from portal.models import BudgetChange, Grant, GrantReport, ReportKind, Tranche
+from portal.rules.contest import judge_name
 from portal.validation import choices
 from portal.web import commit_and_redirect, flash_form_errors, organizer_blueprint, \
     run_button_action, show_domain_error
@@ -168,7 +169,7 @@ def request_evaluation(report_id):
     """Ask judges of the contest to evaluate a submitted mid-term or final report."""
     report = _get(GrantReport, report_id)
     form = EvaluatorsForm()
-    form.judges.choices = choices((judge.id, judge.display_name or judge.email)
+    form.judges.choices = choices((judge.id, judge_name(judge))
                                   for judge in evaluation.contest_judges(report.grant.contest))
     if not form.validate_on_submit():
         flash_form_errors(form)

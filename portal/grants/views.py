@@ -16,6 +16,7 @@ from portal.grants.forms import ChangeForm, ConsentForm, EvaluatorsForm, Milesto
 from portal.models import GrantReport, Milestone, ReportAttachment
 from portal.proposals.filetypes import ALLOWED as FILETYPE_MIME
 from portal.proposals.storage import stored_path
+from portal.rules.contest import judge_name
 from portal.validation import choices
 from portal.web import commit_and_redirect, flash_form_errors, show_domain_error
 
@@ -145,7 +146,7 @@ def _evaluators_form(report):
             or report.status not in reports.ReportStatus.COUNTED:
         return None
     form = EvaluatorsForm(formdata=None)
-    form.judges.choices = choices((judge.id, judge.display_name or judge.email)
+    form.judges.choices = choices((judge.id, judge_name(judge))
                                   for judge in evaluation.contest_judges(report.grant.contest))
     return form
 

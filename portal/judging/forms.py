@@ -6,26 +6,14 @@ from wtforms.validators import Length, Optional
 
 from portal.i18n import lazy_gettext as _l
 from portal.rules.criteria import kind_of
-from portal.validation import DataRequired, ScoreField, plain_number
+from portal.validation import DataRequired, ScoreField
 
 COMMENT_MAX = 5000
 REASON_MAX = 1000
-# A scale with at most this many steps is a row of buttons to tap (1-10 is ten); a longer or
-# finer one stays a number box.
-MAX_TAP_OPTIONS = 11
-
-
-def score_options(criterion):
-    """The scores a judge may give on the criterion's scale, as plain strings ("1" … "10"), when
-    there are few enough to tap; an empty list otherwise."""
-    low, high, step = criterion.scale_min, criterion.scale_max, criterion.scale_step
-    if step <= 0 or (high - low) / step + 1 > MAX_TAP_OPTIONS:
-        return []
-    options, value = [], low
-    while value <= high:
-        options.append(plain_number(value))
-        value += step
-    return options
+def score_choices(criterion):
+    """(value, label) of the scores a judge taps on the criterion, from its kind: "1" … "10",
+    or yes and no; an empty list when the score is typed into a number box."""
+    return kind_of(criterion).choices(criterion)
 
 
 class ReviewForm(FlaskForm):

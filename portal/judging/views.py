@@ -14,9 +14,10 @@ from portal.extensions import db
 from portal.i18n import current_locale
 from portal.judging import conflicts, services, workspace
 from portal.judging.forms import OrganizationConflictForm, RecuseForm, ReviewForm, \
-    score_options
+    score_choices
 from portal.models import Assignment, Conflict, ConflictKind, InvitationRole, User
 from portal.rules.contest import scoring_refusal
+from portal.rules.criteria import kind_of
 from portal.web import ConfirmForm, commit_and_redirect, show_domain_error
 
 bp = Blueprint("judging", __name__)
@@ -128,7 +129,9 @@ def review(assignment_id):
         form.feedback.data = existing.feedback
     return render_template("judging/review.html", assignment=assignment,
                            proposal=assignment.proposal, form=form,
-                           score_fields=[(field, score_options(criterion)) for criterion, field
+                           score_fields=[(field, score_choices(criterion),
+                                          kind_of(criterion).show(criterion, field.data))
+                                         for criterion, field
                                          in zip(criteria, form.score_fields(criteria))],
                            refusal=scoring_refusal(assignment.round),
                            recuse_form=RecuseForm())

@@ -10,6 +10,7 @@ from typing import Callable, NamedTuple
 
 
 from portal.i18n import lazy_gettext as _l, local_datetime, localized
+from portal.rules.contest import addressee_name
 
 
 class Placeholder(NamedTuple):
@@ -26,11 +27,11 @@ class MailKind(NamedTuple):
 
 
 def _name(context):
+    """The recipient's name as the built-in greeting gives it (portal.rules.contest)."""
     for key in ("user", "invitation", "objection"):
         person = context.get(key)
         if person is not None:
-            return (getattr(person, "display_name", None) or getattr(person, "name", None)
-                    or getattr(person, "email", None) or getattr(person, "contact_email", ""))
+            return addressee_name(person)
     return str(context.get("recipient_name") or "")
 
 
@@ -156,7 +157,9 @@ KINDS = {kind.code: kind for kind in [
     MailKind("invitation", _l("Invitation of a judge or organizer"), {
         "name": NAME, "contest": CONTEST, "link": _url("link"),
         "days": Placeholder(_l("Days the link is valid"), _get("days"), "14")},
-        _sample(invitation=Sample(display_name="李教授", role="judge"), link=URL, days=14)),
+        _sample(user=None,   # an invitation goes to an address, not an account
+                invitation=Sample(display_name="李教授", email="li@example.org", role="judge"),
+                link=URL, days=14)),
     MailKind("judge_reminder", _l("Reminder to judges"), {
         "name": NAME, "contest": CONTEST,
         "proposals": Placeholder(_l("The proposals waiting, one per line"),
@@ -191,7 +194,8 @@ KINDS = {kind.code: kind for kind in [
         "answer": Placeholder(_l("The organizers' answer"), _get("objection", "answer"),
                               "经核实，受益人数属实。"),
         "results_url": _url("results_url")},
-        _sample(objection=Sample(name="观众", contact_email="watcher@example.org",
+        _sample(user=None,   # the objector has no account: the answer goes to an address
+                objection=Sample(name="观众", contact_email="watcher@example.org",
                                  created_at=NOW, text="该项目受益人数存疑。",
                                  answer="经核实，受益人数属实。"), results_url=URL)),
     MailKind("announcement", _l("Announcement"), {

@@ -156,6 +156,11 @@ class EntrantType(ContestPart, db.Model):
     contest = relationship("Contest", back_populates="entrant_types")
 
 
+# The codes of portal.rules.criteria.KINDS (the models sit below the rules, so the list is
+# written twice; tests/test_criterion_kinds.py fails when they differ).
+CRITERION_KINDS = ("scale", "yes_no")
+
+
 class Criterion(ContestPart, db.Model):
     """A scoring criterion with its weight, scale and rubric."""
 
@@ -164,8 +169,11 @@ class Criterion(ContestPart, db.Model):
         CheckConstraint("weight > 0", name="weight"),
         CheckConstraint("scale_min < scale_max", name="scale"),
         CheckConstraint("scale_step > 0", name="scale_step"),
+        CheckConstraint(one_of("kind", CRITERION_KINDS), name="kind"),
     )
 
+    # What the score is (portal.rules.criteria): 'scale' (a number in steps), 'yes_no'.
+    kind: Mapped[str] = mapped_column(String(20), default="scale", server_default="scale")
     rubric_zh: Mapped[str | None] = mapped_column(Text)
     rubric_en: Mapped[str | None] = mapped_column(Text)
     weight: Mapped[Decimal] = mapped_column(Numeric(8, 3), default=Decimal(1))

@@ -15,6 +15,7 @@ from portal.judging.services import active_judges
 from portal.models import Assignment, Permission, Proposal, ProposalStatus, Review
 from portal.pagination import Page, PageBounds
 from portal.rules.conflicts import assess, contest_rows, reason_labels
+from portal.rules.contest import judge_name
 
 
 class ContestCounts(NamedTuple):
@@ -153,7 +154,7 @@ def judge_choices_for(proposal):
     found = assess([proposal], judges, contest_rows(proposal.contest_id))
     choices = []
     for judge in judges:
-        name = judge.display_name or judge.email
+        name = judge_name(judge)
         reasons = found.reasons(proposal.id, judge.id)
         choices.append((judge.id, _l("%(judge)s — conflict of interest (%(reasons)s)",
                                      judge=name, reasons=reason_labels(reasons))

@@ -8,7 +8,7 @@ from portal import policy
 from portal.contests.services import contest_by_slug
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.i18n import current_locale, part_names
+from portal.i18n import current_locale
 from portal.models import Permission, User
 from portal.pagination import page_of
 from portal.results import advancement
@@ -16,6 +16,7 @@ from portal.results.forms import METHOD_LABELS, AdvanceForm, RankingSettingsForm
 from portal.results.intervals import ranking_with_last_intervals
 from portal.results.ranking import round_ranking
 from portal.results.charts import score_chart, severity_chart
+from portal.results.columns import ranking_columns
 from portal.results.services import chart_points, display_score, ranked_rows, table_rows
 from portal.results.settings import save_ranking_settings
 from portal.rules.contest import judge_name
@@ -59,13 +60,19 @@ def ranking(slug):
     rows = ranked_rows(ranked, theme=theme, entrant_type=entrant_type,
                        sort=request.args.get("sort", "rank"))
     pagination = page_of(rows, request.args.get("page", 1, type=int), ROWS_PER_PAGE)
-    other_methods = [method for method in METHODS if method != ranked.result.official]
-    rows = table_rows(ranked, pagination.items, other_methods)
+    official = ranked.result.official
+    other_methods = [method for method in METHODS if method != official]
+    # The columns the page shows, from the one definition the ranking sheet is written from.
+    columns = {column.key: column for column in ranking_columns(ranked, current_locale())}
+    rank_key = "theme_rank" if theme else "rank"
+    shown = [rank_key, "title", "reference", "theme", "score", "reviews", f"score:{official}",
+             "interval_low", "interval_high", "rank_low", "rank_high", "chance",
+             *(f"score:{method}" for method in other_methods)]
+    rows = table_rows(ranked, pagination.items, [columns[key] for key in shown])
     return render_template("results/ranking.html", contest=contest, ranked=ranked, rows=rows,
-                           pagination=pagination,
+                           pagination=pagination, columns=columns, rank_key=rank_key,
                            chart=score_chart(chart_points(rows, theme), ranked.result.scale,
                                              ranked.boundary),
-                           theme_names=part_names(contest.themes, current_locale()),
                            theme=theme, entrant_type=entrant_type, other_methods=other_methods,
                            method_labels=METHOD_LABELS, criteria_by_id={
                                c.id: c for c in contest.criteria},

@@ -1,6 +1,6 @@
 """Rules several stages read: who takes part in a round, the round's scoring window, whether a
-score fits its criterion, and how a judge is named."""
-from flask_babel import format_datetime
+score fits its criterion, how a judge is named and how a mail greets its recipient."""
+from flask_babel import format_datetime, gettext
 
 from portal.errors import DomainError
 from portal.extensions import db
@@ -66,6 +66,23 @@ def judge_name(user):
     if user is None:
         return ""
     return user.display_name or user.email
+
+
+def addressee_name(person):
+    """How a mail names its recipient, in the greeting and the {name} placeholder: an account
+    or an invitation as judge_name names it (the name, else the email), anyone else (an
+    objector) by the name they gave, else their address; text is a name already."""
+    if person is None or isinstance(person, str):
+        return person or ""
+    if hasattr(person, "display_name"):
+        return judge_name(person)
+    return getattr(person, "name", None) or getattr(person, "contact_email", None) or ""
+
+
+def greeting(person):
+    """A mail's first line, 「王小明，您好：」: the one greeting of every mail template."""
+    # Plain text, not lazy: mail bodies are text templates, escaped where an HTML one shows it.
+    return gettext("Hello %(name)s,", name=addressee_name(person))
 
 
 def by_judge_name(user):

@@ -19,6 +19,7 @@ from wtforms.validators import Length, NumberRange, Optional, Regexp
 
 from portal.i18n import lazy_gettext as _l
 from portal.models import AwardScope
+from portal.rules.criteria import KINDS, SCALE
 from portal.validation import DataRequired, DecimalField, InputRequired, IntegerField
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{1,62}$"
@@ -146,6 +147,10 @@ class CriterionRow(_PartRow):
     weight = DecimalField(_l("Weight"), default=Decimal(1), validators=[Optional(), NumberRange(
         min=Decimal("0.001"), max=Decimal("1000"), message=_l("The weight must be a positive "
                                                                 "number."))])
+    kind = SelectField(_l("Kind of score"), default=SCALE.code,
+                       choices=[SelectChoice(code, kind.label) for code, kind in KINDS.items()],
+                       description=_l("A yes-or-no answer counts as the highest score for yes "
+                                      "and the lowest for no."))
     # The scale's columns hold up to 9999.99.
     scale_min = DecimalField(_l("Lowest score"), default=Decimal(1), validators=[
         Optional(), NumberRange(min=Decimal("-9999.99"), max=Decimal("9999.99"))])

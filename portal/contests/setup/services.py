@@ -21,7 +21,8 @@ TIME_FIELDS = ("opens_at", "submission_deadline", "results_at", "closes_at")
 PART_FIELDS = {
     "themes": ("description_zh", "description_en"),
     "entrant_types": ("requires_organization",),
-    "criteria": ("rubric_zh", "rubric_en", "weight", "scale_min", "scale_max", "scale_step"),
+    "criteria": ("rubric_zh", "rubric_en", "weight", "kind", "scale_min", "scale_max",
+                 "scale_step"),
     "rounds": ("opens_at", "closes_at"),
     "award_tiers": ("count", "scope", "grant_amount", "grant_up_to_budget"),
 }
