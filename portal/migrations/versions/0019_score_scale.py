@@ -31,7 +31,7 @@ from sqlalchemy.sql.elements import Grouping
 
 
 revision = '0019_score_scale'
-down_revision = '0017_constraints'
+down_revision = '0018_criterion_kind'
 branch_labels = None
 depends_on = None
 
