@@ -105,7 +105,7 @@ def test_rows_that_break_a_new_constraint_are_listed_and_nothing_changes(fresh_d
         db.session.execute(text("DELETE FROM conflicts WHERE id = :id"), {"id": conflicts[1]})
         db.session.commit()
         db.session.remove()
-        upgrade()
+        upgrade(revision="0017_constraints")
         assert _revision() == "0017_constraints"
         # Rebuilding a table on SQLite kept the rows that reference it.
         assert db.session.scalar(db.select(func.count(BudgetLine.id))) > 0
