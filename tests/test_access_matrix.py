@@ -159,6 +159,7 @@ MATRIX = {
     ("GET", "chairs.index"): organizers(),
     ("POST", "chairs.index"): organizers(OK),
     ("POST", "chairs.revoke"): organizers(OK),
+    ("POST", "chairs.grant"): organizers(OK),
     ("POST", "judging_admin.toggle_round"): organizers(OK),
     ("GET", "judging_admin.reopen_round"): organizers(),
     ("POST", "judging_admin.reopen_round"): organizers(OK),

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from portal.extensions import db
 from portal.i18n import current_locale
-from portal.labels import action_label, proposal_status_label
+from portal.labels import action_label, permission_label, proposal_status_label
 from portal.models import AwardTier, Criterion, JudgeMembership, Proposal, Round, Theme, User
 
 
@@ -197,8 +197,10 @@ def _fields(event, names):
         "actor": _person(event, event.actor_id, names),
         "judge": _person(event, _int(detail.get("judge")), names),
         "user": _person(event, _int(detail.get("user")), names),
-        "permissions": _listed(detail.get("permissions")),
-        "themes": _listed(detail.get("themes")) if detail.get("themes") else _("all"),
+        "permissions": _listed([str(permission_label(code)) for code in detail["permissions"]]
+                               if isinstance(detail.get("permissions"), list) else None),
+        "themes": _listed([_part(names, "theme", event, code) for code in detail["themes"]])
+        if isinstance(detail.get("themes"), list) and detail["themes"] else _("all"),
         "proposal": names.proposals.get(proposal_id, detail.get("reference") or "–"),
         "round": _part(names, "round", event, detail.get("round")),
         "theme": _part(names, "theme", event, detail.get("theme")),
