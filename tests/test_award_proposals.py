@@ -1,7 +1,6 @@
 """A theme chair's awards proposal for their theme (issue 25): the states, the rules, the
 organizer's confirmation through the allocation's own step, and the pages. The access matrix
 (tests/test_access_matrix.py) holds every route's answer for each role."""
-import threading
 from decimal import Decimal
 
 import pytest
@@ -11,8 +10,9 @@ from portal.awards import publishing, services, theme_proposals
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.models import AuditEvent, Award, AwardProposal, AwardProposalState, Permission, \
-    Publication, PublicationStage, User, utcnow
+    Publication, PublicationStage, User
 from portal.rights import grant_rights
+from tests.concurrency import at_once
 from tests.factories import email_text, make_chair, make_user
 from tests.test_awards import EN, awards_by_title, quota_contest
 
@@ -241,9 +241,8 @@ def test_a_theme_has_one_open_proposal(app_context, contest, proposals, chair):
 
 
 def test_two_confirmations_at_once_apply_once(app, contest, organizer, proposals, chair):
-    """Each confirmation runs as a POST does (on SQLite a writing request takes the write lock
-    at its first statement, so the two take turns); on PostgreSQL both first read the proposal
-    submitted, and the conditional UPDATE lets only one of them through."""
+    """Each confirmation runs as a POST does (tests.concurrency.at_once); on PostgreSQL both
+    first read the proposal submitted, and the conditional UPDATE lets only one through."""
     a, b, c, d, e = proposals
     first, theme_prize = tiers(contest)
     colleague = make_user("colleague@example.org", organizer=True)
@@ -251,39 +250,19 @@ def test_two_confirmations_at_once_apply_once(app, contest, organizer, proposals
                                      {a.id: first.id, b.id: theme_prize.id}, "", submit=True)
     db.session.commit()
     proposal_id = submitted.id
-    racing = db.engine.dialect.name == "postgresql"
-    both_loaded = threading.Barrier(2, timeout=20)
-    outcomes = []
 
-    def confirm(actor_id):
-        with app.test_request_context(method="POST"):
-            try:
-                award_proposal = db.session.get(AwardProposal, proposal_id)
-                actor = db.session.get(User, actor_id)
-                if racing:
-                    assert award_proposal.state == State.SUBMITTED
-                    both_loaded.wait()   # both requests saw it waiting
-                theme_proposals.confirm(actor, award_proposal)
-                db.session.commit()
-                outcomes.append(("confirmed", actor_id))
-            except DomainError:
-                db.session.rollback()
-                outcomes.append(("refused", actor_id))
-            except Exception as error:  # a lock error would be a failure of the rule
-                db.session.rollback()
-                outcomes.append(("error", repr(error)))
-            finally:
-                db.session.remove()
+    def load(actor_id):
+        return db.session.get(AwardProposal, proposal_id), db.session.get(User, actor_id)
 
-    threads = [threading.Thread(target=confirm, args=(user_id,))
-               for user_id in (organizer.id, colleague.id)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    assert sorted(kind for kind, _ in outcomes) == ["confirmed", "refused"], outcomes
+    def confirm(loaded, _actor_id):
+        award_proposal, actor = loaded
+        theme_proposals.confirm(actor, award_proposal)
+
+    outcomes = at_once(app, load, confirm, [organizer.id, colleague.id],
+                       unchanged=lambda loaded: loaded[0].state == State.SUBMITTED)
+    assert sorted(kind for kind, _ in outcomes) == ["done", "refused"], outcomes
     db.session.rollback()
-    winner = next(actor for kind, actor in outcomes if kind == "confirmed")
+    winner = next(actor for kind, actor in outcomes if kind == "done")
     assert db.session.get(AwardProposal, proposal_id).decided_by_id == winner
     assert db.session.scalar(db.select(db.func.count(Award.id))) == 2
     assert len(events("award_proposal.confirmed")) == 1

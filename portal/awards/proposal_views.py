@@ -1,5 +1,5 @@
 """A theme chair's awards proposal for their theme, and the organizers' decision on it."""
-from flask import abort, redirect, render_template, url_for
+from flask import abort, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -116,37 +116,36 @@ def review(slug, award_proposal_id):
     return _render_review(contest, _award_proposal(contest, award_proposal_id))
 
 
-@bp.route("/award-proposals/<int:award_proposal_id>/confirm", methods=["POST"])
-def confirm(slug, award_proposal_id):
-    """Give the proposed awards, as an allocation from the ranking gives its own."""
+def _decide(slug, award_proposal_id, form, decide, message, endpoint):
+    """Post a decision form: on success commit and go to `endpoint`; else show the review page
+    with the form's errors."""
     contest = contest_by_slug(slug)
     award_proposal = _award_proposal(contest, award_proposal_id)
-    form = ConfirmThemeProposalForm()
     if form.validate_on_submit():
         try:
-            theme_proposals.confirm(current_user, award_proposal, form.confirm_over_pool.data)
+            decide(award_proposal)
         except DomainError as error:
             show_domain_error(error, form)
         else:
-            return commit_and_redirect(_("The proposal is confirmed and the awards are given."),
-                                       "awards.index", slug=slug)
-    return _render_review(contest, db.session.get(AwardProposal, award_proposal_id),
-                          confirm_form=form, status=422)
+            return commit_and_redirect(message, endpoint, slug=slug)
+    forms = {"confirm_form" if isinstance(form, ConfirmThemeProposalForm) else "return_form": form}
+    return _render_review(contest, db.session.get(AwardProposal, award_proposal_id), status=422,
+                          **forms)
+
+
+@bp.route("/award-proposals/<int:award_proposal_id>/confirm", methods=["POST"])
+def confirm(slug, award_proposal_id):
+    """Give the proposed awards, as an allocation from the ranking gives its own."""
+    form = ConfirmThemeProposalForm()
+    return _decide(slug, award_proposal_id, form, lambda award_proposal: theme_proposals.confirm(
+        current_user, award_proposal, form.confirm_over_pool.data),
+        _("The proposal is confirmed and the awards are given."), "awards.index")
 
 
 @bp.route("/award-proposals/<int:award_proposal_id>/return", methods=["POST"])
 def send_back(slug, award_proposal_id):
     """Return the proposal to its chair with reasons."""
-    contest = contest_by_slug(slug)
-    award_proposal = _award_proposal(contest, award_proposal_id)
     form = ReturnThemeProposalForm()
-    if form.validate_on_submit():
-        try:
-            theme_proposals.send_back(current_user, award_proposal, form.reason.data)
-        except DomainError as error:
-            show_domain_error(error, form)
-        else:
-            return commit_and_redirect(_("The proposal has been returned to the chair."),
-                                       "award_proposals.index", slug=slug)
-    return _render_review(contest, db.session.get(AwardProposal, award_proposal_id),
-                          return_form=form, status=422)
+    return _decide(slug, award_proposal_id, form, lambda award_proposal: theme_proposals.send_back(
+        current_user, award_proposal, form.reason.data),
+        _("The proposal has been returned to the chair."), "award_proposals.index")
