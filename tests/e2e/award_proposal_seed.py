@@ -12,8 +12,8 @@ from portal.accounts.invitations import accept, invite
 from portal.contests.services import contest_by_slug
 from portal.extensions import db
 from portal.judging.services import assign_judges, invite_judge, save_review
-from portal.models import InvitationRole, Proposal, User
-from tests.e2e.seed import OTHER_APPLICANT
+from portal.models import InvitationRole
+from tests.e2e.seed import other_applicants_proposal
 
 CHAIR_EMAIL = "chair.awards@partner-e2e.example.org"
 CHAIR_PASSWORD = "theme chair proposes 2014"
@@ -24,8 +24,7 @@ def main():
     app = create_app()
     with app.app_context():
         contest = contest_by_slug(sys.argv[1])
-        proposal = db.session.scalar(db.select(Proposal).join(User, Proposal.applicant_id == User.id)
-                                     .filter(User.email == OTHER_APPLICANT))
+        proposal = other_applicants_proposal()
         invitation, _token = invite_judge(None, contest, "judge.awards@judges-e2e.example.com")
         judge = accept(invitation, display_name="王教授", password="judge scores 2014 once")
         (assignment,) = assign_judges(None, proposal, [judge.id], contest.current_round)
