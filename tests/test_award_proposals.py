@@ -308,6 +308,8 @@ def test_the_chair_proposes_and_an_organizer_confirms_through_the_pages(client, 
     page = client.get(url, headers=EN).get_data(as_text=True)
     assert "waits for an organizer" in page and f'name="tier_{a.id}"' not in page
     auth.login(organizer)
+    awards_page = client.get(f"/admin/contests/{contest.slug}/awards").get_data(as_text=True)
+    assert "有 1 份主题方向的评奖建议等待您审定。" in awards_page
     page = client.get(review, headers=EN).get_data(as_text=True)
     assert page.count("differs from the ranking") == 2
     assert "&lt;b&gt;乙&lt;/b&gt;更好" in page and "<b>乙</b>" not in page

@@ -90,6 +90,12 @@ def contest_proposals(contest, theme_ids=None):
     return sorted(found, key=lambda p: (p.state != State.SUBMITTED, p.theme.position, -p.id))
 
 
+def waiting_count(contest):
+    """How many of the contest's proposals wait for an organizer's decision."""
+    return db.session.scalar(db.select(db.func.count(AwardProposal.id)).filter_by(
+        contest_id=contest.id, state=State.SUBMITTED))
+
+
 def _check_may_propose(actor, contest, theme):
     if theme.contest_id != contest.id:
         raise DomainError(_l("This theme is not a theme of this contest."))
