@@ -107,6 +107,7 @@ def register_blueprints(app):
     from portal.accounts.views import bp as accounts_bp
     from portal.awards.public import bp as publication_bp
     from portal.awards.views import bp as awards_bp
+    from portal.awards.proposal_views import bp as award_proposals_bp
     from portal.certificates.public import bp as verification_bp
     from portal.certificates.views import bp as certificates_bp
     from portal.console.announcement_views import bp as announcements_bp
@@ -141,7 +142,8 @@ def register_blueprints(app):
                       screening_bp, site_bp, awards_bp, publication_bp, dashboard_bp,
                       judging_admin_bp, exports_bp, certificates_bp, verification_bp,
                       mail_templates_bp, mail_bp, grants_bp, grants_admin_bp, grants_public_bp,
-                      prepared_bp, live_bp, live_host_bp, chairs_bp, announcements_bp, audit_bp):
+                      prepared_bp, live_bp, live_host_bp, chairs_bp, announcements_bp, audit_bp,
+                      award_proposals_bp):
         app.register_blueprint(blueprint)
 
 

@@ -1,7 +1,7 @@
 """Human names for stored codes, translated when shown."""
 
 from portal.i18n import lazy_gettext as _l
-from portal.models import ContestStatus, ProposalStatus
+from portal.models import ContestStatus, Permission, ProposalStatus
 
 PROPOSAL_STATUS = {
     ProposalStatus.DRAFT: _l("Draft"),
@@ -24,6 +24,22 @@ CONTEST_STATUS = {
 
 def proposal_status_label(code):
     return PROPOSAL_STATUS.get(code, code)
+
+
+PERMISSION = {
+    Permission.SCREEN: _l("Screening"),
+    Permission.JUDGES: _l("Manage judges"),
+    Permission.ASSIGN: _l("Assignment"),
+    Permission.RANKING: _l("See the ranking"),
+    Permission.AWARDS: _l("Propose or allocate awards"),
+    Permission.PUBLISH: _l("Publish the results"),
+    Permission.EXPORT: _l("Exports"),
+    Permission.SETTINGS: _l("Contest settings"),
+}
+
+
+def permission_label(code):
+    return PERMISSION.get(code, code)
 
 
 def contest_status_label(code):
@@ -114,6 +130,10 @@ ACTION_LABELS = {
     "proposals.advanced": _l("Proposals advanced to the next round"),
     "awards.allocated": _l("Awards allocated"),
     "award.moved": _l("Award changed"),
+    "award_proposal.saved": _l("Awards proposal saved"),
+    "award_proposal.submitted": _l("Awards proposal submitted"),
+    "award_proposal.confirmed": _l("Awards proposal confirmed"),
+    "award_proposal.returned": _l("Awards proposal returned"),
     "results.published": _l("Provisional results published"),
     "results.finalized": _l("Results finalized"),
     "objection.filed": _l("Objection filed"),

@@ -7,7 +7,7 @@ from flask import abort, g
 
 from portal.extensions import db
 from portal.models import Assignment, Contest, ContestGrant, JudgeMembership, Permission, \
-    Proposal, ProposalStatus
+    Proposal, ProposalStatus, Theme
 from portal.rules.conflicts import closes_access
 
 
@@ -173,6 +173,9 @@ THEME_ROUTES = {
     "prepared.show": Permission.EXPORT,
     "prepared.progress": Permission.EXPORT,
     "prepared.download": Permission.EXPORT,
+    # A chair proposes their themes' winners; an organizer confirms (CONTEST_ROUTES).
+    "award_proposals.index": Permission.AWARDS,
+    "award_proposals.theme": Permission.AWARDS,
 }
 CONTEST_ROUTES = {
     "results.advance": Permission.RANKING,
@@ -188,6 +191,9 @@ CONTEST_ROUTES = {
     "awards.index": Permission.AWARDS,
     "awards.preview": Permission.AWARDS,
     "awards.allocate": Permission.AWARDS,
+    "award_proposals.review": Permission.AWARDS,
+    "award_proposals.confirm": Permission.AWARDS,
+    "award_proposals.send_back": Permission.AWARDS,
     "awards.publication": Permission.PUBLISH,
     "awards.publish": Permission.PUBLISH,
     "awards.finalize": Permission.PUBLISH,
@@ -224,7 +230,7 @@ def organizer_route_refusal(user, endpoint, method, view_args):
         return None
     if not is_chair(user):
         return 403
-    contest, proposal = _route_object(view_args or {})
+    contest, proposal, theme = _route_object(view_args or {})
     if contest is None:
         return 403
     permission = _route_permission(THEME_ROUTES, endpoint, method)
@@ -232,6 +238,8 @@ def organizer_route_refusal(user, endpoint, method, view_args):
         if not can(user, permission, contest):
             return 403
         if proposal is not None and not may_work_on(user, permission, proposal):
+            return 404
+        if theme is not None and not can(user, permission, contest, theme):
             return 404
         return None
     permission = _route_permission(CONTEST_ROUTES, endpoint, method)
@@ -241,17 +249,25 @@ def organizer_route_refusal(user, endpoint, method, view_args):
 
 
 def _route_object(view_args):
-    """The contest a route's arguments name, and the proposal they name (None when they name
-    none). A prepared file is found among the requester's own files of the contest. Routes
-    naming anything else give (None, None): staff only."""
-    if set(view_args) in ({"slug"}, {"slug", "file_id"}):
-        return _contest_by_slug(view_args["slug"]), None
+    """The contest a route's arguments name, and the proposal and theme they name (None when
+    they name none). A prepared file is found among the requester's own files of the contest,
+    an awards proposal among the contest's (its pages are CONTEST_ROUTES). Routes naming
+    anything else give (None, None, None): staff only."""
+    if set(view_args) in ({"slug"}, {"slug", "file_id"}, {"slug", "award_proposal_id"}):
+        return _contest_by_slug(view_args["slug"]), None, None
+    if set(view_args) == {"slug", "theme_code"}:
+        contest = _contest_by_slug(view_args["slug"])
+        theme = contest and db.session.scalar(db.select(Theme).filter_by(
+            contest_id=contest.id, code=view_args["theme_code"]))
+        if contest is not None and theme is None:
+            abort(404)
+        return contest, None, theme
     if set(view_args) == {"proposal_id"}:
         proposal = db.session.get(Proposal, view_args["proposal_id"])
         if proposal is None:
             abort(404)
-        return proposal.contest, proposal
-    return None, None
+        return proposal.contest, proposal, None
+    return None, None, None
 
 
 def may_review(user, assignment):

@@ -13,6 +13,7 @@ from portal.errors import DomainError
 from portal.extensions import db
 from portal.models import ContestGrant, Invitation, InvitationRole, Permission, Proposal, \
     ProposalStatus, User, utcnow
+from portal.validation import normalize_email
 
 
 def applies_to(user, contest):
@@ -45,8 +46,10 @@ def grant_rights(actor, contest, user, permissions, themes=()):
     unknown = set(permissions) - set(Permission.ALL)
     if unknown or not permissions:
         raise DomainError(_l("Choose at least one right."), field="permissions")
-    if any(theme.contest_id != contest.id for theme in themes):
-        raise DomainError(_l("Choose themes of this contest."), field="themes")
+    for theme in themes:
+        if theme.contest_id != contest.id:
+            raise DomainError(_l("The theme %(theme)s is not a theme of this contest.",
+                                 theme=theme.code), field="themes")
     refuse_applicant_as_chair(user, contest)
     grant = db.session.scalar(db.select(ContestGrant).filter_by(contest_id=contest.id,
                                                                 user_id=user.id))
@@ -62,6 +65,32 @@ def grant_rights(actor, contest, user, permissions, themes=()):
     record(actor, "rights.granted", contest=contest, target=grant, user=user.id,
            permissions=grant.permissions, themes=[theme.code for theme in grant.themes])
     return grant
+
+
+def grant_rights_by_email(actor, contest, email, permissions, whole_contest, theme_codes):
+    """The rights form: give the account with this email these permissions over the whole
+    contest, or over the themes with these codes (each must be a theme of the contest)."""
+    try:
+        email = normalize_email(email)
+    except ValueError as error:
+        raise DomainError(_l("Enter a valid email address."), field="email") from error
+    user = db.session.scalar(db.select(User).filter_by(email=email))
+    if user is None:
+        raise DomainError(_l("No account has this email address: invite the person as a theme "
+                             "chair first."), field="email")
+    codes = list(dict.fromkeys(theme_codes or ()))
+    if whole_contest and codes:
+        raise DomainError(_l("Choose either the whole contest or some of its themes."),
+                          field="themes")
+    if not whole_contest and not codes:
+        raise DomainError(_l("Choose the themes the rights cover, or the whole contest."),
+                          field="themes")
+    themes = themes_by_code(contest, codes)
+    unknown = [code for code in codes if code not in {theme.code for theme in themes}]
+    if unknown:
+        raise DomainError(_l("The theme %(theme)s is not a theme of this contest.",
+                             theme=unknown[0]), field="themes")
+    return grant_rights(actor, contest, user, permissions, themes)
 
 
 def revoke_rights(actor, grant):

@@ -22,8 +22,9 @@ from portal.certificates.services import issue_certificates
 from portal.extensions import db
 from portal.grants import reports as grant_reports
 from portal.grants import services as grant_services
-from portal.models import Award, Conflict, ConflictKind, ContestGrant, JudgeMembership, LivePitch, \
-    LiveSession, OutboxMessage, ReportEvaluation, Round
+from portal.models import Award, AwardProposal, AwardProposalLine, AwardProposalState, \
+    Conflict, ConflictKind, ContestGrant, JudgeMembership, LivePitch, \
+    LiveSession, OutboxMessage, ReportEvaluation, Round, utcnow
 from portal.prepared.services import request_file
 from portal.proposals.attachments import add_attachment
 from portal.tokens import make_token
@@ -158,6 +159,7 @@ MATRIX = {
     ("GET", "chairs.index"): organizers(),
     ("POST", "chairs.index"): organizers(OK),
     ("POST", "chairs.revoke"): organizers(OK),
+    ("POST", "chairs.grant"): organizers(OK),
     ("POST", "judging_admin.toggle_round"): organizers(OK),
     ("GET", "judging_admin.reopen_round"): organizers(),
     ("POST", "judging_admin.reopen_round"): organizers(OK),
@@ -215,6 +217,14 @@ MATRIX = {
     ("POST", "awards.allocate"): organizers(OK),
     ("GET", "awards.move"): organizers(),
     ("POST", "awards.move"): organizers(OK),
+    # A chair proposes their theme's winners; an organizer (or a whole-contest grant)
+    # confirms or returns the proposal (tests/test_award_proposals.py).
+    ("GET", "award_proposals.index"): theme_list(),
+    ("GET", "award_proposals.theme"): theme_page(),
+    ("POST", "award_proposals.theme"): theme_page(OK),
+    ("GET", "award_proposals.review"): organizers(),
+    ("POST", "award_proposals.confirm"): organizers(OK),
+    ("POST", "award_proposals.send_back"): organizers(OK),
     ("GET", "awards.publication"): organizers(),
     ("POST", "awards.publish"): organizers(OK),
     ("POST", "awards.answer"): organizers(OK),
@@ -318,6 +328,13 @@ def world_values():
     db.session.add(Award(contest_id=contest.id, proposal_id=other_proposal.id,
                          tier_id=contest.award_tiers[0].id))
     db.session.flush()
+    # The chair of the second theme's proposal, waiting for an organizer.
+    award_proposal = AwardProposal(
+        contest_id=contest.id, theme_id=contest.themes[1].id, state=AwardProposalState.SUBMITTED,
+        created_by_id=chair_out.id, submitted_by_id=chair_out.id, submitted_at=utcnow(),
+        lines=[AwardProposalLine(proposal_id=other_proposal.id,
+                                 tier_id=contest.award_tiers[0].id)])
+    db.session.add(award_proposal)
     (certificate,) = issue_certificates(organizer, contest)
     prepared = request_file(organizer, contest, "csv", round=contest.rounds[0].code,
                             judge_names=False, comments=False)   # built after the commit
@@ -344,6 +361,7 @@ def world_values():
         "tranche_id": grant.tranches[0].id, "change_id": grant.changes[0].id,
         "evaluation_id": grant.reports[0].evaluations[0].id,
         "live_id": live.id,
+        "theme_code": contest.themes[0].code, "award_proposal_id": award_proposal.id,
         "live.screen:token": live.screen_token,
         "certificate_id": certificate.id, "number": certificate.number,
         # The prepared file's parameter shares its name with the grant report file's.

@@ -213,3 +213,72 @@ def test_a_grant_whose_themes_are_gone_covers_nothing(app_context, contest, orga
     # A grant made without themes is the whole contest's.
     grant_rights(organizer, contest, user, [Permission.SCREEN])
     assert policy.can_everywhere(user, Permission.SCREEN, contest)
+
+
+def _rights(contest, email, permissions, scope, themes=()):
+    return {"rights-email": email, "rights-permissions": list(permissions),
+            "rights-scope": scope, "rights-themes": list(themes)}
+
+
+def test_an_organizer_grants_rights_over_the_whole_contest_or_some_themes(client, auth, contest,
+                                                                          organizer):
+    partner = make_user("partner@example.org")
+    url = f"/admin/contests/{contest.slug}/chairs/rights"
+    auth.login(organizer)
+    response = client.post(url, data=_rights(contest, "Partner@example.org",
+                                             [Permission.AWARDS, Permission.RANKING], "whole"))
+    assert response.status_code == 302
+    (grant,) = db.session.scalars(db.select(ContestGrant)).all()
+    assert grant.whole_contest and grant.themes == [] and grant.user_id == partner.id
+    assert policy.can_everywhere(partner, Permission.AWARDS, contest)
+    # The same form narrows it to two themes (the grant is replaced, not added to).
+    codes = [contest.themes[1].code, contest.themes[3].code]
+    response = client.post(url, data=_rights(contest, partner.email, [Permission.SCREEN],
+                                             "themes", codes))
+    assert response.status_code == 302
+    db.session.expire_all()
+    (grant,) = db.session.scalars(db.select(ContestGrant)).all()
+    assert not grant.whole_contest and [t.code for t in grant.themes] == codes
+    assert grant.permissions == [Permission.SCREEN]
+    page = client.get(f"/admin/contests/{contest.slug}/chairs?edit={grant.id}",
+                      headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert 'value="partner@example.org"' in page and "Screening" in page
+    events = db.session.scalars(db.select(AuditEvent).filter_by(action="rights.granted")
+                                .order_by(AuditEvent.id)).all()
+    assert [e.detail["themes"] for e in events] == [[], codes]
+    audit = client.get(f"/admin/contests/{contest.slug}/audit",
+                       headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "the rights See the ranking、Propose or allocate awards (themes: all)" in audit
+    assert "the rights Screening (themes: Orphan care、" in audit
+
+
+@pytest.mark.parametrize("data, message", [
+    (dict(scope="themes", themes=["space_travel"]),
+     "The theme space_travel is not a theme of this contest."),
+    (dict(scope="themes", themes=[]), "Choose the themes the rights cover, or the whole contest."),
+    (dict(scope="whole", themes=["elderly_care"]),
+     "Choose either the whole contest or some of its themes."),
+    (dict(scope="whole", email="nobody@example.org"), "No account has this email address"),
+    (dict(scope="whole", permissions=[]), "Choose at least one right."),
+])
+def test_the_rights_form_refuses_with_a_clear_message(client, auth, contest, organizer, data,
+                                                      message):
+    make_user("partner@example.org")
+    another = make_contest(slug="zzcf-2015")
+    assert "space_travel" not in {t.code for t in contest.themes + another.themes}
+    fields = {"email": "partner@example.org", "permissions": [Permission.SCREEN], **data}
+    auth.login(organizer)
+    response = client.post(f"/admin/contests/{contest.slug}/chairs/rights",
+                           data=_rights(contest, fields["email"], fields["permissions"],
+                                        fields["scope"], fields.get("themes", ())),
+                           headers={"Accept-Language": "en"})
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(ContestGrant)) is None
+
+
+def test_a_theme_of_another_contest_is_refused_by_name(app_context, contest, organizer):
+    user = make_user("partner@example.org")
+    another = make_contest(slug="zzcf-2015")
+    with pytest.raises(DomainError, match=another.themes[0].code):
+        grant_rights(organizer, contest, user, [Permission.SCREEN], another.themes[:1])

@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 
 from portal.extensions import db
 from portal.i18n import current_locale
-from portal.labels import action_label, proposal_status_label
-from portal.models import AwardTier, Criterion, JudgeMembership, Proposal, Round, User
+from portal.labels import action_label, permission_label, proposal_status_label
+from portal.models import AwardTier, Criterion, JudgeMembership, Proposal, Round, Theme, User
 from portal.rules.contest import judge_name
 
 
@@ -39,7 +39,8 @@ def load_names(events):
         _int(_detail(event).get(key)) for event in events for key in ("judge", "user")}
     user_ids.discard(None)
     proposal_ids = {_int(_detail(event).get("proposal")) for event in events} | {
-        event.target_id for event in events if event.target_type == "Proposal"}
+        event.target_id for event in events if event.target_type == "Proposal"} | {
+        _int(pair[0]) for event in events for pair in _awards(_detail(event))}
     proposal_ids.discard(None)
     contest_ids = {event.contest_id for event in events if event.contest_id is not None}
     if user_ids:
@@ -59,7 +60,7 @@ def load_names(events):
     for criterion in db.session.scalars(
             db.select(Criterion).filter(Criterion.contest_id.in_(contest_ids))):
         names.criteria[criterion.id] = (criterion.position, criterion.localized("name", locale))
-    for kind, model in (("round", Round), ("tier", AwardTier)):
+    for kind, model in (("round", Round), ("tier", AwardTier), ("theme", Theme)):
         for part in db.session.scalars(db.select(model).filter(model.contest_id.in_(contest_ids))):
             names.parts[(kind, part.contest_id, part.code)] = part.localized("name", locale)
     return names
@@ -111,6 +112,21 @@ def _key(key):
         return None
 
 
+def _awards(detail):
+    """The [proposal id, tier code] pairs of an awards entry."""
+    pairs = detail.get("awards")
+    return [pair for pair in pairs if isinstance(pair, list) and len(pair) == 2] \
+        if isinstance(pairs, list) else []
+
+
+def _awards_listed(event, names):
+    pairs = _awards(_detail(event))
+    if not pairs:
+        return _("no award")
+    return "、".join(f"{names.proposals.get(_int(proposal_id), '–')} "
+                    f"{_part(names, 'tier', event, tier)}" for proposal_id, tier in pairs)
+
+
 def _part(names, kind, event, code):
     return names.parts.get((kind, event.contest_id, code), code or "–")
 
@@ -155,6 +171,14 @@ SENTENCES = {
                                "%(to_tier)s", **f),
     "awards.allocated": lambda f: _("%(actor)s allocated the awards from the ranking of "
                                     "%(round)s", **f),
+    "award_proposal.saved": lambda f: _("%(actor)s saved a draft awards proposal for the "
+                                        "theme %(theme)s", **f),
+    "award_proposal.submitted": lambda f: _("%(actor)s proposed the awards of the theme "
+                                            "%(theme)s: %(awards)s", **f),
+    "award_proposal.confirmed": lambda f: _("%(actor)s confirmed the awards proposal of the "
+                                            "theme %(theme)s: %(awards)s", **f),
+    "award_proposal.returned": lambda f: _("%(actor)s returned the awards proposal of the "
+                                           "theme %(theme)s", **f),
     "contest.exported": lambda f: _("%(actor)s exported the data (%(format)s, %(round)s)", **f),
     "scores.imported": lambda f: _("%(actor)s imported paper scores of %(round)s from "
                                    "%(file)s", **f),
@@ -174,10 +198,14 @@ def _fields(event, names):
         "actor": _person(event, event.actor_id, names),
         "judge": _person(event, _int(detail.get("judge")), names),
         "user": _person(event, _int(detail.get("user")), names),
-        "permissions": _listed(detail.get("permissions")),
-        "themes": _listed(detail.get("themes")) if detail.get("themes") else _("all"),
+        "permissions": _listed([str(permission_label(code)) for code in detail["permissions"]]
+                               if isinstance(detail.get("permissions"), list) else None),
+        "themes": _listed([_part(names, "theme", event, code) for code in detail["themes"]])
+        if isinstance(detail.get("themes"), list) and detail["themes"] else _("all"),
         "proposal": names.proposals.get(proposal_id, detail.get("reference") or "–"),
         "round": _part(names, "round", event, detail.get("round")),
+        "theme": _part(names, "theme", event, detail.get("theme")),
+        "awards": _awards_listed(event, names),
         "from_tier": _part(names, "tier", event, detail.get("from_tier")) if detail.get(
             "from_tier") else _("no award"),
         "to_tier": _part(names, "tier", event, detail.get("to_tier")) if detail.get(

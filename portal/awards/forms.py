@@ -92,3 +92,59 @@ class ObjectionForm(FlaskForm):
         DataRequired(_l("Write your objection.")), Length(max=OBJECTION_MAX)],
         render_kw={"maxlength": OBJECTION_MAX, "rows": 6})
     submit = SubmitField(_l("Send the objection"))
+
+
+class ThemeProposalForm(FlaskForm):
+    """A chair's proposal of their theme's winners: a tier (or none) per proposal of the
+    theme's ranking, added by `theme_proposal_form`, and a note."""
+
+    note = TextAreaField(
+        _l("Note for the organizers"), validators=[Optional(), Length(max=REASON_MAX)],
+        description=_l("Required when the proposal departs from the ranking: say why."),
+        render_kw={"maxlength": REASON_MAX, "rows": 3})
+    save = SubmitField(_l("Save the draft"))
+    submit_proposal = SubmitField(_l("Submit to the organizers"))
+
+    NO_AWARD = "none"
+
+    def tier_field(self, proposal_id):
+        return self[f"tier_{proposal_id}"]
+
+    def choices_made(self, proposal_ids):
+        """proposal id -> tier id, or None for no award."""
+        made = {}
+        for proposal_id in proposal_ids:
+            value = self.tier_field(proposal_id).data
+            made[proposal_id] = None if value in (None, self.NO_AWARD) else int(value)
+        return made
+
+
+def theme_proposal_form(candidates, tiers, locale, chosen, **kwargs):
+    """The form for these candidates (their proposals' ids name the fields), each field on
+    the tier `chosen` gives it."""
+    class Form(ThemeProposalForm):
+        pass
+
+    options = [SelectChoice(ThemeProposalForm.NO_AWARD, _l("No award"))] + [
+        SelectChoice(str(tier.id), tier.localized("name", locale)) for tier in tiers]
+    for candidate in candidates:
+        tier = chosen.get(candidate.proposal.id)
+        setattr(Form, f"tier_{candidate.proposal.id}", SelectField(
+            candidate.proposal.reference, choices=options,
+            default=str(tier.id) if tier is not None else ThemeProposalForm.NO_AWARD))
+    return Form(**kwargs)
+
+
+class ConfirmThemeProposalForm(FlaskForm):
+    confirm_over_pool = BooleanField(_l("Confirm even if the grants then exceed the funding "
+                                        "pool"))
+    submit = SubmitField(_l("Confirm and give these awards"))
+
+
+class ReturnThemeProposalForm(FlaskForm):
+    reason = TextAreaField(_l("Reasons for returning it"), validators=[
+        DataRequired(_l("Give the reasons for returning the proposal.")),
+        Length(max=REASON_MAX)],
+        description=_l("The chair reads them and is emailed."),
+        render_kw={"maxlength": REASON_MAX, "rows": 3})
+    submit = SubmitField(_l("Return to the chair"))

@@ -165,26 +165,10 @@ def save_allocation(actor, contest, digest, confirm_over_pool=False, now=None):
     if preview.over_pool and not confirm_over_pool:
         raise DomainError(_l("The grants exceed the funding pool. Tick the box to confirm "
                              "this allocation anyway."), field="confirm_over_pool")
-    existing = {award.proposal_id: award for award in contest_awards(contest)}
-    wanted = {placement.proposal_id: placement for placement in preview.allocation.placements}
-    for proposal_id, award in existing.items():
-        if proposal_id not in wanted:
-            db.session.delete(award)
-            if publication is not None:
-                unmark_awarded(actor, award.proposal)
-    for placement in preview.allocation.placements:
-        award = existing.get(placement.proposal_id)
-        if award is None:
-            award = Award(contest_id=contest.id, proposal_id=placement.proposal_id)
-            db.session.add(award)
-        award.tier = preview.tiers[placement.tier_id]
-        award.grant = placement.grant
-        award.override_reason = None
-        award.decided_by_id = getattr(actor, "id", None)
-        award.decided_at = now
-        if publication is not None:
-            mark_awarded(actor, preview.proposals[placement.proposal_id])
-    db.session.flush()
+    place_awards(actor, contest, publication,
+                 {award.proposal_id: award for award in contest_awards(contest)},
+                 [(preview.proposals[placement.proposal_id], preview.tiers[placement.tier_id])
+                  for placement in preview.allocation.placements], now)
     record(actor, "awards.allocated", contest=contest, target=contest,
            round=preview.contest_round.code, total_grant=str(preview.total_grant),
            pool=None if preview.pool is None else str(preview.pool),
@@ -192,6 +176,34 @@ def save_allocation(actor, contest, digest, confirm_over_pool=False, now=None):
            awards=[[p.proposal_id, preview.tiers[p.tier_id].code]
                    for p in preview.allocation.placements])
     return preview
+
+
+def place_awards(actor, contest, publication, replaced, wanted, now, reasons=None):
+    """Make the awards `replaced` (proposal id -> Award) into `wanted` ((Proposal, AwardTier)
+    pairs, in order): awards left out are removed, the others changed or added with their
+    tier's grant (grant_for), the deciding account and time; once the list is published, the
+    proposals' statuses follow. `reasons` (proposal id -> text) marks the awards that depart
+    from the ranking. The allocation from the ranking and a confirmed theme proposal
+    (portal.awards.theme_proposals) both go through here."""
+    wanted_ids = {proposal.id for proposal, _tier in wanted}
+    for proposal_id, award in replaced.items():
+        if proposal_id not in wanted_ids:
+            db.session.delete(award)
+            if publication is not None:
+                unmark_awarded(actor, award.proposal)
+    for proposal, tier in wanted:
+        award = replaced.get(proposal.id)
+        if award is None:
+            award = Award(contest_id=contest.id, proposal_id=proposal.id)
+            db.session.add(award)
+        award.tier = tier
+        award.grant = grant_for(tier, proposal)
+        award.override_reason = (reasons or {}).get(proposal.id)
+        award.decided_by_id = getattr(actor, "id", None)
+        award.decided_at = now
+        if publication is not None:
+            mark_awarded(actor, proposal)
+    db.session.flush()
 
 
 def proposal_by_reference(contest, reference):
@@ -254,13 +266,20 @@ def move_award(actor, contest, reference, tier_id, reason, confirm_over_pool=Fal
     return proposal
 
 
-def _check_pool(contest, award, grant, confirmed):
-    if contest.funding_pool is None or confirmed:
-        return
+def exceeds_pool(contest, removed, added):
+    """Would the contest's grants pass its funding pool if grants worth `removed` went and
+    grants worth `added` came?"""
+    if contest.funding_pool is None:
+        return False
     current = db.session.scalar(db.select(db.func.coalesce(db.func.sum(Award.grant), 0))
                                 .filter_by(contest_id=contest.id))
-    after = Decimal(current) - (award.grant or 0 if award is not None else 0) + (grant or 0)
-    if after > contest.funding_pool:
+    return Decimal(current) - removed + added > contest.funding_pool
+
+
+def _check_pool(contest, award, grant, confirmed):
+    if confirmed:
+        return
+    if exceeds_pool(contest, award.grant or 0 if award is not None else 0, grant or 0):
         raise DomainError(_l("With this change the grants exceed the funding pool. Tick the box "
                              "to confirm it anyway."), field="confirm_over_pool")
 

@@ -3,7 +3,7 @@ from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.awards import publishing, services
+from portal.awards import publishing, services, theme_proposals
 from portal.awards.forms import AllocationForm, AnswerForm, FinalizeForm, MoveAwardForm
 from portal.contests.services import contest_by_slug
 from portal.errors import DomainError
@@ -32,7 +32,8 @@ def index(slug):
     return render_template("awards/index.html", contest=contest, awards=awards,
                            totals=services.totals(contest, awards), publication=publication,
                            locked=services.awards_locked(publication),
-                           tier_counts=_tier_counts(awards))
+                           tier_counts=_tier_counts(awards),
+                           proposals_waiting=theme_proposals.waiting_count(contest))
 
 
 def _render_preview(contest, form, status=200):

@@ -1,6 +1,8 @@
 """All models, importable from one place."""
 from portal.models.accounts import User
 from portal.models.audit import AuditEvent, Notification
+from portal.models.award_proposals import AwardProposal, AwardProposalLine, \
+    AwardProposalState
 from portal.models.base import UTCDateTime, utcnow
 from portal.models.certificates import Certificate
 from portal.models.contests import (AwardScope, AwardTier, Contest, ContestStatus, Criterion,
@@ -32,5 +34,6 @@ __all__ = [
     "LiveState", "LiveStep", "PitchStatus", "MailBatch", "MailStatus", "MailTemplate", "OutboxMessage",
     "Notification", "Proposal", "ProposalEvent", "ProposalStatus", "Review",
     "ContestGrant", "Permission", "grant_themes",
+    "AwardProposal", "AwardProposalLine", "AwardProposalState",
     "Round", "Score", "Theme", "User", "UTCDateTime", "utcnow",
 ]

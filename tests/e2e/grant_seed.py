@@ -9,16 +9,15 @@ from decimal import Decimal
 from portal import create_app
 from portal.contests.services import contest_by_slug
 from portal.extensions import db
-from portal.models import Award, Proposal, User
-from tests.e2e.seed import OTHER_APPLICANT
+from portal.models import Award
+from tests.e2e.seed import other_applicants_proposal
 
 
 def main():
     app = create_app()
     with app.app_context():
         contest = contest_by_slug(sys.argv[1])
-        proposal = db.session.scalar(db.select(Proposal).join(User, Proposal.applicant_id == User.id)
-                                     .filter(User.email == OTHER_APPLICANT))
+        proposal = other_applicants_proposal()
         db.session.add(Award(contest_id=contest.id, proposal_id=proposal.id,
                              tier_id=contest.award_tiers[0].id, grant=Decimal("12000.00")))
         db.session.commit()

@@ -14,7 +14,7 @@ from portal.accounts.services import create_user, update_profile
 from portal.contests.services import contest_by_slug
 from portal.extensions import db
 from portal.judging.services import assign_judges, invite_judge
-from portal.models import utcnow
+from portal.models import Proposal, User, utcnow
 from portal.proposals.services import create_draft, submit_proposal
 
 OTHER_APPLICANT = "office@sunshine-e2e.example.net"
@@ -67,6 +67,12 @@ def three_for_a_judge(slug):
                                                              "sustainability")}
                               | {"beneficiaries": "老人", "beneficiary_count": 50})
         assign_judges(None, proposal, [judge.id], contest.current_round)
+
+
+def other_applicants_proposal():
+    """The proposal `seed` submitted for OTHER_APPLICANT."""
+    return db.session.scalar(db.select(Proposal).join(User, Proposal.applicant_id == User.id)
+                             .filter(User.email == OTHER_APPLICANT))
 
 
 def main():
