@@ -14,7 +14,8 @@ from portal.exports.formats import XLSX_MIMETYPE
 from portal.i18n import current_locale
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.models import Proposal, ProposalStatus
+from portal import policy
+from portal.models import Permission, Proposal, ProposalStatus
 from portal.validation import bounded_int, choices
 from portal.web import commit_and_redirect, organizer_blueprint, send_written, show_domain_error
 
@@ -26,8 +27,9 @@ bp = organizer_blueprint("dashboard", __name__, url_prefix="/admin")
 def overview(slug):
     """Submissions by theme, entrant type, status and day, and judging progress per round."""
     contest = contest_by_slug(slug)
-    return render_template("dashboard/overview.html", contest=contest,
-                           dashboard=dashboard.dashboard_for(contest))
+    themes = policy.theme_scope(current_user, contest, Permission.SCREEN)
+    return render_template("dashboard/overview.html", contest=contest, themes=themes,
+                           dashboard=dashboard.dashboard_for(contest, themes))
 
 
 @bp.route("/contests/<slug>/announcements", methods=["GET", "POST"])
