@@ -66,7 +66,8 @@ def test_the_judges_page_lists_the_chairs_judges_and_their_themes_work(
     make_judge(contest, "expert@example.org", name="本主题专家", themes=[own.code])
     outsider = make_judge(contest, "outsider@example.org", name="外主题专家",
                           themes=[other.code])
-    both = make_judge(contest, "both@example.org", name="两边评委")
+    both = make_judge(contest, "both@example.org", name="两边评委",
+                      themes=[own.code, other.code])   # shown with the chair's theme only
     conflicted = make_judge(contest, "conflicted@example.org", name="回避评委")
     mine = make_proposal(contest, make_user("a@example.org"), theme_index=0)
     theirs = make_proposal(contest, make_user("b@example.org"), theme_index=4)
@@ -135,7 +136,8 @@ def test_the_rounds_are_read_only_for_a_chair(client, auth, contest, organizer, 
 
 def test_the_chairs_automatic_assignment_plans_their_themes_only(client, auth, contest,
                                                                  organizer, chair):
-    judges = [make_judge(contest, f"j{n}@example.org", themes=[contest.themes[0].code])
+    judges = [make_judge(contest, f"j{n}@example.org",
+                         themes=[contest.themes[0].code, contest.themes[n].code])
               for n in (1, 2)]
     mine = [make_proposal(contest, make_user(f"m{n}@example.org"), theme_index=0)
             for n in (1, 2)]
@@ -226,6 +228,24 @@ def test_the_award_list_and_certificates_hold_the_chairs_themes_only(client, aut
     auth.login(organizer)
     printed = client.get(f"/admin/contests/{contest.slug}/exports/certificates.pdf")
     assert len(PdfReader(io.BytesIO(printed.data)).pages) == 2
+
+
+def test_a_chairs_certificates_printed_by_a_job_keep_their_themes(
+        client, auth, contest, organizer, web_app, monkeypatch):
+    """Above the threshold the certificates are printed by a job (portal.prepared), which
+    keeps the chair's themes."""
+    monkeypatch.setitem(web_app.config, "PORTAL_BACKGROUND_EXPORT_ROWS", 0)
+    judges, (a, b, c, d) = build_export_contest(contest, organizer)   # a awarded, theme 0
+    db.session.add(Award(contest_id=contest.id, proposal_id=b.id,
+                         tier_id=contest.award_tiers[1].id, decided_by_id=organizer.id))
+    db.session.commit()
+    chair = make_chair(contest, "chair@example.org", themes=[contest.themes[1].code])
+    auth.login(chair)
+    response = client.get(f"/admin/contests/{contest.slug}/exports/certificates.pdf")
+    assert response.status_code == 302
+    printed = client.get(f"{response.location}/download")
+    reader = PdfReader(io.BytesIO(printed.data))
+    assert len(reader.pages) == 1 and "社区空巢老人关爱行动" not in reader.pages[0].extract_text()
 
 
 def test_a_chair_without_awards_in_their_themes_prints_no_certificate(client, auth, contest,

@@ -122,7 +122,7 @@ def plan(slug, round_id):
                              cross_theme_seats=form.cross_seats())
     return render_template("judging/organizer/plan.html", contest=contest,
                            contest_round=contest_round, form=form, round_plan=round_plan,
-                           save_form=save_form)
+                           save_form=save_form, scope=_themes(contest))
 
 
 @bp.route("/contests/<slug>/judges/<int:membership_id>/proposals", methods=["GET", "POST"])
@@ -156,7 +156,7 @@ def judge_proposals(slug, membership_id):
                                        round=contest_round.code)
     return render_template("judging/organizer/judge_proposals.html", contest=contest,
                            membership=membership, contest_round=contest_round, theme=theme,
-                           theme_choices=theme_choices,
+                           theme_choices=theme_choices, scope=_themes(contest),
                            proposals=selection.proposals, form=form,
                            assigned=selection.assigned, judges_count=selection.judges_count,
                            conflicts=selection.conflicts, reason_labels=lookup.reason_labels)
