@@ -258,8 +258,8 @@ def organizer_route_refusal(user, endpoint, method, view_args):
     return None
 
 
-# Arguments a contest's route may name besides the slug: the object named is looked up by the
-# view within the contest (not found otherwise), and, for a chair, within their scope.
+# Arguments a contest's route may name besides the slug: the view looks the object up within
+# the contest (404 otherwise) and keeps a chair's work to their themes.
 CONTEST_PARTS = {"file_id", "round_id", "action", "membership_id"}
 
 

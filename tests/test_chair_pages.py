@@ -19,7 +19,7 @@ from tests.factories import PASSWORD, assign, link_in, make_chair, make_judge, m
     make_user, review
 from tests.test_exports import build_contest as build_export_contest
 from tests.test_results import build_contest
-from tests.test_score_import import good_rows, upload, workbook_bytes
+from tests.test_score_import import good_rows, paper_world, upload, workbook_bytes
 
 EN = {"Accept-Language": "en"}
 
@@ -258,21 +258,9 @@ def test_a_chair_without_awards_in_their_themes_prints_no_certificate(client, au
     assert "No award has been decided yet" in response.get_data(as_text=True)
 
 
-@pytest.fixture
-def paper(contest, organizer):
-    """Two judges (J001, J002) and proposals in themes 0, 1 and 2, all assigned."""
-    judges = [make_judge(contest, f"j{n}@example.org", name=f"评委{n}") for n in (1, 2)]
-    proposals = [make_proposal(contest, make_user(f"p{n}@example.org"), title=f"项目{n}",
-                               theme_index=n) for n in range(3)]
-    assign(proposals[0], *judges, actor=organizer)
-    assign(proposals[1], *judges, actor=organizer)
-    assign(proposals[2], judges[0], actor=organizer)
-    return judges, proposals
-
-
 def test_the_chairs_paper_scores_are_their_themes_only(client, auth, contest, organizer,
-                                                        chair, paper):
-    judges, proposals = paper
+                                                        chair):
+    judges, proposals = paper_world(contest, organizer)
     auth.login(chair)
     template = client.get(f"/admin/contests/{contest.slug}/score-import/template.xlsx"
                           "?round=first")
