@@ -134,6 +134,13 @@ def theme_filter(user, contest, permission, theme_column=Proposal.theme_id):
     return [] if scope is None else [theme_column.in_(sorted(scope))]
 
 
+def visible_themes(user, contest, permission):
+    """The contest's themes, in its order, whose work the account may see: every drop-down and
+    filter a chair sees lists these only."""
+    scope = theme_scope(user, contest, permission)
+    return [theme for theme in contest.themes if scope is None or theme.id in scope]
+
+
 def is_chair(user):
     """Holds a grant in some contest (a theme chair), without being staff. Remembered for the
     request on the account object."""
@@ -159,6 +166,7 @@ def _contest_by_slug(slug):
 # contest's work: only a grant not limited to themes opens it. Every other organizer route
 # (the site's settings, accounts, mail) is for staff only.
 THEME_ROUTES = {
+    "dashboard.overview": Permission.SCREEN,
     "proposals_admin.proposals": Permission.SCREEN,
     ("proposals_admin.proposal", "GET"): Permission.SCREEN,
     ("proposals_admin.proposal", "POST"): Permission.ASSIGN,
@@ -166,9 +174,24 @@ THEME_ROUTES = {
     "screening.decide": Permission.SCREEN,
     "screening.undo": Permission.SCREEN,
     "screening.decide_many": Permission.SCREEN,
+    # The judges a chair works with (portal.judging.scope), and inviting more.
+    "judges.index": Permission.JUDGES,
+    # Paper scores: the template and the import hold the chair's themes' assignments only.
+    "exports.score_template": Permission.JUDGES,
+    "exports.score_import": Permission.JUDGES,
+    # Rounds are read-only here: closing and reopening one is the contest's (CONTEST_ROUTES).
+    "judging_admin.rounds": Permission.ASSIGN,
+    "judging_admin.plan": Permission.ASSIGN,
+    "judging_admin.judge_proposals": Permission.ASSIGN,
+    "judging_admin.reassign": Permission.ASSIGN,
+    "judging_admin.conflicts_page": Permission.ASSIGN,
+    "judging_admin.remove_conflict": Permission.ASSIGN,
     "results.ranking": Permission.RANKING,
+    "results.judge_statistics": Permission.RANKING,
     "exports.index": Permission.EXPORT,
     "exports.download": Permission.EXPORT,
+    "exports.award_list": Permission.EXPORT,
+    "certificates.print_all": Permission.EXPORT,
     # A large export is prepared by a job; its file is the requester's own (file_of).
     "prepared.show": Permission.EXPORT,
     "prepared.progress": Permission.EXPORT,
@@ -180,13 +203,12 @@ THEME_ROUTES = {
 CONTEST_ROUTES = {
     "results.advance": Permission.RANKING,
     "results.ranking_settings": Permission.SETTINGS,
-    "results.judge_statistics": Permission.RANKING,
     "setup.settings": Permission.SETTINGS,
     "setup.parts": Permission.SETTINGS,
-    "judges.index": Permission.JUDGES,
     "judges.send_invitations": Permission.JUDGES,
-    "judging_admin.rounds": Permission.ASSIGN,
-    "judging_admin.plan": Permission.ASSIGN,
+    # A round is every theme's: closing or reopening it changes the contest's settings.
+    "judging_admin.toggle_round": Permission.SETTINGS,
+    "judging_admin.reopen_round": Permission.SETTINGS,
     "judging_admin.remind": Permission.JUDGES,
     "awards.index": Permission.AWARDS,
     "awards.preview": Permission.AWARDS,
@@ -197,12 +219,8 @@ CONTEST_ROUTES = {
     "awards.publication": Permission.PUBLISH,
     "awards.publish": Permission.PUBLISH,
     "awards.finalize": Permission.PUBLISH,
-    "exports.award_list": Permission.EXPORT,
     "exports.meeting_pack": Permission.EXPORT,
     "exports.poster": Permission.EXPORT,
-    "certificates.print_all": Permission.EXPORT,
-    "exports.score_template": Permission.EXPORT,
-    "dashboard.overview": Permission.RANKING,
 }
 
 
@@ -248,25 +266,36 @@ def organizer_route_refusal(user, endpoint, method, view_args):
     return None
 
 
+# Arguments a contest's route may name besides the slug: the view looks the object up within
+# the contest (404 otherwise) and keeps a chair's work to their themes.
+CONTEST_PARTS = {"file_id", "round_id", "action", "membership_id", "award_proposal_id"}
+
+
 def _route_object(view_args):
     """The contest a route's arguments name, and the proposal and theme they name (None when
     they name none). A prepared file is found among the requester's own files of the contest,
     an awards proposal among the contest's (its pages are CONTEST_ROUTES). Routes naming
     anything else give (None, None, None): staff only."""
-    if set(view_args) in ({"slug"}, {"slug", "file_id"}, {"slug", "award_proposal_id"}):
-        return _contest_by_slug(view_args["slug"]), None, None
-    if set(view_args) == {"slug", "theme_code"}:
+    names = set(view_args)
+    if names == {"slug", "theme_code"}:
         contest = _contest_by_slug(view_args["slug"])
         theme = contest and db.session.scalar(db.select(Theme).filter_by(
             contest_id=contest.id, code=view_args["theme_code"]))
         if contest is not None and theme is None:
             abort(404)
         return contest, None, theme
-    if set(view_args) == {"proposal_id"}:
+    if "slug" in names and names - {"slug"} <= CONTEST_PARTS:
+        return _contest_by_slug(view_args["slug"]), None, None
+    if names == {"proposal_id"}:
         proposal = db.session.get(Proposal, view_args["proposal_id"])
         if proposal is None:
             abort(404)
         return proposal.contest, proposal, None
+    if names == {"assignment_id"}:
+        assignment = db.session.get(Assignment, view_args["assignment_id"])
+        if assignment is None:
+            abort(404)
+        return assignment.proposal.contest, assignment.proposal, None
     return None, None, None
 
 

@@ -5,11 +5,12 @@ import io
 import zipfile
 
 import pytest
+from pypdf import PdfReader
 from werkzeug.routing.converters import IntegerConverter
 
 from portal.extensions import db
 from portal.judging.reminders import send_judge_reminders
-from portal.models import Conflict, ConflictKind, JudgeMembership
+from portal.models import Award, Conflict, ConflictKind, JudgeMembership
 from tests.factories import pdf_file, email_text, get_urls, make_chair, make_contest, make_judge, \
     make_proposal, \
     make_user
@@ -174,29 +175,63 @@ def test_a_chair_of_another_theme_never_sees_the_proposal_nor_its_applicant(
     chair = make_chair(contest, "other.chair@example.org", themes=[own_theme.code])
     make_proposal(contest, make_user("own.theme@example.org", organization="本主题协会"),
                   title="本主题的项目", theme_index=1)
+    # The proposal is awarded, and its judge has a conflict with it: the award list, the
+    # certificates and the conflicts page would show it to whoever may see its theme.
+    db.session.add(Award(contest_id=contest.id, proposal_id=proposal.id,
+                         tier_id=contest.award_tiers[0].id))
+    db.session.add(Conflict(contest_id=contest.id, judge_id=judge.id, proposal_id=proposal.id,
+                            kind=ConflictKind.DECLARED_PROPOSAL, reason="亲属"))
+    db.session.commit()
     auth.login(chair)
     theme_code = proposal.theme.code
-    lists = [f"/admin/contests/{contest.slug}/proposals?{query}" for query in (
+    slug = contest.slug
+    lists = [f"/admin/contests/{slug}/proposals?{query}" for query in (
         # The searches are parts of the strings looked for: the search box shows what was typed.
         "", f"theme={theme_code}", "q=灵犀隐秘", "q=社区长者",
         "status=submitted", "sort=organization")]
-    ranking = f"/admin/contests/{contest.slug}/ranking"
-    urls = get_urls(web_app, values, any_known_value(values)) + lists + [
+    ranking = f"/admin/contests/{slug}/ranking"
+    # The chair's other pages (tests/test_chair_pages.py), with the arguments that make them
+    # show a plan, a theme, a conflict, a template or a print.
+    theme_pages = [
+        f"/admin/contests/{slug}/{path}" for path in (
+            "dashboard", "judges", "rounds", "conflicts", "ranking/judges",
+            f"rounds/{values['round_id']}/assign?k=1",
+            f"judges/{values['membership_id']}/proposals?theme={theme_code}",
+            f"conflicts/remove?proposal={proposal.id}&judge={judge.id}",
+            "score-import", "score-import/template.xlsx?round=first",
+            "exports/award-list.pdf")]
+    urls = get_urls(web_app, values, any_known_value(values)) + lists + theme_pages + [
         ranking, f"{ranking}?theme={theme_code}",
         f"/attachments/{values['attachment_id']}", f"/admin/proposals/{proposal.id}"]
     found, reached = {}, set()
     for url in urls:
         response = client.get(url, headers={"Accept-Language": "en"})
-        text = response.get_data().decode("utf-8", errors="ignore") + str(response.headers)
+        text = readable(response) + str(response.headers)
         if response.status_code == 200:
             reached.add(url)
         shown = leaks(text) + (["title"] if "社区长者助餐计划" in text else [])
         if shown:
             found[url] = shown
     assert lists[0] in reached and ranking in reached
+    assert set(theme_pages) - reached == {theme_pages[7]}   # the conflict's: not found
     assert "本主题的项目" in client.get(lists[0]).get_data(as_text=True)
     assert f"/admin/proposals/{proposal.id}" not in reached
     assert not found, f"another theme's proposal reached the chair: {found}"
     # The same list shows the proposal to an organizer: the sweep would see a leak.
     auth.login(organizer)
     assert "organization" in leaks(client.get(lists[0]).get_data(as_text=True))
+    for url in (theme_pages[3], theme_pages[9], theme_pages[10]):
+        assert "社区长者助餐计划" in readable(client.get(url)) or proposal.reference in \
+            readable(client.get(url)), url
+
+
+def readable(response):
+    """The text of a response: a PDF's extracted text, a workbook's XML, else the body."""
+    data = response.get_data()
+    if data.startswith(b"%PDF"):
+        return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    if data.startswith(b"PK"):
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return "".join(archive.read(name).decode("utf-8", errors="ignore")
+                           for name in archive.namelist())
+    return data.decode("utf-8", errors="ignore")

@@ -6,7 +6,7 @@ view after a change fills the ranking's cache.
 """
 import pytest
 
-from tests.factories import assign, make_judge, make_proposal, make_user, review
+from tests.factories import assign, make_chair, make_judge, make_proposal, make_user, review
 
 
 def grow(contest, organizer, judge, count, start):
@@ -26,17 +26,36 @@ def test_organizer_pages(client, auth, contest, organizer, count_queries, page):
     judge = make_judge(contest)
     auth.login(organizer)
     url = page.format(slug=contest.slug)
-
-    def statements():
-        assert client.get(url).status_code == 200
-        with count_queries() as counted:
-            assert client.get(url).status_code == 200
-        return counted.total
-
     grow(contest, organizer, judge, 3, 0)
-    small = statements()
+    small = statements(client, url, count_queries)
     grow(contest, organizer, judge, 12, 3)
-    assert statements() == small
+    assert statements(client, url, count_queries) == small
+
+
+def statements(client, url, count_queries):
+    """The SQL statements of the page's second view (the first fills the caches)."""
+    assert client.get(url).status_code == 200
+    with count_queries() as counted:
+        assert client.get(url).status_code == 200
+    return counted.total
+
+
+@pytest.mark.parametrize("page", [
+    "/admin/contests/{slug}/dashboard", "/admin/contests/{slug}/judges",
+    "/admin/contests/{slug}/rounds", "/admin/contests/{slug}/conflicts",
+    "/admin/contests/{slug}/ranking/judges", "/admin/contests/{slug}/rounds/{round}/assign?k=1",
+    "/admin/contests/{slug}/exports/award-list.pdf"])
+def test_a_theme_chairs_pages(client, auth, contest, organizer, count_queries, page):
+    """The same pages for a theme chair (issue 25): limited to the chair's themes, still
+    bounded."""
+    judge = make_judge(contest)
+    chair = make_chair(contest, themes=[contest.themes[0].code])
+    auth.login(chair)
+    url = page.format(slug=contest.slug, round=contest.rounds[0].id)
+    grow(contest, organizer, judge, 10, 0)
+    small = statements(client, url, count_queries)
+    grow(contest, organizer, judge, 20, 10)
+    assert statements(client, url, count_queries) == small
 
 
 def test_the_judges_list_of_assignments(client, auth, contest, organizer, count_queries):

@@ -19,7 +19,12 @@ HEADER = ["Reference", "Theme", "Judge code", "Judge name", "Innovation", "Pract
 
 @pytest.fixture
 def live(contest, organizer):
-    """Two judges (J001, J002) and three proposals; J002 is not assigned to the third."""
+    return paper_world(contest, organizer)
+
+
+def paper_world(contest, organizer):
+    """Two judges (J001, J002) and three proposals in the first three themes; J002 is not
+    assigned to the third."""
     judges = [make_judge(contest, f"j{n}@example.org", name=f"评委{n}") for n in (1, 2)]
     proposals = [make_proposal(contest, make_user(f"p{n}@example.org"), title=f"项目{n}",
                                theme_index=n) for n in range(3)]

@@ -11,11 +11,12 @@ from portal.prepared.services import builder, request_file
 from portal.web import printed_url
 
 
-def write_certificates(actor, contest, out, certificates=None, progress=None):
+def write_certificates(actor, contest, out, certificates=None, progress=None, themes=None):
     """Numbered certificates (A4 landscape PDF) into `out`: `certificates`, else one per winner
-    and per named team member, numbers given to the winners that had none; returns its name."""
+    (of these theme ids, unless None) and per named team member, numbers given to the winners
+    that had none; returns its name."""
     if certificates is None:
-        certificates = issue_certificates(actor, contest)
+        certificates = issue_certificates(actor, contest, themes)
     seal = seal_path(contest)
     out.write(pdf.certificates(contest, [certificate_page(c) for c in certificates],
                                decision_date(contest), seal if seal.is_file() else None,
@@ -34,18 +35,22 @@ def certificate_page(certificate):
         verify_url=printed_url("verification.certificate", number=certificate.number))
 
 
-def certificates_are_many(contest):
+def certificates_are_many(contest, themes=None):
     """More awards than the background threshold: at least a page each, printed by a job."""
-    return len(contest_awards(contest)) > threshold()
+    return len(contest_awards(contest, themes)) > threshold()
 
 
-def prepare_certificates(actor, contest):
-    """Number the winners' certificates now (refused without awards); a job prints them."""
-    issue_certificates(actor, contest)
-    return request_file(actor, contest, "certificates")
+def prepare_certificates(actor, contest, themes=None):
+    """Number the winners' certificates now (refused without awards); a job prints them,
+    keeping a theme chair's themes."""
+    issue_certificates(actor, contest, themes)
+    return request_file(actor, contest, "certificates",
+                        themes=None if themes is None else sorted(themes))
 
 
 @builder("certificates", _l("Certificates (PDF)"))
 def _print_prepared(actor, contest, arguments, out, progress):
     # The numbers were given when the file was asked for: this issues none, it only reads.
-    return write_certificates(actor, contest, out, progress=progress)
+    themes = arguments.get("themes")
+    return write_certificates(actor, contest, out, progress=progress,
+                              themes=None if themes is None else frozenset(themes))

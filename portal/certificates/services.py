@@ -56,10 +56,11 @@ def _valid_certificates(contest):
         .order_by(Certificate.id)).all()
 
 
-def issue_certificates(actor, contest):
-    """Give every award a numbered certificate for its winner (once), and return the certificates
-    to print: the winners' and the team members', in the order of the award list."""
-    awards = contest_awards(contest)
+def issue_certificates(actor, contest, themes=None):
+    """Give every award (of these theme ids' proposals only, unless None: a theme chair's) a
+    numbered certificate for its winner (once), and return the certificates to print: the
+    winners' and the team members', in the order of the award list."""
+    awards = contest_awards(contest, themes)
     if not awards:
         raise DomainError(_l("No award has been decided yet: there is no certificate to print."))
     has_winner_certificate = set(db.session.scalars(

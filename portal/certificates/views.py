@@ -5,6 +5,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from portal import policy
 from portal.accounts.sessions import require_recent_login
 from portal.certificates import printing, seal, services
 from portal.certificates.forms import MemberCertificatesForm, RemoveSealForm, RevokeForm, \
@@ -16,7 +17,7 @@ from portal.exports.services import PDF_MIMETYPE
 from portal.exports.sheets import contest_awards
 from portal.extensions import db
 from portal.i18n import current_locale
-from portal.models import Certificate
+from portal.models import Certificate, Permission
 from portal.prepared.responses import send_or_prepare
 from portal.web import commit_and_redirect, organizer_blueprint, send_written, show_domain_error
 
@@ -152,11 +153,13 @@ def single(certificate_id):
 def print_all(slug):
     """A numbered certificate per winner and named team member, one page each."""
     contest = contest_by_slug(slug)
+    themes = policy.theme_scope(current_user, contest, Permission.EXPORT)
     try:
         return send_or_prepare(
-            slug, printing.certificates_are_many(contest),
-            lambda: printing.prepare_certificates(current_user, contest),
-            lambda out: printing.write_certificates(current_user, contest, out), PDF_MIMETYPE)
+            slug, printing.certificates_are_many(contest, themes),
+            lambda: printing.prepare_certificates(current_user, contest, themes),
+            lambda out: printing.write_certificates(current_user, contest, out, themes=themes),
+            PDF_MIMETYPE)
     except DomainError as error:
         show_domain_error(error)
         return redirect(url_for("exports.index", slug=slug))

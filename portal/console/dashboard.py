@@ -90,14 +90,17 @@ class _Counts(NamedTuple):
 _counted = LatestComputations(size=8)
 
 
-def dashboard_for(contest):
+def dashboard_for(contest, themes=None):
     """The contest's figures: three GROUP BY queries once per change of the proposals,
-    assignments or reviews, plus the contest's themes, entrant types and rounds."""
+    assignments or reviews, plus the contest's themes, entrant types and rounds. With
+    `themes` (a theme chair's theme ids), every figure counts those themes' proposals only
+    and the other themes are not named."""
     generation = current_generation()
-    key = None if generation is None else (str(db.engine.url), contest.id, generation)
+    scope = None if themes is None else tuple(sorted(themes))
+    key = None if generation is None else (str(db.engine.url), contest.id, generation, scope)
     counts = _counted.get(key) if key else None
     if counts is None:
-        counts = _count(contest)
+        counts = _count(contest, scope)
         if key:
             _counted.put(key, counts)
     entrant_types = [(entrant_type, counts.by_entrant_type[entrant_type.id])
@@ -107,7 +110,8 @@ def dashboard_for(contest):
     by_status = counts.by_status
     return Dashboard(
         total=sum(by_status.values()),
-        by_theme=[(theme, counts.by_theme[theme.id]) for theme in contest.themes],
+        by_theme=[(theme, counts.by_theme[theme.id]) for theme in contest.themes
+                  if scope is None or theme.id in scope],
         by_entrant_type=entrant_types,
         # A status added to the portal later still shows, after the known ones.
         by_status=[(status, by_status[status]) for status in
@@ -118,12 +122,17 @@ def dashboard_for(contest):
     )
 
 
-def _count(contest):
+def _in_scope(scope):
+    return [] if scope is None else [Proposal.theme_id.in_(scope)]
+
+
+def _count(contest, scope):
     by_theme, by_entrant_type, by_status = Counter(), Counter(), Counter()
     for theme_id, entrant_type_id, status, number in db.session.execute(
             db.select(Proposal.theme_id, Proposal.entrant_type_id, Proposal.status,
                       func.count(Proposal.id))
-            .filter(Proposal.contest_id == contest.id, Proposal.status != ProposalStatus.DRAFT)
+            .filter(Proposal.contest_id == contest.id, Proposal.status != ProposalStatus.DRAFT,
+                    *_in_scope(scope))
             .group_by(Proposal.theme_id, Proposal.entrant_type_id, Proposal.status)):
         by_theme[theme_id] += number
         by_entrant_type[entrant_type_id] += number
@@ -132,9 +141,10 @@ def _count(contest):
     daily = {date.fromisoformat(text): number for text, number in db.session.execute(
         db.select(day, func.count(Proposal.id))
         .filter(Proposal.contest_id == contest.id, Proposal.status != ProposalStatus.DRAFT,
-                Proposal.submitted_at.is_not(None))
+                Proposal.submitted_at.is_not(None), *_in_scope(scope))
         .group_by(day))}
-    return _Counts(by_theme, by_entrant_type, by_status, daily, _judging_progress(contest))
+    return _Counts(by_theme, by_entrant_type, by_status, daily,
+                   _judging_progress(contest, scope))
 
 
 def _submissions_by_day(contest, daily):
@@ -150,8 +160,9 @@ def _submissions_by_day(contest, daily):
     return series
 
 
-def _judging_progress(contest):
-    """round id -> (assignments, submitted reviews), on the proposals still in competition.
+def _judging_progress(contest, scope=None):
+    """round id -> (assignments, submitted reviews), on the proposals still in competition
+    (and of the themes in `scope` unless None).
 
     A judge cannot review a withdrawn or ineligible proposal: it would never count as done.
     Read from the rounds' assignments (a round's proposals are its contest's), leaving out
@@ -165,5 +176,8 @@ def _judging_progress(contest):
         .outerjoin(Review, and_(Review.assignment_id == Assignment.id,
                                 Review.submitted_at.is_not(None)))
         .filter(Assignment.round_id.in_(db.select(Round.id).filter_by(contest_id=contest.id)),
-                Assignment.proposal_id.not_in(out_of_competition))
+                Assignment.proposal_id.not_in(out_of_competition),
+                *([] if scope is None else [Assignment.proposal_id.in_(
+                    db.select(Proposal.id).filter(Proposal.contest_id == contest.id,
+                                                  *_in_scope(scope)))]))
         .group_by(Assignment.round_id))}

@@ -184,14 +184,15 @@ def _score(value, criterion):
 class _RowChecker:
     """Checks rows against the contest: judge codes, references, the round's assignments."""
 
-    def __init__(self, table, contest, contest_round, replace):
+    def __init__(self, table, contest, contest_round, replace, themes=None):
         self.columns, self.header = table.columns, table.header
         self.criteria, self.replace = contest.criteria, replace
         self.codes = {code: user_id for user_id, code in judge_codes(contest).items()}
         self.references = {
             _fold(reference).upper(): proposal_id for reference, proposal_id in db.session.execute(
                 db.select(Proposal.reference, Proposal.id)
-                .filter(Proposal.contest_id == contest.id, Proposal.reference.is_not(None)))}
+                .filter(Proposal.contest_id == contest.id, Proposal.reference.is_not(None),
+                        *_of_themes(themes)))}
         self.assignments = {
             (assignment.proposal_id, assignment.judge_id): assignment
             for assignment in db.session.scalars(
@@ -260,9 +261,15 @@ class _RowChecker:
         return item, errors
 
 
-def _check_rows(table, contest, contest_round, replace):
+def _of_themes(themes):
+    """A chair's import and template hold their themes' proposals only: a reference of another
+    theme is refused as one that does not exist."""
+    return [] if themes is None else [Proposal.theme_id.in_(sorted(themes))]
+
+
+def _check_rows(table, contest, contest_round, replace, themes=None):
     """Every row checked: (planned saves, errors, rows skipped for having no score at all)."""
-    checker = _RowChecker(table, contest, contest_round, replace)
+    checker = _RowChecker(table, contest, contest_round, replace, themes)
     errors = checker.missing_columns()
     if errors:
         return [], errors, 0
@@ -293,8 +300,10 @@ def _plan(number, assignment, values, comment, criteria):
     return _Planned(number, assignment, values, comment, unchanged)
 
 
-def import_scores(actor, contest, contest_round, content, replace=False, filename=None):
-    """Check every row of the workbook, then save each as a submitted review (save_review).
+def import_scores(actor, contest, contest_round, content, replace=False, filename=None,
+                  themes=None):
+    """Check every row of the workbook, then save each as a submitted review (save_review);
+    with `themes` (a chair's theme ids), rows of other themes' proposals are refused.
 
     Raises ImportRejected with every problem, having saved nothing, when any row is wrong.
     """
@@ -304,7 +313,7 @@ def import_scores(actor, contest, contest_round, content, replace=False, filenam
     if refusal is not None:
         raise DomainError(refusal)
     table = _read_table(content, contest.criteria)
-    planned, errors, skipped = _check_rows(table, contest, contest_round, replace)
+    planned, errors, skipped = _check_rows(table, contest, contest_round, replace, themes)
     if errors:
         raise ImportRejected(errors)
     summary = ImportSummary(rows=len(planned), skipped=skipped)
@@ -323,12 +332,14 @@ def import_scores(actor, contest, contest_round, content, replace=False, filenam
     return summary
 
 
-def write_template(contest, contest_round, out):
-    """An XLSX to type paper scores into: a row per assignment of the round, scores empty."""
+def write_template(contest, contest_round, out, themes=None):
+    """An XLSX to type paper scores into: a row per assignment of the round (of these theme
+    ids' proposals only, unless None), scores empty."""
     locale = current_locale()
     codes = judge_codes(contest)
     assignments = db.session.scalars(
-        db.select(Assignment).filter_by(round_id=contest_round.id)
+        db.select(Assignment).join(Assignment.proposal)
+        .filter(Assignment.round_id == contest_round.id, *_of_themes(themes))
         .options(joinedload(Assignment.judge),
                  joinedload(Assignment.proposal).selectinload(Proposal.theme))).all()
     header = reviews_header(contest.criteria, locale, judge_names=True, title=True) + [

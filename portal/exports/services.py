@@ -94,9 +94,10 @@ def decision_date(contest):
     return (moment or utcnow()).astimezone(SHANGHAI).date()
 
 
-def write_award_list(contest, out):
-    """The printable award list (A4 PDF) into `out`; returns its file name."""
-    out.write(pdf.award_list(contest, contest_awards(contest), decision_date(contest)))
+def write_award_list(contest, out, themes=None):
+    """The printable award list (A4 PDF) into `out`, of the awards of these theme ids only
+    unless None (a theme chair's); returns its file name."""
+    out.write(pdf.award_list(contest, contest_awards(contest, themes), decision_date(contest)))
     return f"{contest.slug}-award-list.pdf"
 
 

@@ -98,7 +98,9 @@ def meeting_pack(slug):
 def award_list(slug):
     """The printable award list (A4)."""
     contest = contest_by_slug(slug)
-    return send_written(lambda out: services.write_award_list(contest, out), services.PDF_MIMETYPE)
+    themes = policy.theme_scope(current_user, contest, Permission.EXPORT)
+    return send_written(lambda out: services.write_award_list(contest, out, themes),
+                        services.PDF_MIMETYPE)
 
 
 POSTER_FORMATS = {"png": "image/png", "pdf": services.PDF_MIMETYPE}
@@ -126,7 +128,8 @@ def score_import(slug):
                 form.file.data, current_app.config["PORTAL_MAX_UPLOAD_MB"] * 1024 * 1024)
             summary = imports.import_scores(current_user, contest, contest_round, content,
                                             replace=form.replace.data,
-                                            filename=form.file.data.filename)
+                                            filename=form.file.data.filename,
+                                            themes=_import_themes(contest))
         except DomainError as error:
             show_domain_error(error, form)
         except imports.ImportRejected as rejection:
@@ -153,5 +156,11 @@ def score_template(slug):
         contest_round = services.find_round(contest, request.args.get("round"))
     except DomainError:
         abort(404)
-    return send_written(lambda out: imports.write_template(contest, contest_round, out),
-                     services.FORMATS["xlsx"].mimetype)
+    themes = _import_themes(contest)
+    return send_written(lambda out: imports.write_template(contest, contest_round, out, themes),
+                        services.FORMATS["xlsx"].mimetype)
+
+
+def _import_themes(contest):
+    """The themes whose paper scores the account may enter (a chair's), or None for all."""
+    return policy.theme_scope(current_user, contest, Permission.JUDGES)

@@ -152,13 +152,16 @@ class JudgeSelection(NamedTuple):
     conflicts: object     # portal.rules.conflicts.ConflictMap for the judge
 
 
-def judge_selection(contest, contest_round, judge, theme=None):
-    """The round's proposals (of `theme`, when given) with what the organizer weighs before
-    giving some to `judge`: four queries."""
+def judge_selection(contest, contest_round, judge, theme=None, themes=None):
+    """The round's proposals (of `theme`, when given, and of the theme ids `themes`, a
+    chair's, unless None) with what the organizer weighs before giving some to `judge`: four
+    queries."""
     proposals = db.session.scalars(
         db.select(Proposal).filter(Proposal.contest_id == contest.id,
                                    Proposal.status.in_(round_statuses(contest_round)),
-                                   *([Proposal.theme_id == theme.id] if theme else []))
+                                   *([Proposal.theme_id == theme.id] if theme else []),
+                                   *([] if themes is None
+                                     else [Proposal.theme_id.in_(sorted(themes))]))
         .options(selectinload(Proposal.theme), selectinload(Proposal.applicant))
         .order_by(Proposal.reference, Proposal.id)).all()
     assigned = set(db.session.scalars(db.select(Assignment.proposal_id).filter_by(

@@ -68,13 +68,17 @@ class RoundPlan:
         return [describe_issue(issue, self) for issue in self.plan.issues]
 
 
-def gather(contest_round):
+def gather(contest_round, themes=None):
     """The round's proposals, the contest's judges, the round's assignments and the standing
-    conflicts, each read once."""
+    conflicts, each read once. With `themes` (a chair's theme ids), the proposals and the
+    assignments are those of these themes only: the plan then balances the judges' work in
+    them, and shows nothing of the other themes."""
     contest = contest_round.contest
+    in_themes = [] if themes is None else [Proposal.theme_id.in_(sorted(themes))]
     proposals = db.session.scalars(
         db.select(Proposal).filter(Proposal.contest_id == contest.id,
-                                   Proposal.status.in_(round_statuses(contest_round)))
+                                   Proposal.status.in_(round_statuses(contest_round)),
+                                   *in_themes)
         .options(selectinload(Proposal.theme), selectinload(Proposal.applicant))
         .order_by(Proposal.id)).all()
     memberships = db.session.scalars(
@@ -83,14 +87,18 @@ def gather(contest_round):
                  selectinload(JudgeMembership.expertise))).all()
     existing = db.session.scalars(
         db.select(Assignment).filter_by(round_id=contest_round.id)
+        .filter(*([] if themes is None else [Assignment.proposal_id.in_(
+            db.select(Proposal.id).filter(Proposal.contest_id == contest.id, *in_themes))]))
         .options(selectinload(Assignment.proposal), selectinload(Assignment.judge))).all()
     rows = contest_rows(contest.id)
     return proposals, memberships, existing, rows
 
 
-def build_plan(contest_round, k, max_load=None, cross_theme_seats=CROSS_THEME_SEATS):
-    """The plan for the round (nothing is written): deterministic for the same database."""
-    proposals, memberships, existing, rows = gather(contest_round)
+def build_plan(contest_round, k, max_load=None, cross_theme_seats=CROSS_THEME_SEATS,
+               themes=None):
+    """The plan for the round (nothing is written), of these theme ids' proposals only unless
+    `themes` is None: deterministic for the same database."""
+    proposals, memberships, existing, rows = gather(contest_round, themes)
     conflicts = assess(proposals, [membership.user for membership in memberships], rows)
     declared = {}
     for row in rows:
@@ -111,12 +119,13 @@ def build_plan(contest_round, k, max_load=None, cross_theme_seats=CROSS_THEME_SE
                      {(a.proposal_id, a.judge_id): a for a in existing})
 
 
-def save_plan(actor, contest_round, k, max_load=None, cross_theme_seats=CROSS_THEME_SEATS):
+def save_plan(actor, contest_round, k, max_load=None, cross_theme_seats=CROSS_THEME_SEATS,
+              themes=None):
     """Recompute the plan with the same inputs and add its new assignments; saving again adds
     nothing. Returns the RoundPlan that was saved."""
     if not contest_round.is_open:
         raise DomainError(_l("This round is closed: its assignments can no longer change."))
-    round_plan = build_plan(contest_round, k, max_load, cross_theme_seats)
+    round_plan = build_plan(contest_round, k, max_load, cross_theme_seats, themes)
     new = round_plan.plan.new
     for pair in new:
         db.session.add(Assignment(round_id=contest_round.id, proposal_id=pair.proposal_id,
@@ -132,7 +141,8 @@ def save_plan(actor, contest_round, k, max_load=None, cross_theme_seats=CROSS_TH
                target=contest_round, round=contest_round.code, k=k, max_load=max_load,
                cross_theme_seats=round_plan.plan.cross_theme_seats,
                created=len(new), pairs=[[pair.proposal_id, pair.judge_id] for pair in new],
-               issues=len(round_plan.plan.issues))
+               issues=len(round_plan.plan.issues),
+               **({} if themes is None else {"themes": sorted(themes)}))
     return round_plan
 
 

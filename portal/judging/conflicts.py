@@ -162,12 +162,15 @@ def remove_conflict(actor, contest, judge, proposal, reason):
     return [row.kind for row in deleted], automatic
 
 
-def standing_in_contest(contest):
-    """Every standing conflict of the contest's judges with its proposals in competition, and
-    the waivers: (ConflictMap, proposals by id, judges by id). A bounded number of queries."""
+def standing_in_contest(contest, themes=None):
+    """Every standing conflict of the contest's judges with its proposals in competition (of
+    these theme ids only, unless None), and the waivers: (ConflictMap, proposals by id, judges
+    by id). A bounded number of queries."""
     proposals = db.session.scalars(
         db.select(Proposal).filter(Proposal.contest_id == contest.id,
-                                   Proposal.status.in_(ProposalStatus.IN_COMPETITION))
+                                   Proposal.status.in_(ProposalStatus.IN_COMPETITION),
+                                   *([] if themes is None
+                                     else [Proposal.theme_id.in_(sorted(themes))]))
         .options(selectinload(Proposal.applicant), selectinload(Proposal.theme))
         .order_by(Proposal.id)).all()
     memberships = db.session.scalars(

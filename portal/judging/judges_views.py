@@ -9,9 +9,11 @@ from portal.accounts.inviting import invite_from_form
 from portal.contests.services import contest_by_slug
 from portal.extensions import db
 from portal.i18n import localized as loc
+from portal import policy
+from portal.judging import scope
 from portal.judging import services as judging
 from portal.judging.judges_forms import InviteJudgeForm
-from portal.models import Invitation, InvitationRole, JudgeMembership
+from portal.models import Invitation, InvitationRole, JudgeMembership, Permission
 from portal.rights import open_invitations
 from portal.rules.contest import by_judge_name
 from portal.validation import choices
@@ -24,19 +26,25 @@ bp = organizer_blueprint("judges", __name__, url_prefix="/admin")
 def index(slug):
     """The contest's judges with their load and progress, open invitations, and invitations."""
     contest = contest_by_slug(slug)
+    themes = policy.theme_scope(current_user, contest, Permission.JUDGES)
     form = InviteJudgeForm()
-    form.themes.choices = choices((theme.code, loc(theme)) for theme in contest.themes)
+    form.themes.choices = choices((theme.code, loc(theme)) for theme in
+                                  policy.visible_themes(current_user, contest, Permission.JUDGES))
     invited = invite_from_form(InvitationRole.JUDGE, contest, form, "judges.index")
     if invited is not None:
         return invited
+    judge_ids = scope.judges_of_themes(contest, themes, current_user)
     memberships = sorted(db.session.scalars(
         db.select(JudgeMembership).filter_by(contest_id=contest.id)
+        .filter(*([] if judge_ids is None else [JudgeMembership.user_id.in_(sorted(judge_ids))]))
         .options(selectinload(JudgeMembership.user), selectinload(JudgeMembership.expertise))),
         key=lambda membership: by_judge_name(membership.user))
     invitations = open_invitations(contest, InvitationRole.JUDGE)
+    if themes is not None:   # a chair: the invitations they sent
+        invitations = [item for item in invitations if item.created_by_id == current_user.id]
     return render_template("judging/organizer/judges.html", contest=contest, form=form,
-                           memberships=memberships, invitations=invitations,
-                           workload=judging.judge_workload(contest), action_form=ConfirmForm())
+                           memberships=memberships, invitations=invitations, themes=themes,
+                           workload=scope.workload(contest, themes), action_form=ConfirmForm())
 
 
 def _invitation(invitation_id):

@@ -7,16 +7,17 @@ from sqlalchemy import func
 from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
+from portal import policy
 from portal.contests.services import contest_by_slug
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.judging import assigning, assignment_plans, conflicts, reminders
+from portal.judging import assigning, assignment_plans, conflicts, reminders, scope
 from portal.judging import services as judging
 from portal.judging.judges_forms import ReopenRoundForm
 from portal.judging.organizer_forms import AddConflictForm, AssignProposalsForm, PlanForm, \
     ReassignForm, RemoveConflictForm, SavePlanForm
-from portal.models import Assignment, ConflictKind, JudgeMembership, Proposal, Review, Round, \
-    User
+from portal.models import Assignment, ConflictKind, JudgeMembership, Permission, Proposal, \
+    Review, Round, User
 from portal.rules import conflicts as lookup
 from portal.rules import contest as contest_rules
 from portal.validation import bounded_int
@@ -24,6 +25,19 @@ from portal.web import ConfirmForm, commit_and_redirect, organizer_blueprint, ru
     show_domain_error
 
 bp = organizer_blueprint("judging_admin", __name__, url_prefix="/admin")
+
+
+def _themes(contest):
+    """The theme ids whose judging work the account may do (a chair's), or None for all."""
+    return policy.theme_scope(current_user, contest, Permission.ASSIGN)
+
+
+def _of_themes(contest, themes, proposal_column):
+    """Conditions keeping `proposal_column` to proposals of these theme ids (none for None)."""
+    if themes is None:
+        return []
+    return [proposal_column.in_(db.select(Proposal.id).filter(
+        Proposal.contest_id == contest.id, Proposal.theme_id.in_(sorted(themes))))]
 
 
 def _round(contest, round_id):
@@ -37,10 +51,12 @@ def _round(contest, round_id):
 def rounds(slug):
     """The contest's rounds: judging window, state, progress, and what can be done to each."""
     contest = contest_by_slug(slug)
+    themes = _themes(contest)
     progress = {round_id: (assigned, done) for round_id, assigned, done in db.session.execute(
         db.select(Assignment.round_id, func.count(Assignment.id), func.count(Review.submitted_at))
         .outerjoin(Review, Review.assignment_id == Assignment.id)
-        .filter(Assignment.round_id.in_([r.id for r in contest.rounds]))
+        .filter(Assignment.round_id.in_([r.id for r in contest.rounds]),
+                *_of_themes(contest, themes, Assignment.proposal_id))
         .group_by(Assignment.round_id))}
     return render_template("judging/organizer/rounds.html", contest=contest, progress=progress,
                            action_form=ConfirmForm())
@@ -87,7 +103,8 @@ def plan(slug, round_id):
         if settings is None:
             abort(400)
         try:
-            saved = assignment_plans.save_plan(current_user, contest_round, *settings)
+            saved = assignment_plans.save_plan(current_user, contest_round, *settings,
+                                               themes=_themes(contest))
         except DomainError as error:
             show_domain_error(error)
         else:
@@ -100,12 +117,12 @@ def plan(slug, round_id):
     round_plan = None
     if "k" in request.args and form.validate():
         round_plan = assignment_plans.build_plan(contest_round, form.k.data, form.max_load.data,
-                                                 form.cross_seats())
+                                                 form.cross_seats(), themes=_themes(contest))
     save_form = SavePlanForm(formdata=None, k=form.k.data, max_load=form.max_load.data or "",
                              cross_theme_seats=form.cross_seats())
     return render_template("judging/organizer/plan.html", contest=contest,
                            contest_round=contest_round, form=form, round_plan=round_plan,
-                           save_form=save_form)
+                           save_form=save_form, scope=_themes(contest))
 
 
 @bp.route("/contests/<slug>/judges/<int:membership_id>/proposals", methods=["GET", "POST"])
@@ -119,8 +136,10 @@ def judge_proposals(slug, membership_id):
                          contest.current_round)
     if contest_round is None:
         abort(404)
-    theme = next((t for t in contest.themes if t.code == request.args.get("theme")), None)
-    selection = assigning.judge_selection(contest, contest_round, membership.user, theme)
+    theme_choices = policy.visible_themes(current_user, contest, Permission.ASSIGN)
+    theme = next((t for t in theme_choices if t.code == request.args.get("theme")), None)
+    selection = assigning.judge_selection(contest, contest_round, membership.user, theme,
+                                          _themes(contest))
     form = AssignProposalsForm()
     form.proposal_ids.choices = [SelectChoice(proposal.id, proposal.reference)
                                  for proposal in selection.proposals]
@@ -137,6 +156,7 @@ def judge_proposals(slug, membership_id):
                                        round=contest_round.code)
     return render_template("judging/organizer/judge_proposals.html", contest=contest,
                            membership=membership, contest_round=contest_round, theme=theme,
+                           theme_choices=theme_choices, scope=_themes(contest),
                            proposals=selection.proposals, form=form,
                            assigned=selection.assigned, judges_count=selection.judges_count,
                            conflicts=selection.conflicts, reason_labels=lookup.reason_labels)
@@ -196,12 +216,15 @@ def judge_choices(contest):
 def conflicts_page(slug):
     """Every conflict of interest standing in the contest, the waivers, and adding one."""
     contest = contest_by_slug(slug)
+    themes = _themes(contest)
     form = AddConflictForm()
     form.judge_id.choices = judge_choices(contest)
     if form.validate_on_submit():
+        # A chair's reference of another theme is as unknown as one that does not exist.
         proposal = db.session.scalar(db.select(Proposal).filter(
             Proposal.contest_id == contest.id,
-            func.upper(Proposal.reference) == form.reference.data.strip().upper()))
+            func.upper(Proposal.reference) == form.reference.data.strip().upper(),
+            *([] if themes is None else [Proposal.theme_id.in_(sorted(themes))])))
         judge = db.session.get(User, form.judge_id.data)
         try:
             if proposal is None:
@@ -218,7 +241,7 @@ def conflicts_page(slug):
                                    "removed; their scores are kept in the audit log.",
                                    count=len(removed))
             return commit_and_redirect(message, "judging_admin.conflicts_page", slug=slug)
-    found, proposals, judges = conflicts.standing_in_contest(contest)
+    found, proposals, judges = conflicts.standing_in_contest(contest, themes)
     assigned = lookup.open_assignment_pairs(contest)
     standing = [(proposals[p], judges[j], reasons, found.rows.get((p, j), []), (p, j) in assigned)
                 for (p, j), reasons in sorted(found.standing.items())
@@ -226,8 +249,11 @@ def conflicts_page(slug):
     waivers = [(proposals[p], judges[j], row) for (p, j), rows in sorted(found.rows.items())
                for row in rows if row.kind == ConflictKind.WAIVER
                and p in proposals and j in judges]
+    # A chair sees the organizations declared by their own judges (portal.judging.scope).
+    own = scope.judges_of_themes(contest, themes, current_user)
     declared = [row for row in lookup.contest_rows(contest.id)
-                if row.kind == ConflictKind.DECLARED_ORGANIZATION]
+                if row.kind == ConflictKind.DECLARED_ORGANIZATION
+                and (own is None or row.judge_id in own)]
     return render_template("judging/organizer/conflicts.html", contest=contest, form=form,
                            standing=standing, waivers=waivers, declared=declared,
                            judges=judges, reason_labels=lookup.reason_labels)
@@ -239,7 +265,8 @@ def remove_conflict(slug):
     contest = contest_by_slug(slug)
     proposal = db.session.get(Proposal, request.args.get("proposal", type=bounded_int) or 0)
     judge = db.session.get(User, request.args.get("judge", type=bounded_int) or 0)
-    if proposal is None or judge is None or proposal.contest_id != contest.id:
+    if proposal is None or judge is None or proposal.contest_id != contest.id \
+            or not policy.may_work_on(current_user, Permission.ASSIGN, proposal):
         abort(404)
     form = RemoveConflictForm()
     if form.validate_on_submit():

@@ -135,14 +135,3 @@ def _draft_record(assignment):
     return {"proposal": assignment.proposal_id,
             "scores": {str(score.criterion_id): str(score.value) for score in review.scores},
             "comment": review.comment, "feedback": review.feedback}
-
-
-def judge_workload(contest):
-    """judge id -> (assignments, submitted reviews) in the contest, in one query."""
-    rows = db.session.execute(
-        db.select(Assignment.judge_id, db.func.count(Assignment.id),
-                  db.func.count(Review.submitted_at))
-        .join(Assignment.round).outerjoin(Review, Review.assignment_id == Assignment.id)
-        .filter(Assignment.round.has(contest_id=contest.id))
-        .group_by(Assignment.judge_id))
-    return {judge_id: (assigned, done) for judge_id, assigned, done in rows}

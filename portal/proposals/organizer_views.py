@@ -4,13 +4,14 @@ from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal import policy
 from portal.contests.services import contest_by_slug
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.judging import services as judging
 from portal.judging.judges_forms import AssignJudgesForm
 from portal.labels import proposal_status_label
-from portal.models import Proposal, ProposalStatus
+from portal.models import Permission, Proposal, ProposalStatus
 from portal.proposals import services as proposal_services, table as services
 from portal.proposals.attachments import correction_reason_for, withheld_from_blind_judges
 from portal.proposals.forms import WithdrawalDecisionForm
@@ -23,7 +24,7 @@ from portal.web import ConfirmForm, commit_and_redirect, organizer_blueprint, sh
 bp = organizer_blueprint("proposals_admin", __name__, url_prefix="/admin")
 
 
-def _proposal_filter(contest):
+def _proposal_filter(contest, themes):
     """The table's filter from the query string; values that do not belong are ignored."""
     args = request.args
 
@@ -32,7 +33,7 @@ def _proposal_filter(contest):
 
     return services.ProposalFilter(
         status=args.get("status") if args.get("status") in ProposalStatus.ALL else None,
-        theme_id=pick(contest.themes, "theme"),
+        theme_id=pick(themes, "theme"),
         entrant_type_id=pick(contest.entrant_types, "entrant_type"),
         round_id=pick(contest.rounds, "round"),
         search=(args.get("q") or "").strip()[:100],
@@ -45,12 +46,13 @@ def _proposal_filter(contest):
 def proposals(slug):
     """The contest's proposals: filter, search, sort, paginate, and screen a selection."""
     contest = contest_by_slug(slug)
-    wanted = _proposal_filter(contest)
+    theme_choices = policy.visible_themes(current_user, contest, Permission.SCREEN)
+    wanted = _proposal_filter(contest, theme_choices)
     page, counts = services.proposal_page(current_user, contest, wanted)
     # Each label translated once, not once per row (a lazy string translates on every use).
     status_labels = {status: str(proposal_status_label(status)) for status in ProposalStatus.ALL}
     return render_template("proposals/organizer/proposals.html", contest=contest, page=page,
-                           counts=counts,
+                           counts=counts, theme_choices=theme_choices,
                            wanted=wanted, status_labels=status_labels,
                            statuses=[s for s in ProposalStatus.ALL if s != ProposalStatus.DRAFT],
                            bulk_form=BulkScreeningForm(), sortable=services.SORTABLE,

@@ -363,6 +363,20 @@ def _compute(contest, contest_round, with_intervals):
                      boundary, planned, incomplete, fingerprint)
 
 
+def ranking_within_themes(contest, contest_round, themes):
+    """The round computed as if it held only the proposals of these theme ids (a theme
+    chair's judge statistics): each judge's count, mean, spread and bias, the agreement and
+    the outlier reviews come from those themes' reviews alone. Not kept between requests."""
+    _proposals, reviews, criteria, proposal_inputs, facts, _incomplete = _inputs(
+        contest, contest_round)
+    kept = [item for item in proposal_inputs if item.theme in themes]
+    result = compute_ranking(reviews.of_proposals(item.proposal_id for item in kept), criteria,
+                             kept, official=official_method(contest, contest_round),
+                             tie_break=tie_break_keys(contest))
+    return RoundRanking(contest_round, result, {}, {}, ranking_boundary(contest),
+                        {fact.id: fact for fact in facts if fact.theme_id in themes})
+
+
 def stored_intervals(round_id, connection=None):
     """The round's last stored uncertainty figures: (fingerprint, {proposal id: interval}), or
     None. `connection`: read there (what other sessions committed since this one began)."""

@@ -14,7 +14,7 @@ from portal.pagination import page_of
 from portal.results import advancement
 from portal.results.forms import METHOD_LABELS, AdvanceForm, RankingSettingsForm
 from portal.results.intervals import ranking_with_last_intervals
-from portal.results.ranking import round_ranking
+from portal.results.ranking import ranking_within_themes, round_ranking
 from portal.results.charts import score_chart, severity_chart
 from portal.results.columns import ranking_columns
 from portal.results.services import chart_points, display_score, ranked_rows, table_rows
@@ -54,7 +54,8 @@ def ranking(slug):
     contest = contest_by_slug(slug)
     ranked = ranking_with_last_intervals(contest, _round(contest)).within_themes(
         policy.theme_scope(current_user, contest, Permission.RANKING))
-    theme = next((t for t in contest.themes if t.code == request.args.get("theme")), None)
+    theme_choices = policy.visible_themes(current_user, contest, Permission.RANKING)
+    theme = next((t for t in theme_choices if t.code == request.args.get("theme")), None)
     entrant_type = next((e for e in contest.entrant_types
                          if e.code == request.args.get("entrant_type")), None)
     rows = ranked_rows(ranked, theme=theme, entrant_type=entrant_type,
@@ -73,7 +74,8 @@ def ranking(slug):
                            pagination=pagination, columns=columns, rank_key=rank_key,
                            chart=score_chart(chart_points(rows, theme), ranked.result.scale,
                                              ranked.boundary),
-                           theme=theme, entrant_type=entrant_type, other_methods=other_methods,
+                           theme=theme, theme_choices=theme_choices,
+                           entrant_type=entrant_type, other_methods=other_methods,
                            method_labels=METHOD_LABELS, criteria_by_id={
                                c.id: c for c in contest.criteria},
                            submission_time=SUBMISSION_TIME,
@@ -127,7 +129,9 @@ def ranking_settings(slug):
 def judge_statistics(slug):
     """Each judge's count, mean, spread and bias; agreement; outlier reviews."""
     contest = contest_by_slug(slug)
-    ranked = round_ranking(contest, _round(contest), with_intervals=False)
+    themes = policy.theme_scope(current_user, contest, Permission.RANKING)
+    ranked = round_ranking(contest, _round(contest), with_intervals=False) if themes is None \
+        else ranking_within_themes(contest, _round(contest), themes)
     judge_ids = [stats.judge_id for stats in ranked.result.judges]
     names = {user.id: judge_name(user) for user in db.session.scalars(
         db.select(User).filter(User.id.in_(judge_ids)))} if judge_ids else {}
@@ -135,6 +139,7 @@ def judge_statistics(slug):
         pinyin_key(names.get(stats.judge_id)), stats.judge_id))
     return render_template(
         "results/judges.html", contest=contest, ranked=ranked, names=names, judges=judges,
+        themes=themes,
         display_score=display_score,
         agreement_level=agreement_level(ranked.result.agreement.icc_2_1),
         severity=severity_chart([(names.get(stats.judge_id, str(stats.judge_id)), stats.bias)

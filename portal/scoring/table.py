@@ -63,6 +63,11 @@ class ReviewArrays:
                          in zip(self.proposal_ids.tolist(), self.judge_ids.tolist())], dtype=bool)
         return ReviewArrays(self.proposal_ids[kept], self.judge_ids[kept], self.scores[kept])
 
+    def of_proposals(self, proposal_ids):
+        """The reviews of these proposals only."""
+        kept = np.isin(self.proposal_ids, np.fromiter(proposal_ids, dtype=np.int64))
+        return ReviewArrays(self.proposal_ids[kept], self.judge_ids[kept], self.scores[kept])
+
     def __len__(self):
         return len(self.proposal_ids)
 

@@ -1,6 +1,7 @@
 """A theme chair (主题负责人) in Chromium: invited by the organizer for one theme, they accept,
-screen a proposal of their theme, assign it to a judge and export their theme; the contest menu
-offers them only their pages."""
+screen a proposal of their theme, assign it to a judge, see that judge among their theme's
+judges and their theme's dashboard, and export their theme; the contest menu offers them only
+their pages."""
 import io
 import zipfile
 
@@ -52,7 +53,8 @@ def test_a_chair_screens_assigns_and_exports_their_theme(portal, new_context, tm
     check(chair, "chair-proposals")
     menu = chair.locator("main nav[aria-label]").first.inner_text()
     assert "申报项目" in menu and "排名" in menu and "导出" in menu
-    assert "评审专家" not in menu and "大赛设置" not in menu and "仪表盘" not in menu
+    assert "数据概览" in menu and "评审专家" in menu and "评审轮次" in menu
+    assert "大赛设置" not in menu and "主题负责人" not in menu and "结果公布" not in menu
 
     # Screening
     follow(chair, chair.locator("main table a", has_text=OTHER_TITLE).first)
@@ -66,6 +68,12 @@ def test_a_chair_screens_assigns_and_exports_their_theme(portal, new_context, tm
     submit_in(chair, "main form:has(input[name=judge_ids])")
     assert "1" in flash(chair), flash(chair)
     assert "李教授" in chair.locator("main").inner_text()
+    # The judges of the theme: the judge just assigned, with the theme's work only
+    chair.goto(portal.url(f"/admin/contests/{CONTEST_SLUG}/judges"))
+    check(chair, "chair-judges")
+    assert "李教授" in chair.locator("main table").inner_text()
+    chair.goto(portal.url(f"/admin/contests/{CONTEST_SLUG}/dashboard"))
+    check(chair, "chair-dashboard")
     # Exporting
     chair.goto(portal.url(f"/admin/contests/{CONTEST_SLUG}/exports"))
     check(chair, "chair-exports")

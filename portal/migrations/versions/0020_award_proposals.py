@@ -1,6 +1,6 @@
 """award proposals: a theme chair proposes the theme's winners, an organizer confirms (issue 25)
 
-Revision ID: 0018_award_proposals
+Revision ID: 0020_award_proposals
 Revises: 0017_constraints
 Create Date: 2026-12-02 08:00:00
 
