@@ -78,6 +78,17 @@ def test_the_menu_and_the_settings_come_with_the_user_in_one_statement(
     assert len(touching) == 1, touching
 
 
+def test_the_session_cookie_is_sent_again_only_when_the_session_changed(client, auth,
+                                                                       applicant):
+    auth.login(applicant)
+    client.get("/my/proposals")   # the first page puts the CSRF token into the session
+    assert "Set-Cookie" not in client.get("/my/proposals").headers
+    with client.session_transaction() as session:
+        session["seen_at"] = time.time() - 120   # the idle clock moves on: a new cookie
+    response = client.get("/my/proposals")
+    assert response.status_code == 200 and "Set-Cookie" in response.headers
+
+
 def test_a_wrong_current_password_changes_nothing(client, auth, applicant):
     auth.login(applicant)
     response = client.post("/account/password", headers=EN, data={
