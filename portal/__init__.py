@@ -59,6 +59,11 @@ def _complete_config(app):
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = (
             app.config.get("DATABASE_URL") or f"sqlite:///{instance / 'portal.sqlite3'}")
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A file cannot drop a connection as a server can: no ping before each request's
+        # first statement (PostgreSQL keeps it).
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}), "pool_pre_ping": False}
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_or_create_secret_key(instance)
     if not app.config.get("PORTAL_UPLOAD_PATH"):

@@ -145,3 +145,14 @@ def test_templates_translate_in_a_forced_language_within_a_request(app):
         with force_locale("zh_CN"):
             assert template.render() == "退出"
         assert template.render() == "Log out"
+
+
+def test_connections_are_pinged_before_use_on_postgresql_only(tmp_path):
+    """A server may drop a pooled connection; a SQLite file cannot: no ping per request."""
+    from portal.extensions import db
+    sqlite = make_test_app(tmp_path / "a", f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    server = make_test_app(tmp_path / "b", "postgresql+psycopg://nobody@127.0.0.1:1/none")
+    with sqlite.app_context():
+        assert db.engine.pool._pre_ping is False
+    with server.app_context():
+        assert db.engine.pool._pre_ping is True

@@ -1,4 +1,5 @@
 """Account verbs: register, authenticate, profile, organizer accounts."""
+import functools
 import hashlib
 import hmac
 import secrets
@@ -25,6 +26,16 @@ RESET_PASSWORD = "reset-password"
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
 
 
+@functools.cache
+def _session_statement():
+    """load_user's statement, built once per process: SQLAlchemy then finds its compiled form
+    without walking the statement again on every request."""
+    return (db.select(User, *site_settings.columns(), policy.judges_any_clause(User.id),
+                      policy.owns_any_clause(User.id))
+            .outerjoin(SiteSettings, SiteSettings.id == 1)
+            .where(User.id == db.bindparam("user_id")))
+
+
 def load_user(session_id):
     """The user of a session id `<user id>:<session token>`, if the token is still current and
     the account active (not deactivated, not erased).
@@ -42,10 +53,7 @@ def load_user(session_id):
         return None
     if not token or not 0 < user_id <= INT_MAX:
         return None
-    row = db.session.execute(
-        db.select(User, *site_settings.columns(), policy.judges_any_clause(User.id),
-                  policy.owns_any_clause(User.id))
-        .outerjoin(SiteSettings, SiteSettings.id == 1).where(User.id == user_id)).first()
+    row = db.session.execute(_session_statement(), {"user_id": user_id}).first()
     if row is None:
         return None
     user = row[0]
