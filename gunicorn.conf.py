@@ -26,11 +26,15 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
 def when_ready(server):
-    """Say so when each worker counts the rate limits alone (several workers, no Redis)."""
+    """Compile every template once, in the master (the workers it forks, recycled ones too,
+    find them ready); say so when each worker counts the rate limits alone (several workers,
+    no Redis)."""
     import sys
     portal_wsgi = sys.modules.get("wsgi")
     if portal_wsgi is None:
         return
+    from portal.templating_cache import compile_all_templates
+    compile_all_templates(portal_wsgi.app)
     from portal.proxies import per_worker_limits_warning
     warning = per_worker_limits_warning(portal_wsgi.app.config, server.cfg.workers)
     if warning:

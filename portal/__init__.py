@@ -6,6 +6,7 @@ from flask import Flask
 from portal.config import REPO_ROOT, config_for_environment, default_instance_path, \
     load_or_create_secret_key
 from portal.logging_config import configure_logging
+from portal.templating_cache import template_bytecode_cache
 from portal.ops.health import install_request_logging
 from portal.validation import RecordIdConverter
 
@@ -21,6 +22,10 @@ def create_app(config=None):
         template_folder=str(REPO_ROOT / "templates"),
         static_folder=str(REPO_ROOT / "static"),
     )
+    # Compiled templates are kept on disk: a new or recycled worker unmarshals them instead of
+    # compiling (set before the first use of app.jinja_env, which reads the options).
+    app.jinja_options = {**app.jinja_options, "bytecode_cache": template_bytecode_cache(
+        Path(instance_path))}
     # Before any route is added: ids beyond what a column holds are a 404, not an error.
     app.url_map.converters["int"] = RecordIdConverter
     app.config.from_object(config_for_environment())
@@ -54,6 +59,11 @@ def _complete_config(app):
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = (
             app.config.get("DATABASE_URL") or f"sqlite:///{instance / 'portal.sqlite3'}")
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A file cannot drop a connection as a server can: no ping before each request's
+        # first statement (PostgreSQL keeps it).
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}), "pool_pre_ping": False}
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_or_create_secret_key(instance)
     if not app.config.get("PORTAL_UPLOAD_PATH"):
@@ -69,7 +79,7 @@ def _complete_config(app):
 def register_extensions(app):
     from portal.database import configure_sqlite_engines, install_after_commit_hooks
     from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
-    from portal.i18n import N_, select_locale, select_timezone
+    from portal.i18n import N_, install_template_gettext, select_locale, select_timezone
     from portal.jobs import init_queue
     from portal.mail.compose import install_delivery_hooks
     from portal.models.base import render_migration_item
@@ -86,6 +96,7 @@ def register_extensions(app):
     install_delivery_hooks()
     install_generation_hooks()
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    install_template_gettext(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message_category = "info"

@@ -53,6 +53,10 @@ class BaseConfig:
     SESSION_ABSOLUTE_HOURS = 12
     REAUTHENTICATE_AFTER_MINUTES = 10
     PERMANENT_SESSION_LIFETIME = 120 * 60
+    # The session cookie is signed and sent again only when the session changed, not on every
+    # response: enforce_timeouts changes it at most once a minute (the idle clock), which also
+    # moves the cookie's expiry on. The timeouts themselves are checked on the server.
+    SESSION_REFRESH_EACH_REQUEST = False
     REMEMBER_COOKIE_DURATION = 7 * 24 * 3600
     MAX_ATTACHMENTS = 5
     EMAIL_CONFIRMATION_MAX_AGE_DAYS = 7

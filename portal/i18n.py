@@ -1,6 +1,6 @@
 """Language choice: the user's pick, remembered; else the browser's; else Chinese."""
-from flask import current_app, has_request_context, request, session
-from flask_babel import format_datetime, get_locale, gettext
+from flask import current_app, g, has_app_context, has_request_context, request, session
+from flask_babel import format_datetime, get_locale, get_translations, gettext
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from markupsafe import escape
@@ -58,6 +58,39 @@ def select_locale():
         if chosen:
             return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def template_translations():
+    """Flask-Babel's translations for the current locale, found once per request and locale.
+
+    Flask-Babel looks the context, the locale and its name up again for every string; a page
+    has a few dozen (the layout's menu, buttons and footer alone a dozen). The translations are
+    kept beside Flask-Babel's own locale (its `g._flask_babel`) with the locale object they
+    belong to: force_locale (a mail in the recipient's language) and refresh() replace that
+    object, and the next string looks the translations up again.
+    """
+    if not has_app_context():
+        return get_translations()
+    state = g.get("_flask_babel")
+    memo = getattr(state, "portal_translations", None)
+    if memo is not None and memo[0] is getattr(state, "babel_locale", None):
+        return memo[1]
+    translations = get_translations()   # sets Flask-Babel's state and locale
+    state = g._flask_babel
+    state.portal_translations = (getattr(state, "babel_locale", None), translations)
+    return translations
+
+
+def install_template_gettext(app):
+    """Templates translate through template_translations (after Flask-Babel's init_app)."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda string: template_translations().ugettext(string),
+        ngettext=lambda singular, plural, n: template_translations().ungettext(
+            singular, plural, n),
+        pgettext=lambda context, string: template_translations().upgettext(context, string),
+        npgettext=lambda context, singular, plural, n: template_translations().unpgettext(
+            context, singular, plural, n),
+        newstyle=True)
 
 
 def select_timezone():

@@ -1,5 +1,6 @@
 """One logging configuration for the app, the CLI, gunicorn and the job consumer: JSON lines
-on stderr with a timestamp, level, logger, and the request's or the job's id."""
+on stderr with a timestamp, level, logger, process id (which gunicorn worker), and the
+request's or the job's id."""
 import json
 import logging
 import logging.config
@@ -33,7 +34,7 @@ class JsonFormatter(logging.Formatter):
         entry.update(
             timestamp=datetime.fromtimestamp(record.created, timezone.utc)
             .isoformat(timespec="milliseconds"),
-            level=record.levelname, logger=record.name)
+            level=record.levelname, logger=record.name, pid=record.process)
         for name in ("request_id", "job_id"):
             value = getattr(record, name, None)
             if value and name not in entry:

@@ -3,7 +3,7 @@
 Each rule answers only for role and ownership; the contest's own rules (deadlines, limits) are
 checked by the services, which explain a refusal instead of hiding the object.
 """
-from flask import abort, g
+from flask import abort, g, has_app_context
 
 from portal.extensions import db
 from portal.models import Assignment, Contest, ContestGrant, JudgeMembership, Permission, \
@@ -329,10 +329,23 @@ def _is_assigned(user, proposal):
     ) is not None
 
 
-def judges_any_contest(user):
-    """An active judge of at least one contest."""
-    return _signed_in(user) and db.session.scalar(
-        db.select(JudgeMembership.id).filter_by(user_id=user.id, active=True).limit(1)) is not None
+def judges_any_clause(user_id):
+    """SQL: the user (an id or a column) is an active judge of at least one contest."""
+    return db.exists().where(JudgeMembership.user_id == user_id, JudgeMembership.active)
+
+
+def owns_any_clause(user_id):
+    """SQL: the user (an id or a column) owns at least one proposal."""
+    return db.exists().where(Proposal.applicant_id == user_id)
+
+
+MENU_FACTS = "menu_facts"
+
+
+def remember_menu_facts(user, judges, owns_proposal):
+    """What menu_roles needs, read with the request's user (portal.accounts.services.load_user):
+    the menu then costs no statement. As of the request's start, like the user row itself."""
+    g.setdefault(MENU_FACTS, {})[user.id] = (judges, owns_proposal)
 
 
 def menu_roles(user):
@@ -343,10 +356,13 @@ def menu_roles(user):
         return ()
     if user.is_organizer:
         return ("organizer",)
-    if not judges_any_contest(user):
+    facts = g.get(MENU_FACTS, {}).get(user.id) if has_app_context() else None
+    if facts is None:
+        facts = db.session.execute(db.select(judges_any_clause(user.id),
+                                             owns_any_clause(user.id))).one()
+    judges, owns_any = facts
+    if not judges:
         return ("applicant",)
-    owns_any = db.session.scalar(
-        db.select(Proposal.id).filter_by(applicant_id=user.id).limit(1)) is not None
     return ("judge", "applicant") if owns_any else ("judge",)
 
 

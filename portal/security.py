@@ -18,18 +18,26 @@ CONTENT_SECURITY_POLICY = "; ".join([
 ])
 
 
+FIXED_HEADERS = (("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+                 ("X-Content-Type-Options", "nosniff"),
+                 ("X-Frame-Options", "DENY"),
+                 ("Referrer-Policy", "same-origin"))
+PRODUCTION_HEADERS = FIXED_HEADERS + (
+    ("Strict-Transport-Security", "max-age=31536000; includeSubDomains"),)
+
+
 def set_security_headers(response):
+    """The fixed headers (made once, at import), unless a view set its own; no-store for what
+    may hold personal data."""
     headers = response.headers
     # Pages seen by a signed-in person, and every download, may hold personal data.
     if not is_static_request() and (current_user.is_authenticated or
-                                         "Content-Disposition" in headers):
+                                    "Content-Disposition" in headers):
         headers["Cache-Control"] = "no-store"
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    if current_app.config.get("PORTAL_ENV") == "production":
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    fixed = PRODUCTION_HEADERS if current_app.config.get("PORTAL_ENV") == "production" \
+        else FIXED_HEADERS
+    present = {name.lower() for name in headers.keys()}
+    headers.extend([(name, value) for name, value in fixed if name.lower() not in present])
     return response
 
 

@@ -116,3 +116,43 @@ def test_an_upload_over_the_limit_gets_a_friendly_413(tmp_path, database_url, ap
     assert response.status_code == 413
     page = response.get_data(as_text=True)
     assert "<html" in page.lower() and "Traceback" not in page
+
+
+def test_templates_are_compiled_once_into_the_instance_folder(tmp_path):
+    """The bytecode cache (portal.templating_cache): a second app, as a new or recycled
+    worker, loads what the first compiled."""
+    from portal.templating_cache import FOLDER, compile_all_templates
+    first = make_test_app(tmp_path, f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    count = compile_all_templates(first)
+    cached = list((tmp_path / FOLDER).iterdir())
+    assert count > 100 and len(cached) == count
+    second = make_test_app(tmp_path, f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    loads = []
+    cache = second.jinja_env.bytecode_cache
+    original = cache.load_bytecode
+    cache.load_bytecode = lambda bucket: (original(bucket), loads.append(bucket.code is not None))
+    compile_all_templates(second)
+    assert len(loads) == count and all(loads)   # every template found compiled on disk
+
+
+def test_templates_translate_in_a_forced_language_within_a_request(app):
+    """The translations a request keeps for its templates follow force_locale (a mail in
+    the recipient's language) and come back after it."""
+    from flask_babel import force_locale
+    template = app.jinja_env.from_string("{{ _('Log out') }}")
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert template.render() == "Log out"
+        with force_locale("zh_CN"):
+            assert template.render() == "退出"
+        assert template.render() == "Log out"
+
+
+def test_connections_are_pinged_before_use_on_postgresql_only(tmp_path):
+    """A server may drop a pooled connection; a SQLite file cannot: no ping per request."""
+    from portal.extensions import db
+    sqlite = make_test_app(tmp_path / "a", f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    server = make_test_app(tmp_path / "b", "postgresql+psycopg://nobody@127.0.0.1:1/none")
+    with sqlite.app_context():
+        assert db.engine.pool._pre_ping is False
+    with server.app_context():
+        assert db.engine.pool._pre_ping is True

@@ -28,6 +28,7 @@ def test_a_line_has_a_timestamp_level_logger_and_message():
     line = formatted(record())
     assert line["message"] == "hello world" and line["level"] == "INFO"
     assert line["logger"] == "portal.test" and line["timestamp"].endswith("+00:00")
+    assert line["pid"] == os.getpid()   # which gunicorn worker wrote it
 
 
 def test_the_request_line_keeps_its_fields_first_and_gains_the_common_ones():

@@ -34,6 +34,61 @@ def test_changing_the_password_ends_other_sessions_but_not_this_one(web_app, app
     assert phone.get("/my/proposals").status_code == 302
 
 
+def test_erasing_the_account_ends_its_sessions_on_other_devices(web_app, app_context,
+                                                               applicant):
+    laptop, phone = web_app.test_client(), web_app.test_client()
+    Auth(laptop).login(applicant)
+    Auth(phone).login(applicant)
+    assert laptop.post("/account/delete", data={"password": PASSWORD}).status_code == 302
+    assert phone.get("/my/proposals").status_code == 302
+
+
+def test_a_deactivated_account_is_signed_out_on_its_next_request(web_app, app_context,
+                                                                 applicant):
+    phone = web_app.test_client()
+    Auth(phone).login(applicant)
+    applicant.active = False
+    db.session.commit()
+    assert phone.get("/my/proposals").status_code == 302
+
+
+def test_the_menu_and_the_settings_come_with_the_user_in_one_statement(
+        web_app, app_context, applicant):
+    """A signed-in request's own cost: one statement for the user, the session's validity,
+    the site settings and the menu's roles (the page's own statements come on top)."""
+    from sqlalchemy import event
+
+    client = web_app.test_client()
+    Auth(client).login(applicant)
+    client.get("/account")
+    with web_app.app_context():
+        engine = db.engine
+    statements = []
+
+    def note(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        assert client.get("/account").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    touching = [s for s in statements if "site_settings" in s or "judge_memberships" in s
+                or "FROM users" in s]
+    assert len(touching) == 1, touching
+
+
+def test_the_session_cookie_is_sent_again_only_when_the_session_changed(client, auth,
+                                                                       applicant):
+    auth.login(applicant)
+    client.get("/my/proposals")   # the first page puts the CSRF token into the session
+    assert "Set-Cookie" not in client.get("/my/proposals").headers
+    with client.session_transaction() as session:
+        session["seen_at"] = time.time() - 120   # the idle clock moves on: a new cookie
+    response = client.get("/my/proposals")
+    assert response.status_code == 200 and "Set-Cookie" in response.headers
+
+
 def test_a_wrong_current_password_changes_nothing(client, auth, applicant):
     auth.login(applicant)
     response = client.post("/account/password", headers=EN, data={

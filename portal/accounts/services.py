@@ -1,4 +1,5 @@
 """Account verbs: register, authenticate, profile, organizer accounts."""
+import functools
 import hashlib
 import hmac
 import secrets
@@ -12,9 +13,10 @@ from portal.errors import DomainError
 from portal.extensions import db
 from portal.i18n import lazy_gettext as _l
 from portal.mail import queue_email
-from portal.models import EntrantType, User, utcnow
+from portal import policy, site_settings
+from portal.models import EntrantType, SiteSettings, User, utcnow
 from portal.tokens import make_token, read_token
-from portal.validation import normalize_email
+from portal.validation import INT_MAX, normalize_email
 from portal.web import external_url
 
 CONFIRM_EMAIL = "confirm-email"
@@ -24,15 +26,41 @@ RESET_PASSWORD = "reset-password"
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
 
 
+@functools.cache
+def _session_statement():
+    """load_user's statement, built once per process: SQLAlchemy then finds its compiled form
+    without walking the statement again on every request."""
+    return (db.select(User, *site_settings.columns(), policy.judges_any_clause(User.id),
+                      policy.owns_any_clause(User.id))
+            .outerjoin(SiteSettings, SiteSettings.id == 1)
+            .where(User.id == db.bindparam("user_id")))
+
+
 def load_user(session_id):
-    """The user of a session id `<user id>:<session token>`, if the token is still current."""
+    """The user of a session id `<user id>:<session token>`, if the token is still current and
+    the account active (not deactivated, not erased).
+
+    One indexed statement per signed-in request, whichever worker serves it: the user's row
+    by primary key (its session token read fresh, so a revoked session is refused on its very
+    next request), with, in the same statement, the site settings row (by primary key) and
+    whether the user judges or owns a proposal (the menu's roles, two index probes). Nothing
+    about the session is cached between requests.
+    """
     user_id, _sep, token = str(session_id).partition(":")
     try:
-        user = db.session.get(User, int(user_id))
+        user_id = int(user_id)
     except (TypeError, ValueError):
         return None
-    if user is None or not token or not hmac.compare_digest(user.session_token or "", token):
+    if not token or not 0 < user_id <= INT_MAX:
         return None
+    row = db.session.execute(_session_statement(), {"user_id": user_id}).first()
+    if row is None:
+        return None
+    user = row[0]
+    if not user.active or not hmac.compare_digest(user.session_token or "", token):
+        return None
+    site_settings.remember(row[1:-2])
+    policy.remember_menu_facts(user, judges=bool(row[-2]), owns_proposal=bool(row[-1]))
     return user
 
 

@@ -2,8 +2,8 @@
 import json
 import logging
 import re
+import secrets
 import time
-import uuid
 
 from flask import Blueprint, g, has_request_context, jsonify, request
 from sqlalchemy import text
@@ -31,22 +31,40 @@ REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 def start_request_clock():
     g.request_started = time.perf_counter()
-    offered = request.headers.get("X-Request-Id", "")
-    g.request_id = offered if REQUEST_ID_RE.fullmatch(offered) else uuid.uuid4().hex
+    offered = request.headers.get("X-Request-Id")
+    g.request_id = offered if offered and REQUEST_ID_RE.fullmatch(offered) \
+        else secrets.token_hex(16)
+
+
+class _FieldsAsJson:
+    """A log message made of the request line's fields only when a handler reads it as text
+    (the JSON formatter writes the fields themselves): the line is serialized once."""
+
+    __slots__ = ("fields",)
+
+    def __init__(self, fields):
+        self.fields = fields
+
+    def __str__(self):
+        return json.dumps(self.fields)
 
 
 def log_request(response):
     """One JSON line: id, method, route, status, duration. No query string, no personal data."""
     started = g.get("request_started")
     if started is not None:
-        fields = {
-            "request_id": g.get("request_id"), "method": request.method,
-            "route": request.url_rule.rule if request.url_rule else None,
-            "status": response.status_code,
-            "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-        }
-        access_log.info(json.dumps(fields), extra={"fields": fields})
-        response.headers.setdefault("X-Request-Id", g.get("request_id"))
+        request_id = g.request_id
+        if access_log.isEnabledFor(logging.INFO):
+            rule = request.url_rule
+            fields = {
+                "request_id": request_id, "method": request.method,
+                "route": rule.rule if rule is not None else None,
+                "status": response.status_code,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+            }
+            access_log.info(_FieldsAsJson(fields), extra={"fields": fields})
+        if "X-Request-Id" not in response.headers:
+            response.headers["X-Request-Id"] = request_id
     return response
 
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 from functools import partial
 
 
+from portal.accounts.sessions import end_all_sessions
 from portal.audit import record
 from portal.database import run_after_commit
 from portal.extensions import db
@@ -106,6 +107,7 @@ def erase_account(user, now=None):
     user.totp_secret = user.recovery_codes = None
     user.active = False
     user.erased_at = now
+    end_all_sessions(user)   # signed in elsewhere too: refused on the next request
     db.session.flush()
 
 
