@@ -61,15 +61,6 @@ class Board:
         return winner_name(pitch.proposal)
 
 
-def etag(live_id, view, extra=""):
-    """The page's ETag from the session's two counters: one primary-key read."""
-    row = db.session.execute(db.select(LiveSession.version, LiveSession.activity)
-                             .filter_by(id=live_id)).first()
-    if row is None:
-        return None
-    return f'W/"live-{live_id}-{row.version}-{row.activity}-{view}{extra}"'
-
-
 def _reviews_by_proposal(live):
     reviews = db.session.scalars(
         db.select(Review).join(Review.assignment)
