@@ -76,7 +76,8 @@ def polled_page(live, view, template, pulse, second=None, shared=False, build=No
         response = make_response(kept[1])
     else:
         context.update(build() if build else {})
-        context.setdefault("board", board(live))
+        if "board" not in context:   # (setdefault would compute a second board)
+            context["board"] = board(live)
         response = make_response(render_template(template, live=live, fragment=fragment,
                                                  etag=current, **context))
         if shared:
@@ -126,7 +127,7 @@ def judge(live_id):
     _require_judge(live)
 
     def build():
-        current = board(live)
+        current = board(live, for_judge=True)
         form = LiveScoreForm.for_criteria(live.contest.criteria, current_locale())
         form.key.data = uuid.uuid4().hex
         if current.pitch is not None:
