@@ -197,6 +197,10 @@ def test_a_flushed_or_stale_mirror_falls_back_to_the_database(
     pulses = pulses_for(app)
     pulses.mirror(Pulse(live.id, live.version - 1, 99, True, live.screen_token))
     assert int(store.hget(f"{prefix}{live.id}", "v")) == live.version
+    # Another session under the same id (a database restored or recreated) replaces it.
+    pulses.mirror(Pulse(live.id, 1, 0, True, "another-session"))
+    assert store.hget(f"{prefix}{live.id}", "tok") == b"another-session"
+    pulses.mirror(Pulse(live.id, live.version, live.activity, True, live.screen_token))
     # A missed write is bounded: the mirror expires.
     assert 0 < store.ttl(f"{prefix}{live.id}") <= 60
     store.close()

@@ -26,11 +26,13 @@ MIRROR_SECONDS = 60
 REDIS_PAUSE_SECONDS = 5.0
 PREFIX = "portal:live:"
 
-# Replace the mirror only when it is missing or older (version, then activity).
+# Replace the mirror only when it is missing, older (version, then activity), or another
+# session's (the screen's secret differs: ids reused by a restored or recreated database).
 _STORE = """
-local old = redis.call('HMGET', KEYS[1], 'v', 'a')
+local old = redis.call('HMGET', KEYS[1], 'v', 'a', 'tok')
 local v, a = tonumber(ARGV[1]), tonumber(ARGV[2])
-if old[1] and (tonumber(old[1]) > v or (tonumber(old[1]) == v and tonumber(old[2]) > a)) then
+if old[1] and old[3] == ARGV[4] and
+   (tonumber(old[1]) > v or (tonumber(old[1]) == v and tonumber(old[2]) > a)) then
   return 0
 end
 redis.call('DEL', KEYS[1])

@@ -153,9 +153,10 @@ def host_step(actor, live, step, seen_version, pitch_id=None, now=None):
     db.session.add(LiveStep(session_id=live.id, action=step, before=before, actor_id=actor.id,
                             at=now))
     db.session.flush()
+    moved = next((p.proposal_id for p in live.pitches if p.id == pitch_id), None)
     record(actor, f"live.{step}", contest=live.contest, target=live, version=live.version,
            state=live.state, pitch=current_pitch(live).proposal_id
-           if current_pitch(live) else None, moved=pitch_id)
+           if current_pitch(live) else None, moved=pitch_id, moved_proposal=moved)
     return live
 
 
