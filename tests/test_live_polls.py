@@ -11,7 +11,7 @@ import pytest
 from portal.extensions import db
 from portal.live import services
 from portal.live.pulse import Pulse, pulses_for
-from tests.conftest import make_test_app
+from tests.conftest import _dispose, make_test_app
 from tests.factories import Auth
 from tests.test_live import live_world, scores_for, send, step
 
@@ -74,6 +74,7 @@ def test_a_changed_state_is_rendered_once_and_then_served_to_every_viewer(
     for name in ("Content-Security-Policy", "X-Frame-Options", "Content-Type"):
         assert second.headers[name] == first.headers[name]
     assert "Set-Cookie" not in second.headers
+    assert second.headers.getlist("Cache-Control") == ["no-cache, private"]
 
 
 def test_the_gate_keeps_the_pages_rules(client, world):
@@ -118,9 +119,19 @@ def test_a_judge_page_follows_its_own_mark_not_every_other_score(client, world):
 # Redis
 
 
-def redis_app(tmp_path, database_url, prefix, url=REDIS):
-    return make_test_app(tmp_path, database_url, REDIS_URL=url,
-                         PORTAL_LIVE_REDIS_PREFIX=prefix)
+@pytest.fixture
+def redis_app(tmp_path, database_url):
+    """`redis_app(name, prefix, url)`: another app on the test database (another worker or
+    host), with Redis; its connections closed afterwards."""
+    made = []
+
+    def make(name, prefix, url=REDIS):
+        made.append(make_test_app(tmp_path / name, database_url, REDIS_URL=url,
+                                  PORTAL_LIVE_REDIS_PREFIX=prefix))
+        return made[-1]
+    yield make
+    for application in made:
+        _dispose(application)
 
 
 @pytest.fixture
@@ -144,10 +155,10 @@ def host_step(client, live, name):
 
 @needs_redis
 def test_the_pulse_is_mirrored_in_redis_and_polls_read_no_database(
-        tmp_path, database_url, world, prefix, count_queries):
+        redis_app, world, prefix, count_queries):
     live, organizer, judges, _proposals = world
-    one = redis_app(tmp_path / "a", database_url, prefix)
-    two = redis_app(tmp_path / "b", database_url, prefix)   # another worker, or host
+    one = redis_app("a", prefix)
+    two = redis_app("b", prefix)   # another worker, or host
     host, viewer = one.test_client(), two.test_client()
     Auth(host).login(organizer)
     url = audience(live)
@@ -159,7 +170,7 @@ def test_the_pulse_is_mirrored_in_redis_and_polls_read_no_database(
     changed = poll(viewer, url, tag)
     assert changed.status_code == 200 and changed.headers["ETag"] != tag
     # The live part rendered by one worker is served by another without a render.
-    third = redis_app(tmp_path / "c", database_url, prefix).test_client()
+    third = redis_app("c", prefix).test_client()
     with count_queries() as counted:
         again = poll(third, url, tag)
     assert again.status_code == 200 and again.get_data() == changed.get_data()
@@ -180,11 +191,10 @@ def test_the_pulse_is_mirrored_in_redis_and_polls_read_no_database(
 
 
 @needs_redis
-def test_a_flushed_or_stale_mirror_falls_back_to_the_database(
-        tmp_path, database_url, world, prefix):
+def test_a_flushed_or_stale_mirror_falls_back_to_the_database(redis_app, world, prefix):
     import redis
     live, organizer, _judges, _proposals = world
-    app = redis_app(tmp_path, database_url, prefix)
+    app = redis_app("a", prefix)
     client = app.test_client()
     tag = client.get(audience(live)).headers["ETag"]
     store = redis.Redis.from_url(REDIS)
@@ -206,9 +216,9 @@ def test_a_flushed_or_stale_mirror_falls_back_to_the_database(
     store.close()
 
 
-def test_redis_down_the_database_answers(tmp_path, database_url, world):
+def test_redis_down_the_database_answers(redis_app, world):
     live, organizer, judges, _proposals = world
-    app = redis_app(tmp_path, database_url, "down:", url="redis://127.0.0.1:1/0")
+    app = redis_app("a", "down:", url="redis://127.0.0.1:1/0")
     client = app.test_client()
     first = client.get(audience(live))
     assert first.status_code == 200

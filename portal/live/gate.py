@@ -25,7 +25,7 @@ PATH = re.compile(r"^/live/(?:screen/([A-Za-z0-9_-]{1,64})|(\d{1,12})/audience)$
 TAG = re.compile(r'^W/"live-(\d+)-(\d+)-(\w+)-(screen|audience|judge\d+|host)-(zh_CN|en)-([01])"$')
 CACHE_HEADER = "X-Live-Cache-Key"
 # Per state: what the response says of itself; the gate adds the rest for each answer.
-NOT_KEPT = {"etag", "x-live-now", "set-cookie", "date", "content-length", "x-request-id",
+NOT_KEPT = {"etag", "x-live-now", "cache-control", "set-cookie", "date", "content-length", "x-request-id",
             CACHE_HEADER.lower()}
 PAGES_KEPT = 64
 PAGE_SECONDS = 120
