@@ -25,8 +25,8 @@ PATH = re.compile(r"^/live/(?:screen/([A-Za-z0-9_-]{1,64})|(\d{1,12})/audience)$
 TAG = re.compile(r'^W/"live-(\d+)-(\d+)-(\w+)-(screen|audience|judge\d+|host)-(zh_CN|en)-([01])"$')
 CACHE_HEADER = "X-Live-Cache-Key"
 # Per state: what the response says of itself; the gate adds the rest for each answer.
-NOT_KEPT = {"etag", "x-live-now", "cache-control", "set-cookie", "date", "content-length", "x-request-id",
-            CACHE_HEADER.lower()}
+NOT_KEPT = {"etag", "x-live-now", "cache-control", "set-cookie", "date", "content-length",
+            "x-request-id", CACHE_HEADER.lower()}
 PAGES_KEPT = 64
 PAGE_SECONDS = 120
 
@@ -60,7 +60,7 @@ class PageCache:
         try:
             stored = client.get(self.pulses.prefix + "page:" + key)
         except Exception as error:   # Redis failing: render here
-            self.pulses._failed(error)
+            self.pulses.failed(error)
             return None
         if stored is None:
             return None
@@ -79,7 +79,7 @@ class PageCache:
                 client.set(self.pulses.prefix + "page:" + key,
                            json.dumps(found[0]).encode() + b"\n" + body, ex=PAGE_SECONDS)
             except Exception as error:
-                self.pulses._failed(error)
+                self.pulses.failed(error)
 
     def _keep(self, key, found):
         with self.lock:

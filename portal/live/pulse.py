@@ -113,7 +113,7 @@ class Pulses:
             self._store = self._redis.register_script(_STORE)
         return self._redis
 
-    def _failed(self, error):
+    def failed(self, error):
         log.warning("live pulse: Redis failed (%s); the database answers for %ss",
                     type(error).__name__, REDIS_PAUSE_SECONDS)
         self._paused_until = time.monotonic() + REDIS_PAUSE_SECONDS
@@ -164,7 +164,7 @@ class Pulses:
                 live_id = int(found)
             values = client.hmget(f"{self.prefix}{live_id}", "v", "a", "pub", "tok", "marks")
         except Exception as error:   # any failure of Redis: the database answers
-            self._failed(error)
+            self.failed(error)
             return None
         if values[0] is None:
             return self._refill(live_id=live_id)
@@ -187,13 +187,14 @@ class Pulses:
         if client is None:
             return
         try:
-            self._store(keys=[f"{self.prefix}{pulse.id}", f"{self.prefix}screen:{pulse.screen_token}"],
+            self._store(keys=[f"{self.prefix}{pulse.id}",
+                              f"{self.prefix}screen:{pulse.screen_token}"],
                         args=[pulse.version, pulse.activity, int(pulse.audience_public),
                               pulse.screen_token, json.dumps(
                                   {str(judge): mark for judge, mark in pulse.marks.items()}),
                               MIRROR_SECONDS, pulse.id])
         except Exception as error:
-            self._failed(error)
+            self.failed(error)
 
     def forget(self, live_id):
         """Drop the mirror before a change commits: a poll in between reads the database."""
@@ -203,7 +204,7 @@ class Pulses:
         try:
             client.delete(f"{self.prefix}{live_id}")
         except Exception as error:
-            self._failed(error)
+            self.failed(error)
 
     def pulse(self, live_id=None, token=None):
         """The session's pulse, by id or by the screen's secret; None when there is none."""
