@@ -77,7 +77,8 @@ test: install
 #   .venv/bin/python bench/surge.py --database postgresql --users 200 [--kill-every 5]
 LOAD_RESULTS := bench/load-results
 # Pitch day: judges scoring and viewers of the audience page for five minutes (smaller with
-# e.g. `make load LIVE_VIEWERS=50 LIVE_SECONDS=60`).
+# e.g. `make load LIVE_VIEWERS=50 LIVE_SECONDS=60`); with LIVE_REDIS_URL (e.g.
+# redis://127.0.0.1:6379/0) the portal under test mirrors the session in Redis (REDIS_URL).
 LIVE_JUDGES ?= 30
 LIVE_VIEWERS ?= 300
 LIVE_SECONDS ?= 300
@@ -89,7 +90,7 @@ load: install
 	$(BIN)/python bench/surge.py --database postgresql --users 40 --kill-every 5 --strict-mail --json $(LOAD_RESULTS)/surge-postgresql-kill.json
 	$(BIN)/python bench/judges_load.py --database sqlite --judges 50 --json $(LOAD_RESULTS)/judges-sqlite.json
 	$(BIN)/python bench/judges_load.py --database postgresql --judges 50 --json $(LOAD_RESULTS)/judges-postgresql.json
-	$(BIN)/python bench/live_load.py --database postgresql --judges $(LIVE_JUDGES) --viewers $(LIVE_VIEWERS) --seconds $(LIVE_SECONDS) --json $(LOAD_RESULTS)/live-postgresql.json
+	$(BIN)/python bench/live_load.py --database postgresql --judges $(LIVE_JUDGES) --viewers $(LIVE_VIEWERS) --seconds $(LIVE_SECONDS) --redis "$(LIVE_REDIS_URL)" --json $(LOAD_RESULTS)/live-postgresql.json
 	$(BIN)/python -m pytest tests/load -m slow -p no:cacheprovider
 
 # Each figure beside its floor (docs/performance.md); under 10 minutes on 2 cores, never part of

@@ -5,9 +5,15 @@ Measures how long each client takes to show a change the host committed (from th
 host sent the step, so the figure errs long) and counts every error. Fails when any request
 errs or the 95th percentile passes 2 seconds.
 
+The viewers are coroutines of one thread speaking plain HTTP/1.1 (a request, the answer read to
+its end, as a browser's fetch does), not a thread each with urllib: the load client shares the
+machine with the server, and a client that spent more of it than the phones it stands for would
+measure its own delays. Judges (signed in, scoring) keep a thread each.
+
     python bench/live_load.py --database postgresql --judges 30 --viewers 300 --seconds 300
 """
 import argparse
+import asyncio
 import json
 import os
 import random
@@ -128,6 +134,68 @@ class Poller:
         return False
 
 
+class ViewerPoller:
+    """A viewer's phone polling the audience page's live part each second: one coroutine,
+    one connection per request (gunicorn's sync workers close it after each answer)."""
+
+    def __init__(self, base, path, watch):
+        self.host, self.port = base.split("//")[1].split(":")
+        self.path, self.watch = f"{path}?fragment=1", watch
+        self.etag, self.version = None, None
+
+    async def poll(self):
+        head = [f"GET {self.path} HTTP/1.1", f"Host: {self.host}:{self.port}",
+                "Accept-Language: zh-CN", "Connection: close"]
+        if self.etag:
+            head.append(f"If-None-Match: {self.etag}")
+        try:
+            reader, writer = await asyncio.wait_for(
+                asyncio.open_connection(self.host, int(self.port)), 30)
+            writer.write(("\r\n".join(head) + "\r\n\r\n").encode())
+            answer = await asyncio.wait_for(reader.read(-1), 30)
+            writer.close()
+        except (OSError, asyncio.TimeoutError) as error:
+            self.watch.error(f"{self.path}: {type(error).__name__}")
+            return
+        header, _sep, _body = answer.partition(b"\r\n\r\n")
+        lines = header.decode("latin-1").split("\r\n")
+        try:
+            status = int(lines[0].split()[1])
+        except (IndexError, ValueError):
+            self.watch.error(f"{self.path}: no HTTP answer")
+            return
+        self.watch.count(status)
+        if status >= 400:
+            self.watch.error(f"{self.path}: HTTP {status}")
+        if status != 200:
+            return
+        tag = next((line.split(":", 1)[1].strip() for line in lines[1:]
+                    if line.lower().startswith("etag:")), None)
+        version = int(VERSION_RE.search(tag).group(1))
+        if self.version is not None and version > self.version:
+            self.watch.seen(self.version, version, time.time())
+        self.etag, self.version = tag, version
+
+    async def run(self, until, every=1.0):
+        while time.time() < until:
+            started = time.time()
+            await self.poll()
+            await asyncio.sleep(max(0.0, every - (time.time() - started)))
+
+
+def run_viewers(base, live_id, watch, count, until):
+    """`count` viewers, started over the first second, in this thread's event loop."""
+    async def main():
+        pollers = [ViewerPoller(base, f"/live/{live_id}/audience", watch) for _n in range(count)]
+
+        async def start(poller, delay):
+            await asyncio.sleep(delay)
+            await poller.run(until)
+        await asyncio.gather(*(start(poller, index / max(1, count))
+                               for index, poller in enumerate(pollers)))
+    asyncio.run(main())
+
+
 def run_poller(poller, until, every=1.0, after=None):
     while time.time() < until:
         started = time.time()
@@ -201,6 +269,22 @@ def host(base, watch, until, step_seconds):
         time.sleep(step_seconds * (2 if step == "open" else 1))
 
 
+def server_cpu_seconds(server):
+    """CPU time of gunicorn's master and workers, recycled workers included (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def times(pid, children):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0
+        # utime, stime, and (for the master) the children it has waited for: cutime, cstime
+        return sum(int(value) for value in fields[11:15 if children else 13])
+    total = times(server.process.pid, True) + sum(times(pid, False)
+                                                  for pid in server.worker_pids())
+    return total / tick
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
@@ -209,6 +293,8 @@ def main(argv=None):
     parser.add_argument("--seconds", type=int, default=300)
     parser.add_argument("--step-seconds", type=float, default=3.0)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--redis", default=os.environ.get("LIVE_REDIS_URL"),
+                        help="a Redis URL: the portal mirrors the session there (REDIS_URL)")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     slug = f"live-{uuid.uuid4().hex[:6]}"
@@ -219,7 +305,7 @@ def main(argv=None):
     with tempfile.TemporaryDirectory() as temporary:
         instance = Path(temporary)
         url, created = database_url(args.database, instance)
-        env = portal_env(instance, url)
+        env = portal_env(instance, url, redis_url=args.redis)
         server = None
         try:
             flask(env, "db", "upgrade")
@@ -227,19 +313,28 @@ def main(argv=None):
                   "--judges", str(args.judges), "--reviews-per-proposal", "1")
             watch.live_id = seed(env, slug, finalists)
             server = Gunicorn(env, workers=args.workers)
+            load_before, client_before = os.getloadavg(), os.times()
+            server_before = server_cpu_seconds(server)
             until = time.time() + args.seconds
             threads = [threading.Thread(target=judge, args=(server.base, number, watch, until,
                                                             random.Random(number)))
                        for number in range(1, args.judges + 1)]
-            threads += [threading.Thread(target=run_poller, args=(
-                Poller(server.base, f"/live/{watch.live_id}/audience", watch), until))
-                for _viewer in range(args.viewers)]
+            threads.append(threading.Thread(target=run_viewers, args=(
+                server.base, watch.live_id, watch, args.viewers, until)))
             for thread in threads:
                 thread.start()
                 time.sleep(0.005)   # not all in the same millisecond
             host(server.base, watch, until, args.step_seconds)
             for thread in threads:
                 thread.join()
+            client_after = os.times()
+            server_used = server_cpu_seconds(server) - server_before
+            watch.machine = {
+                "load_average_before": [round(value, 2) for value in load_before],
+                "load_average_after": [round(value, 2) for value in os.getloadavg()],
+                "cpus": os.cpu_count(), "server_cpu_seconds": round(server_used, 1),
+                "client_cpu_seconds": round(client_after.user + client_after.system
+                                            - client_before.user - client_before.system, 1)}
             watch.errors += [f"server error: {error}" for error in server.server_errors()]
         finally:
             if server is not None:
@@ -249,7 +344,8 @@ def main(argv=None):
     report = {"database": args.database, "judges": args.judges, "viewers": args.viewers,
               "seconds": args.seconds, "host_changes": len(watch.committed),
               "responses": watch.statuses, "scores": watch.scores,
-              "change_shown_after": lag, "errors": watch.errors[:50],
+              "change_shown_after": lag, "machine": getattr(watch, "machine", {}),
+              "redis": bool(args.redis), "errors": watch.errors[:50],
               "error_count": len(watch.errors)}
     print(json.dumps(report, ensure_ascii=False, indent=2))
     if args.json:

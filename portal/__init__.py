@@ -42,6 +42,7 @@ def create_app(config=None):
     register_error_handlers(app)
     register_cli(app)
     register_proxies(app)
+    register_live_gate(app)
     return app
 
 
@@ -184,6 +185,12 @@ def register_proxies(app):
     """Client addresses from X-Forwarded-For, for connections from the trusted proxies only."""
     from portal.proxies import TrustedProxies
     app.wsgi_app = TrustedProxies(app.wsgi_app, app.config["FORWARDED_ALLOW_IPS"])
+
+
+def register_live_gate(app):
+    """The public pitch-day polls answered before Flask (outermost: the cheapest path)."""
+    from portal.live.gate import LivePollGate
+    app.wsgi_app = LivePollGate(app.wsgi_app, app)
 
 
 def register_cli(app):

@@ -310,12 +310,35 @@ def test_the_screen_is_rendered_once_per_change_and_its_timer_says_when(client, 
     assert client.get(url).get_data() != first.get_data() and len(renders) == 2
 
 
-def test_the_audit_log_names_every_pitch_day_step(client, world):
-    live, organizer, _judges, _proposals = world
+def test_the_audit_log_tells_every_pitch_day_step_in_a_sentence(client, world):
+    live, organizer, judges, proposals = world
+    first, second, _third = live.pitches
+    reference = {proposal.id: proposal.reference for proposal in proposals}
+    on_stage, moved = reference[first.proposal_id], reference[second.proposal_id]
+    step(live, organizer, "no_show", second.id)
     step(live, organizer, "start")
+    step(live, organizer, "open")
+    services.remind(organizer, live, judges[1])
+    db.session.commit()
+    services.undo_last(organizer, live, live.version, "按错了")
+    db.session.commit()
     Auth(client).login(organizer)
-    page = _text(client, f"/admin/contests/{live.contest.slug}/audit")
-    assert "Pitch day set up" in page and "Pitch day: next pitch started" in page
+    url = f"/admin/contests/{live.contest.slug}/audit"
+    page = _text(client, url)
+    host = organizer.display_name or organizer.email
+    for sentence in (f"{host} set up the pitch day of Final",
+                     f"{host} marked {moved} as absent",
+                     f"{host} called {on_stage} on stage to present",
+                     f"{host} opened the scoring of {on_stage}",
+                     f"{host} reminded judge J002 to score {on_stage}",
+                     f"{host} undid the last pitch-day step (Pitch day: scoring opened). "
+                     "Reason: 按错了"):
+        assert sentence in page
+    chinese = client.get(url, headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    for sentence in (f"{host} 将 {moved} 标记为缺席", f"{host} 请 {on_stage} 上台路演",
+                     f"{host} 提醒评审专家 J002 为 {on_stage} 评分",
+                     f"{host} 撤销了路演的上一步（路演：开始评分），理由：按错了"):
+        assert sentence in chinese
 
 
 @pytest.mark.parametrize("path", ["/live/screen/{token}", "/admin/live/{id}/host",

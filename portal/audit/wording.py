@@ -38,7 +38,8 @@ def load_names(events):
     user_ids = {event.actor_id for event in events} | {
         _int(_detail(event).get(key)) for event in events for key in ("judge", "user")}
     user_ids.discard(None)
-    proposal_ids = {_int(_detail(event).get("proposal")) for event in events} | {
+    proposal_ids = {_int(_detail(event).get(key)) for event in events
+                    for key in ("proposal", "pitch", "moved_proposal")} | {
         event.target_id for event in events if event.target_type == "Proposal"} | {
         _int(pair[0]) for event in events for pair in _awards(_detail(event))}
     proposal_ids.discard(None)
@@ -186,6 +187,24 @@ SENTENCES = {
     "certificates.issued": lambda f: _("%(actor)s issued %(count)s certificates", **f),
     "certificate.revoked": lambda f: _("%(actor)s revoked certificate %(number)s of "
                                        "%(proposal)s", **f),
+    "live.created": lambda f: _("%(actor)s set up the pitch day of %(round)s", **f),
+    "live.settings": lambda f: _("%(actor)s changed the pitch-day settings", **f),
+    "live.start": lambda f: _("%(actor)s called %(pitch)s on stage to present", **f),
+    "live.qa": lambda f: _("%(actor)s started the questions to %(pitch)s", **f),
+    "live.timer": lambda f: _("%(actor)s paused or resumed the timer of %(pitch)s", **f),
+    "live.open": lambda f: _("%(actor)s opened the scoring of %(pitch)s", **f),
+    "live.close": lambda f: _("%(actor)s closed the scoring of %(pitch)s", **f),
+    "live.reveal": lambda f: _("%(actor)s revealed the scores of %(pitch)s", **f),
+    "live.ranking": lambda f: _("%(actor)s began revealing the final ranking", **f),
+    "live.reveal_next": lambda f: _("%(actor)s revealed the next group of the final ranking",
+                                    **f),
+    "live.up": lambda f: _("%(actor)s moved %(moved)s up the running order", **f),
+    "live.down": lambda f: _("%(actor)s moved %(moved)s down the running order", **f),
+    "live.no_show": lambda f: _("%(actor)s marked %(moved)s as absent", **f),
+    "live.skip": lambda f: _("%(actor)s skipped the pitch of %(moved)s", **f),
+    "live.restore": lambda f: _("%(actor)s put %(moved)s back in the running order", **f),
+    "live.undone": lambda f: _("%(actor)s undid the last pitch-day step (%(step)s)", **f),
+    "live.reminded": lambda f: _("%(actor)s reminded %(judge)s to score %(proposal)s", **f),
 }
 
 
@@ -213,6 +232,10 @@ def _fields(event, names):
         "decision": proposal_status_label(detail.get("decision")),
         "count": detail.get("count", len(proposals) if isinstance(proposals, list) else "–"),
         "changes": _score_changes(detail, names),
+        # Pitch day: the pitch on stage, the one moved in the running order, an undone step.
+        "pitch": names.proposals.get(_int(detail.get("pitch")), "–"),
+        "moved": names.proposals.get(_int(detail.get("moved_proposal")), "–"),
+        "step": action_label(f"live.{detail.get('step')}"),
         **{key: str(detail.get(key) or "–")
            for key in ("organization", "email", "format", "file", "subject", "number")},
     }

@@ -9,7 +9,7 @@ from portal.extensions import db
 from portal.live import services
 from portal.live.forms import LiveSettingsForm, RemindForm, StepForm, UndoForm
 from portal.live.screens import board
-from portal.live.views import live_or_404, polled_page
+from portal.live.views import live_or_404, polled_page, session_pulse
 from portal.models import User
 from portal.rules.contest import judge_name
 from portal.web import ConfirmForm, commit_and_redirect, flash_form_errors, \
@@ -65,7 +65,8 @@ def create(slug):
 def host(live_id):
     """The host's control page: resumes the session's exact state on any device."""
     live = live_or_404(live_id)
-    return polled_page(live, "host", "live/host.html", build=lambda: {
+    return polled_page(live, "host", "live/host.html", session_pulse(live_id=live.id),
+                       build=lambda: {
         "board": board(live, with_scores=True), "last_step": services.last_step(live)},
         judge_name=judge_name)
 

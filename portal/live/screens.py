@@ -61,19 +61,13 @@ class Board:
         return winner_name(pitch.proposal)
 
 
-def etag(live_id, view, extra=""):
-    """The page's ETag from the session's two counters: one primary-key read."""
-    row = db.session.execute(db.select(LiveSession.version, LiveSession.activity)
-                             .filter_by(id=live_id)).first()
-    if row is None:
-        return None
-    return f'W/"live-{live_id}-{row.version}-{row.activity}-{view}{extra}"'
-
-
-def _reviews_by_proposal(live):
+def _reviews_by_proposal(live, proposal_id=None):
+    query = db.select(Review).join(Review.assignment).filter(
+        Assignment.round_id == live.round_id, Review.submitted_at.is_not(None))
+    if proposal_id is not None:
+        query = query.filter(Assignment.proposal_id == proposal_id)
     reviews = db.session.scalars(
-        db.select(Review).join(Review.assignment)
-        .filter(Assignment.round_id == live.round_id, Review.submitted_at.is_not(None))
+        query
         .options(selectinload(Review.scores), selectinload(Review.assignment))).all()
     by_proposal = defaultdict(list)
     for review in reviews:
@@ -116,8 +110,10 @@ def _reveal(live, totals, codes, official):
     return Reveal(entries, score, live.rule, result.fell_back and rule == TRIMMED)
 
 
-def board(live, now=None, with_scores=False):
-    """The session as every page sees it; `with_scores`: the host's view of a closed pitch."""
+def board(live, now=None, with_scores=False, for_judge=False):
+    """The session as every page sees it; `with_scores`: the host's view of a closed pitch;
+    `for_judge`: a judge's phone, which shows the pitch on stage and who scored it, neither
+    the scores nor the ranking (so neither is read)."""
     now = now or utcnow()
     live = db.session.scalar(db.select(LiveSession).filter_by(id=live.id).options(
         selectinload(LiveSession.pitches).selectinload(LivePitch.proposal)
@@ -125,19 +121,24 @@ def board(live, now=None, with_scores=False):
     pitch = current_pitch(live)
     judges = live_judges(live)
     conflicted = conflicted_judges(live, pitch.proposal, judges) if pitch else set()
-    by_proposal = _reviews_by_proposal(live)
     weights = _weights(live.contest)
-    codes = judge_codes(live.contest) if live.show_judge_codes else None
     official, ranked = {}, None
-    done = [p for p in live.pitches if p.status == PitchStatus.DONE]
-    if live.rule == LiveRule.OFFICIAL or live.state == LiveState.RANKING:
-        ranked, official = _official_scores(live)
+    if for_judge:
+        by_proposal = _reviews_by_proposal(live, pitch.proposal_id) if pitch else {}
+        codes, done = None, []
+    else:
+        by_proposal = _reviews_by_proposal(live)
+        codes = judge_codes(live.contest) if live.show_judge_codes else None
+        done = [p for p in live.pitches if p.status == PitchStatus.DONE]
+        if live.rule == LiveRule.OFFICIAL or live.state == LiveState.RANKING:
+            ranked, official = _official_scores(live)
     scored = set()
     reveal = None
     if pitch is not None:
         totals = _totals(by_proposal.get(pitch.proposal_id, []), weights)
         scored = {judge_id for judge_id, _total in totals}
-        if live.state in SHOWS_SCORES or (with_scores and live.state == LiveState.SCORING_CLOSED):
+        if not for_judge and (live.state in SHOWS_SCORES or (
+                with_scores and live.state == LiveState.SCORING_CLOSED)):
             reveal = _reveal(live, totals, codes, official.get(pitch.proposal_id))
     pitch_scores = []
     for done_pitch in done:
@@ -150,7 +151,7 @@ def board(live, now=None, with_scores=False):
                    timer_elapsed(live, now), live.timer_started_at is not None, judges,
                    conflicted, scored, reveal, running)
     result.rendered_at = now.timestamp()
-    if live.state == LiveState.RANKING:
+    if live.state == LiveState.RANKING and not for_judge:
         _final(result, ranked, done)
     return result
 

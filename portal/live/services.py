@@ -11,6 +11,7 @@ from portal.extensions import db
 from portal.i18n import lazy_gettext as _l
 from portal.judging.assigning import assign_judges
 from portal.judging.services import active_judges, save_review
+from portal.live.pulse import changed as pulse_changed
 from portal.models import Assignment, LivePitch, LiveReceipt, LiveRule, LiveSession, LiveState, \
     LiveStep, PitchStatus, Proposal, ProposalStatus, utcnow
 from portal.results.generation import CHANGED as RANKING_INPUTS_CHANGED
@@ -81,6 +82,7 @@ def save_settings(actor, live, rule, present_minutes, qa_minutes, show_judge_cod
     live.audience_public = bool(audience_public)
     live.version += 1
     db.session.flush()
+    pulse_changed(live)
     record(actor, "live.settings", contest=live.contest, target=live, before=before,
            after={"rule": rule, "present_seconds": live.present_seconds,
                   "qa_seconds": live.qa_seconds, "show_judge_codes": live.show_judge_codes,
@@ -110,6 +112,7 @@ def _claim(live, seen_version):
         .values(version=LiveSession.version + 1)
         .execution_options(synchronize_session=False)).rowcount
     db.session.refresh(live)
+    pulse_changed(live)
     if claimed != 1:
         raise DomainError(_l("Another host changed the session a moment ago: this page now "
                              "shows what it is. Check it and act again."))
@@ -150,9 +153,10 @@ def host_step(actor, live, step, seen_version, pitch_id=None, now=None):
     db.session.add(LiveStep(session_id=live.id, action=step, before=before, actor_id=actor.id,
                             at=now))
     db.session.flush()
+    moved = next((p.proposal_id for p in live.pitches if p.id == pitch_id), None)
     record(actor, f"live.{step}", contest=live.contest, target=live, version=live.version,
            state=live.state, pitch=current_pitch(live).proposal_id
-           if current_pitch(live) else None, moved=pitch_id)
+           if current_pitch(live) else None, moved=pitch_id, moved_proposal=moved)
     return live
 
 
@@ -264,6 +268,7 @@ def _touch(live):
     db.session.execute(update(LiveSession).where(LiveSession.id == live.id)
                        .values(activity=LiveSession.activity + 1)
                        .execution_options(synchronize_session=False))
+    pulse_changed(live)
 
 
 def remind(actor, live, judge):
