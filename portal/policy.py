@@ -169,6 +169,8 @@ THEME_ROUTES = {
     "results.ranking": Permission.RANKING,
     "exports.index": Permission.EXPORT,
     "exports.download": Permission.EXPORT,
+    # The meeting pack of ticked proposals: only those of the chair's themes are accepted.
+    "exports.meeting_pack_selection": Permission.EXPORT,
     # A large export is prepared by a job; its file is the requester's own (file_of).
     "prepared.show": Permission.EXPORT,
     "prepared.progress": Permission.EXPORT,
