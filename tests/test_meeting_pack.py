@@ -224,6 +224,26 @@ def test_an_empty_selection_is_sent_back_with_a_message(client, auth, five):
     assert pack_of(client, contest, "docx", [_proposals[0].id]).status_code == 400
 
 
+def test_the_tables_query_string_is_kept_but_never_read_as_link_options(client, auth, five):
+    """The forms of the proposal table keep its filter; a query naming url_for's own options
+    (or the contest) neither breaks the page nor sends the forms elsewhere."""
+    contest, organizer, proposals = five
+    auth.login(organizer)
+    query = {"theme": contest.themes[0].code, "slug": "other", "_external": "1",
+             "_scheme": "javascript"}
+    page = client.get(f"/admin/contests/{contest.slug}/proposals", query_string=query)
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert f'formaction="/admin/contests/{contest.slug}/exports/meeting-pack/selection?theme=' in text
+    assert f'action="/admin/contests/{contest.slug}/screening?theme=' in text
+    assert "javascript:" not in text
+    ranking = client.get(f"/admin/contests/{contest.slug}/ranking", query_string=query)
+    assert ranking.status_code == 200 and "javascript:" not in ranking.get_data(as_text=True)
+    response = pack_of(client, contest, "pdf", [], query=query)
+    assert response.status_code == 302
+    assert response.location.startswith(f"/admin/contests/{contest.slug}/proposals?theme=")
+
+
 def test_a_tampered_selection_tells_nothing(client, auth, five):
     """A proposal of another contest, a draft, one that does not exist and one that is not a
     number get the same answer, and nothing is exported or recorded."""

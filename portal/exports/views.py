@@ -111,7 +111,9 @@ def meeting_pack_selection(slug):
                                              request.args.get("round"))
     except DomainError as error:
         flash(error.message, "warning")
-        return redirect(url_for("proposals_admin.proposals", slug=slug, **request.args))
+        query = request.query_string.decode()   # the table's filter, as it was
+        return redirect(url_for("proposals_admin.proposals", slug=slug) + (
+            f"?{query}" if query else ""))
     if selection is None:
         abort(404)
     if form.format.errors:
