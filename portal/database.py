@@ -99,8 +99,11 @@ def job_transactions(write=True):
 
 def _writing_request():
     from flask import g, has_request_context, request
-    if _job_writes.get():
-        return True
+    if _in_job.get():
+        # A job's transactions are its own, even when it runs inside the request that queued
+        # it (JOBS_IMMEDIATE): a reading build asked for by a POST must not take the lock
+        # that its own progress writes then wait for.
+        return _job_writes.get()
     return has_request_context() and not g.get("only_reads_now", False) and \
         (request.method not in SAFE_METHODS or g.get("writes_on_get", False))
 

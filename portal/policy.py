@@ -192,6 +192,8 @@ THEME_ROUTES = {
     "exports.download": Permission.EXPORT,
     "exports.award_list": Permission.EXPORT,
     "certificates.print_all": Permission.EXPORT,
+    # The meeting pack of ticked proposals: only those of the chair's themes are accepted.
+    "exports.meeting_pack_selection": Permission.EXPORT,
     # A large export is prepared by a job; its file is the requester's own (file_of).
     "prepared.show": Permission.EXPORT,
     "prepared.progress": Permission.EXPORT,

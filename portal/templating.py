@@ -64,9 +64,18 @@ def may_open(endpoint, **view_args):
     return policy.opens(current_user, endpoint, **view_args)
 
 
+def query_args(flat=True):
+    """The query string's arguments that url_for may be given back: those named like the view's
+    own arguments (a `slug`) or like url_for's options (`_external`, `_scheme`, ...) are left
+    out, since passed on they would break the link (500) or point it elsewhere."""
+    taken = set(request.view_args or {})
+    return {key: value for key, value in request.args.to_dict(flat=flat).items()
+            if key not in taken and not key.startswith("_")}
+
+
 def page_url(number):
     """This page's address, its other arguments kept, showing page `number`."""
-    arguments = request.args.to_dict(flat=False)
+    arguments = query_args(flat=False)
     arguments["page"] = number
     return url_for(request.endpoint, **(request.view_args or {}), **arguments)
 
@@ -74,6 +83,7 @@ def page_url(number):
 def install_template_helpers(app):
     app.context_processor(lambda: {"site": site_settings()})
     app.jinja_env.globals.update(
+        query_args=query_args,
         loc=localized,
         menu_roles=menu_roles,
         languages=SUPPORTED,

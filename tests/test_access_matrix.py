@@ -239,6 +239,7 @@ MATRIX = {
     ("GET", "exports.index"): theme_list(),
     ("GET", "exports.download"): theme_list(400),  # no format chosen
     ("GET", "exports.meeting_pack"): organizers(400),  # no format chosen
+    ("POST", "exports.meeting_pack_selection"): theme_list(OK),  # nothing ticked: sent back
     ("GET", "exports.award_list"): theme_list(),
     ("GET", "certificates.print_all"): theme_list(),
     ("GET", "exports.poster"): organizers(),

@@ -1,11 +1,13 @@
 """The export options (a GET form: downloads change nothing) and the score import form."""
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, SelectChoice, SelectField, StringField, SubmitField
+from wtforms import BooleanField, SelectChoice, SelectField, SelectMultipleField, StringField, \
+    SubmitField
 from wtforms.validators import AnyOf
 
 from portal.exports.services import FORMATS
 from portal.i18n import lazy_gettext as _l
+from portal.validation import bounded_int
 from portal.validation import DataRequired
 
 
@@ -65,3 +67,12 @@ class MeetingPackForm(FlaskForm):
         self.round.choices = _round_choices(rounds, locale)
         self.theme.choices = [SelectChoice("", _l("Every theme"))] + [
             SelectChoice(theme.code, theme.localized("name", locale)) for theme in themes]
+
+
+class MeetingSelectionForm(FlaskForm):
+    """The meeting pack of the proposals ticked in the proposal table (a POST form: its buttons
+    sit in the table's screening form, whose CSRF token it shares)."""
+
+    proposal_ids = SelectMultipleField(coerce=bounded_int, validate_choice=False)
+    # Given by the button pressed.
+    format = StringField(validators=[AnyOf(["pdf", "zip"])])

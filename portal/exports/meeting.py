@@ -1,12 +1,14 @@
-"""The meeting pack of a round (or of one theme in it): a PDF with every proposal in full and a
-score sheet for each, and a ZIP of their attachments named by reference, as judges get them
-(cleaned, under neutral names, in a blind contest). Both are prepared by a job when large."""
+"""The meeting pack of a round (or of one theme in it, or of the proposals an organizer ticked in
+the proposal table): a PDF with every proposal in full and a score sheet for each, and a ZIP of
+their attachments named by reference, as judges get them (cleaned, under neutral names, in a
+blind contest). Both are prepared by a job when large."""
 import zipfile
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
+from portal import policy
 from portal.audit import record
 from portal.errors import DomainError
 from portal.exports import meeting_pdf
@@ -14,7 +16,7 @@ from portal.exports.services import decision_date, find_round
 from portal.exports.sheets import code_of, judge_codes, judge_name
 from portal.extensions import db
 from portal.i18n import current_locale, lazy_gettext as _l
-from portal.models import Assignment, Proposal
+from portal.models import Assignment, Permission, Proposal, ProposalStatus
 from portal.prepared.services import builder, request_file
 from portal.proposals.attachments import copy_for_blind_judge, neutral_name
 from portal.proposals.metadata import CannotClean
@@ -23,17 +25,30 @@ from portal.rules.criteria import kind_of
 
 KINDS = {"pdf": "meeting-pack", "zip": "meeting-attachments"}
 MIMETYPES = {"pdf": "application/pdf", "zip": "application/zip"}
+# More ticked proposals than this is not a selection made by hand (the table shows 50 a page).
+MAX_TICKED = 1000
 
 
 @dataclass(frozen=True)
 class Selection:
-    """Which proposals: those assigned in `contest_round`, of `theme` only when one is given."""
+    """Which proposals: those assigned in `contest_round`, of `theme` only when one is given;
+    or, when `proposal_ids` is given, exactly those (ticked in the proposal table), with the
+    judges of `contest_round` (None when the contest has no round yet)."""
 
     contest_round: object
     theme: object = None
+    proposal_ids: tuple = ()
+
+    @property
+    def ticked(self):
+        return bool(self.proposal_ids)
 
     def arguments(self):
-        return {"round": self.contest_round.code, "theme": self.theme.code if self.theme else None}
+        arguments = {"round": self.contest_round.code if self.contest_round else None,
+                     "theme": self.theme.code if self.theme else None}
+        if self.ticked:
+            arguments["proposals"] = list(self.proposal_ids)
+        return arguments
 
 
 def selection_of(contest, round_code, theme_code=None):
@@ -47,7 +62,33 @@ def selection_of(contest, round_code, theme_code=None):
     return Selection(contest_round, theme)
 
 
+def ticked_selection(actor, contest, proposal_ids, round_code=None):
+    """The proposals `actor` ticked in the table, exactly. An empty selection is refused with
+    a message (DomainError); None when any id is not a submitted proposal of `contest` that
+    the actor may export (a theme chair: of their themes), so that the caller answers as for
+    a proposal that does not exist, and a tampered id tells nothing. The judges shown are
+    those of the round the table was filtered by, else of the current round."""
+    ids = tuple(sorted(set(proposal_ids or ())))
+    if not ids:
+        raise DomainError(_l("Tick the proposals for the meeting pack first."))
+    if len(ids) > MAX_TICKED:
+        raise DomainError(_l("Tick at most %(count)d proposals for one meeting pack.",
+                             count=MAX_TICKED))
+    found = set(db.session.scalars(db.select(Proposal.id).where(
+        Proposal.id.in_(ids), Proposal.contest_id == contest.id,
+        Proposal.status != ProposalStatus.DRAFT,
+        *policy.theme_filter(actor, contest, Permission.EXPORT))))
+    if found != set(ids):
+        return None
+    contest_round = next((r for r in contest.rounds if round_code and r.code == round_code),
+                         contest.current_round)
+    return Selection(contest_round, proposal_ids=ids)
+
+
 def _selected(contest, selection):
+    if selection.ticked:
+        return db.select(Proposal.id).where(Proposal.contest_id == contest.id,
+                                            Proposal.id.in_(selection.proposal_ids))
     query = db.select(Proposal.id).where(
         Proposal.contest_id == contest.id,
         Proposal.id.in_(db.select(Assignment.proposal_id)
@@ -68,6 +109,8 @@ def selected_proposals(contest, selection):
 
 def selection_size(contest, selection):
     """How many proposals the selection holds (one count)."""
+    if selection.ticked:
+        return len(selection.proposal_ids)
     return db.session.scalar(
         db.select(db.func.count()).select_from(_selected(contest, selection).subquery()))
 
@@ -75,8 +118,7 @@ def selection_size(contest, selection):
 def record_meeting_pack(actor, contest, fmt, selection):
     """Audited like any export: the pack holds the proposals (and, unless blind, identities)."""
     record(actor, "contest.exported", contest=contest, target=contest, format=KINDS[fmt],
-           round=selection.contest_round.code,
-           theme=selection.theme.code if selection.theme else None)
+           **selection.arguments())
 
 
 def write_pack(actor, contest, fmt, selection, out):
@@ -92,11 +134,15 @@ def prepare_pack(actor, contest, fmt, selection):
 
 
 def _judges_by_proposal(contest, selection, blind):
+    if selection.contest_round is None:
+        return {}
     codes = judge_codes(contest)
     judges = {}
+    query = db.select(Assignment).filter_by(round_id=selection.contest_round.id)
+    if selection.ticked:
+        query = query.where(Assignment.proposal_id.in_(selection.proposal_ids))
     for assignment in db.session.scalars(
-            db.select(Assignment).filter_by(round_id=selection.contest_round.id)
-            .options(selectinload(Assignment.judge)).order_by(Assignment.judge_id)):
+            query.options(selectinload(Assignment.judge)).order_by(Assignment.judge_id)):
         code = code_of(codes, assignment.judge_id)
         judges.setdefault(assignment.proposal_id, []).append(
             code if blind else f"{judge_name(assignment.judge)} ({code})")
@@ -165,7 +211,10 @@ def write_meeting_pack(contest, selection, out, progress=lambda fraction: None):
         label=c.localized("name", locale), scale=kind_of(c).scale_text(c),
         weight=f"{c.weight:g}", rubric=c.localized("rubric", locale) or "")
         for c in contest.criteria]
-    heading = selection.contest_round.localized("name", locale)
+    if selection.ticked:
+        heading = _("Selected proposals (%(count)d)", count=len(selection.proposal_ids))
+    else:
+        heading = selection.contest_round.localized("name", locale)
     if selection.theme is not None:
         heading += " · " + selection.theme.localized("name", locale)
     out.write(meeting_pdf.meeting_pack(contest, heading, decision_date(contest), pack, criteria,
@@ -189,6 +238,8 @@ def write_meeting_attachments(contest, selection, out, progress=lambda fraction:
 
 
 def _filename(contest, selection, last):
+    if selection.ticked:
+        return f"{contest.slug}-selection-{len(selection.proposal_ids)}-{last}"
     theme = f"-{selection.theme.code}" if selection.theme is not None else ""
     return f"{contest.slug}-{selection.contest_round.code}{theme}-{last}"
 
@@ -198,7 +249,15 @@ WRITERS = {"pdf": write_meeting_pack, "zip": write_meeting_attachments}
 
 def _builder(fmt):
     def build(actor, contest, arguments, out, progress):
-        selection = selection_of(contest, arguments["round"], arguments.get("theme"))
+        if arguments.get("proposals"):
+            # Checked again for the job: the actor's themes may have changed since.
+            selection = ticked_selection(actor, contest, arguments["proposals"],
+                                         arguments.get("round"))
+            if selection is None:
+                raise DomainError(_l("A selected proposal is no longer available: tick the "
+                                     "proposals again."))
+        else:
+            selection = selection_of(contest, arguments["round"], arguments.get("theme"))
         return WRITERS[fmt](contest, selection, out, progress)
     return build
 

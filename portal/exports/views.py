@@ -1,5 +1,5 @@
 """Organizer pages: exports (CSV, XLSX, ZIP), the award list and certificates, score import."""
-from flask import abort, current_app, flash, render_template, request
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -9,7 +9,8 @@ from portal.contests.services import contest_by_slug, write_poster
 from portal.database import writes_on_get
 from portal.errors import DomainError
 from portal.exports import background, imports, meeting, services
-from portal.exports.forms import ExportForm, MeetingPackForm, ScoreImportForm
+from portal.exports.forms import ExportForm, MeetingPackForm, MeetingSelectionForm, \
+    ScoreImportForm
 from portal.exports.sheets import ExportOptions
 from portal.extensions import db
 from portal.i18n import current_locale
@@ -84,6 +85,39 @@ def meeting_pack(slug):
     if not form.validate():
         return _index_page(contest, 400, pack_form=form)
     selection = meeting.selection_of(contest, form.round.data, form.theme.data)
+    fmt = form.format.data
+    return send_or_prepare(
+        slug, meeting.selection_size(contest, selection) > background.threshold(),
+        lambda: meeting.prepare_pack(current_user, contest, fmt, selection),
+        lambda out: meeting.write_pack(current_user, contest, fmt, selection, out),
+        meeting.MIMETYPES[fmt])
+
+
+@bp.route("/contests/<slug>/exports/meeting-pack/selection", methods=["POST"])
+@require_recent_login
+def meeting_pack_selection(slug):
+    """The meeting pack of the proposals ticked in the proposal table: the PDF, or the ZIP of
+    their attachments. An id that is not one of the contest's proposals the account may export
+    is not found, whatever the reason; an empty selection is sent back with a message."""
+    contest = contest_by_slug(slug)
+    form = MeetingSelectionForm()
+    form.validate_on_submit()
+    if "csrf_token" in form.errors or not form.is_submitted():
+        abort(400)
+    if "proposal_ids" in form.errors:   # not a number: as an unknown proposal
+        abort(404)
+    try:
+        selection = meeting.ticked_selection(current_user, contest, form.proposal_ids.data,
+                                             request.args.get("round"))
+    except DomainError as error:
+        flash(error.message, "warning")
+        query = request.query_string.decode()   # the table's filter, as it was
+        return redirect(url_for("proposals_admin.proposals", slug=slug) + (
+            f"?{query}" if query else ""))
+    if selection is None:
+        abort(404)
+    if form.format.errors:
+        abort(400)
     fmt = form.format.data
     return send_or_prepare(
         slug, meeting.selection_size(contest, selection) > background.threshold(),

@@ -6,6 +6,7 @@ from portal.audit import record
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.grants import rubric
+from portal.grants.labels import REPORT_KINDS
 from portal.i18n import lazy_gettext as _l
 from portal.mail import queue_email
 from portal.models import JudgeMembership, ReportEvaluation, ReportKind, ReportStatus, User, \
@@ -49,7 +50,7 @@ def request_evaluation(actor, report, judge_ids):
     for evaluation in added:
         judge = judges[evaluation.judge_id]
         queue_email(judge, _l("A project report to evaluate"), "grant_report_evaluation",
-                    user=judge, grant=grant, report=report,
+                    user=judge, grant=grant, report=report, kind_label=REPORT_KINDS[report.kind],
                     evaluation_url=external_url("grants.evaluation",
                                                 evaluation_id=evaluation.id))
     record(actor, "grant.evaluation_requested", contest=grant.contest, target=report,

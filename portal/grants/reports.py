@@ -4,6 +4,7 @@ accepts or returns; spending per budget line, budget changes, receipts and photo
 from portal.audit import record
 from portal.errors import DomainError
 from portal.extensions import db
+from portal.grants.labels import REPORT_KINDS
 from portal.grants.money import format_yuan
 from portal.grants.services import beijing_today
 from portal.i18n import lazy_gettext as _l
@@ -116,6 +117,7 @@ def review_report(actor, report, accept, reason=None, now=None):
         queue_email(applicant, _l("Your report was accepted") if accept
                     else _l("Your report was returned"), "grant_report_reviewed",
                     user=applicant, grant=grant, report=report, accepted=accept,
+                    kind_label=REPORT_KINDS[report.kind],
                     report_url=external_url("grants.report", report_id=report.id))
     return report
 

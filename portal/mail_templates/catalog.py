@@ -4,7 +4,7 @@ A placeholder's value is read from the context the sending code gives the built-
 so the senders do not change; its sample fills previews. The built-in template also gets a
 sample context, for the preview of the text an edited one replaces.
 """
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from types import SimpleNamespace as Sample
 from typing import Callable, NamedTuple
 
@@ -35,21 +35,32 @@ def _name(context):
     return str(context.get("recipient_name") or "")
 
 
+def _walk(context, path):
+    """context[path[0]].path[1]...: None where a step is missing."""
+    value = context.get(path[0])
+    for name in path[1:]:
+        value = getattr(value, name, None)
+    return value
+
+
 def _get(*path):
     def read(context):
-        value = context.get(path[0])
-        for name in path[1:]:
-            value = getattr(value, name, None)
+        value = _walk(context, path)
         return "" if value is None else str(value)
     return read
 
 
 def _time(*path):
     def read(context):
-        value = context.get(path[0])
-        for name in path[1:]:
-            value = getattr(value, name, None)
+        value = _walk(context, path)
         return local_datetime(value) if value else ""
+    return read
+
+
+def _day(*path):
+    def read(context):
+        value = _walk(context, path)
+        return value.isoformat() if value else ""
     return read
 
 
@@ -101,9 +112,35 @@ def _outcomes(context):
     return "\n".join(lines)
 
 
+# The grant mails (portal.grants) give the grant, whose proposal and contest they name.
+GRANT_CONTEST = Placeholder(_l("The contest's name"),
+                            lambda c: localized(getattr(c.get("grant"), "contest", None)),
+                            "第一届“志愿四方杯”慈善项目创投大赛")
+GRANT_TITLE = Placeholder(_l("The project's title"), _get("grant", "proposal", "title"),
+                          "银龄陪伴计划")
+GRANT_REFERENCE = Placeholder(_l("The reference number"), _get("grant", "proposal", "reference"),
+                              "ZZCF-2014-0007")
+REPORT_KIND = Placeholder(_l("The kind of report"), _get("kind_label"), "中期报告")
+SAMPLE_GRANT = Sample(proposal=SAMPLE_PROPOSAL, contest=SAMPLE_CONTEST)
+SAMPLE_REPORT = Sample(kind="midterm", due_on=date(2015, 6, 30),
+                       return_reason="请补充志愿者培训的支出凭证。")
+SAMPLE_TRANCHE = Sample(released_on=date(2015, 1, 10), release_reference="ZF-2015-001")
+
+
 def _sample(**context):
     return lambda: {"user": SAMPLE_USER, "proposal": SAMPLE_PROPOSAL, "contest": SAMPLE_CONTEST,
                     "contest_name": "第一届“志愿四方杯”慈善项目创投大赛", "now": NOW, **context}
+
+
+def _grant_placeholders(**more):
+    """A grant mail's placeholders: to whom, about which project, and `more`."""
+    return {"name": NAME, "contest": GRANT_CONTEST, "title": GRANT_TITLE,
+            "reference": GRANT_REFERENCE, **more}
+
+
+def _report_sample(**context):
+    """The sample context of a mail about a grant's report."""
+    return _sample(grant=SAMPLE_GRANT, report=SAMPLE_REPORT, kind_label="中期报告", **context)
 
 
 KINDS = {kind.code: kind for kind in [
@@ -203,4 +240,34 @@ KINDS = {kind.code: kind for kind in [
         "body": Placeholder(_l("The announcement's text"), _get("body"), "讲座定于 5 月 12 日举行。"),
         "contest_url": _url("contest_url")},
         _sample(recipient_name="王小明", body="讲座定于 5 月 12 日举行。", contest_url=URL)),
+    MailKind("grant_tranche", _l("A tranche of a grant was released"), _grant_placeholders(
+        amount=Placeholder(_l("The amount released"), _get("amount"), "¥15,000.00"),
+        paid_on=Placeholder(_l("The day it was paid"), _day("tranche", "released_on"),
+                            "2015-01-10"),
+        payment_reference=Placeholder(_l("The payment's reference"),
+                                      _get("tranche", "release_reference"), "ZF-2015-001"),
+        grant_url=_url("grant_url")),
+        _sample(grant=SAMPLE_GRANT, tranche=SAMPLE_TRANCHE, amount="¥15,000.00", grant_url=URL)),
+    MailKind("grant_report_reminder", _l("Reminder of a grant report"), _grant_placeholders(
+        report=REPORT_KIND,
+        due_on=Placeholder(_l("The day the report is due"), _day("report", "due_on"),
+                           "2015-06-30"),
+        state=Placeholder(_l("Whether it is due soon or overdue"),
+                          lambda c: str(_l("Overdue") if c.get("overdue") else _l("Due soon")),
+                          "即将到期"),
+        report_url=_url("report_url")),
+        _report_sample(overdue=False, report_url=URL)),
+    MailKind("grant_report_reviewed", _l("A grant report accepted or returned"),
+             _grant_placeholders(
+                 report=REPORT_KIND,
+                 decision=Placeholder(_l("The organizer's decision"),
+                                      lambda c: str(_l("Accepted") if c.get("accepted")
+                                                    else _l("Returned")), "已退回"),
+                 reason=Placeholder(_l("The organizers' reason"),
+                                    _get("report", "return_reason"), "请补充志愿者培训的支出凭证。"),
+                 report_url=_url("report_url")),
+             _report_sample(accepted=False, report_url=URL)),
+    MailKind("grant_report_evaluation", _l("A grant report for a judge to evaluate"),
+             _grant_placeholders(report=REPORT_KIND, evaluation_url=_url("evaluation_url")),
+             _report_sample(evaluation_url=URL)),
 ]}

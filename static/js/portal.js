@@ -34,11 +34,14 @@
   });
 
   // A double-click must not send a form twice. A form marked data-download answers with a file
-  // and the page stays: it is never disarmed, so each click downloads again.
+  // and the page stays: it is never disarmed, so each click downloads again. So does a button
+  // marked data-download in a form that otherwise changes data (the proposal table's meeting
+  // pack of the ticked proposals), which leaves that form armed for its own button.
   document.addEventListener("submit", function (event) {
     if (event.defaultPrevented) { return; }
     var form = event.target;
     if (form.hasAttribute("data-download")) { return; }
+    if (event.submitter && event.submitter.hasAttribute("data-download")) { return; }
     if (form.dataset.sent) { event.preventDefault(); return; }
     form.dataset.sent = "1";
   });

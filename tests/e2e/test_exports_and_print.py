@@ -100,3 +100,30 @@ def test_the_ranked_list_prints_with_its_table(shared_portal, organizer_page):
         assert squeezed(text) in first_sheet, text
     for control in controls:
         assert squeezed(control) not in first_sheet, control
+
+
+def test_the_meeting_pack_of_ticked_proposals_downloads_again_and_again(shared_portal,
+                                                                         organizer_page, tmp_path):
+    """The proposal table's pack buttons sit in its screening form: each click downloads the pack
+    of exactly the ticked proposals, and the screening form stays armed for its own button."""
+    page = organizer_page
+    page.goto(shared_portal.url(f"/admin/contests/{CONTEST_SLUG}/proposals"))
+    rows = page.locator("main tbody tr:has(input[name=proposal_ids])")
+    references = [rows.nth(n).locator("td").nth(1).inner_text().strip()
+                  for n in range(rows.count())]
+    assert references
+    ticked = references[:2]
+    for n in range(len(ticked)):
+        rows.nth(n).locator("input[name=proposal_ids]").check()
+    for format_ in ("pdf", "zip", "pdf"):
+        with page.expect_download() as started:
+            page.locator(f"main button[formaction*='meeting-pack'][value={format_}]").click()
+        file = started.value
+        assert file.failure() is None
+        file.save_as(tmp_path / format_)
+    assert page.url.endswith("/proposals")
+    text = squeezed("".join(p.extract_text() for p in PdfReader(tmp_path / "pdf").pages))
+    assert all(reference in text for reference in ticked)
+    assert not any(reference in text for reference in references[2:])
+    assert page.locator("main form[action*='/screening']").evaluate(
+        "form => form.dataset.sent || null") is None
