@@ -8,10 +8,13 @@ row and the menu's roles are read in one statement on every request
 answered (the `pid` of the request's log line, found by the X-Request-Id the client sent),
 and every answer must already show the change.
 """
+import contextlib
 import json
 import os
 import re
+import socket
 import sys
+import time
 import tempfile
 import uuid
 from pathlib import Path
@@ -76,12 +79,25 @@ class Worker:
                 found[entry["request_id"]] = entry["pid"]
         return found
 
+    @contextlib.contextmanager
+    def one_worker_busy(self, every_other):
+        if not every_other:
+            yield
+            return
+        with socket.create_connection(("127.0.0.1", self.server.port)) as held:
+            held.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            time.sleep(0.05)  # let a worker accept it and wait for the rest
+            yield
+
     def on_every_worker(self, client, path, check, most=80):
         """GET `path` until each worker has answered it; `check(status, body, location)` must
         hold for every answer. Returns the number of requests sent."""
         sent = []
-        for _ in range(most):
-            request_id, status, body, location = self.get(client, path)
+        for attempt in range(most):
+            # An idle gunicorn often hands every connection to the same worker. Every other
+            # request, a half-sent request keeps one worker busy, so the other one answers.
+            with self.one_worker_busy(every_other=attempt % 2):
+                request_id, status, body, location = self.get(client, path)
             assert check(status, body, location), (status, location, body[:300])
             sent.append(request_id)
             if len(set(self.pids(sent).values())) == WORKERS:
