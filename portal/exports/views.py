@@ -85,7 +85,11 @@ def meeting_pack(slug):
     if not form.validate():
         return _index_page(contest, 400, pack_form=form)
     selection = meeting.selection_of(contest, form.round.data, form.theme.data)
-    fmt = form.format.data
+    return _send_pack(slug, contest, form.format.data, selection)
+
+
+def _send_pack(slug, contest, fmt, selection):
+    """The pack's file now, or prepared by a job when the selection is large."""
     return send_or_prepare(
         slug, meeting.selection_size(contest, selection) > background.threshold(),
         lambda: meeting.prepare_pack(current_user, contest, fmt, selection),
@@ -118,12 +122,7 @@ def meeting_pack_selection(slug):
         abort(404)
     if form.format.errors:
         abort(400)
-    fmt = form.format.data
-    return send_or_prepare(
-        slug, meeting.selection_size(contest, selection) > background.threshold(),
-        lambda: meeting.prepare_pack(current_user, contest, fmt, selection),
-        lambda out: meeting.write_pack(current_user, contest, fmt, selection, out),
-        meeting.MIMETYPES[fmt])
+    return _send_pack(slug, contest, form.format.data, selection)
 
 
 @bp.route("/contests/<slug>/exports/award-list.pdf")
