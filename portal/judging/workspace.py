@@ -98,10 +98,12 @@ _ROW_COLUMNS = (Assignment.id, Proposal.contest_id, Proposal.reference, Proposal
 
 
 @cache
-def _page_statement(themed, status_given, unscored_only):
-    """The rows matching the filters, over every contest in the list's order (contest, then
-    assignment), from row `offset`, `limit` of them; parameters theme_ids and status when
-    filtered. One statement per combination of filters, built on first use."""
+def _page_statement(themed, status_given, unscored_only, one_contest):
+    """The rows matching the filters in the list's order (contest, then assignment), from row
+    `offset`, `limit` of them; parameters theme_ids and status when filtered. Within one
+    contest the order is the assignments' own: the database then reads the judge's
+    assignments in its index's order and stops at the page's end, instead of reading and
+    sorting all of them. One statement per combination, built on first use."""
     statement = _assigned(*_ROW_COLUMNS)
     if themed:
         statement = statement.where(
@@ -110,7 +112,8 @@ def _page_statement(themed, status_given, unscored_only):
         statement = statement.where(_STATUS == db.bindparam("status"))
     if unscored_only:
         statement = statement.where(_STATUS != SUBMITTED)
-    return (statement.order_by(Proposal.contest_id, Assignment.id)
+    order = (Assignment.id,) if one_contest else (Proposal.contest_id, Assignment.id)
+    return (statement.order_by(*order)
             .limit(db.bindparam("limit")).offset(db.bindparam("offset")))
 
 
@@ -199,7 +202,7 @@ def judge_workspace(user, theme_code=None, unscored_only=False, status=None, pag
         work.live_session_id = row.live_session_id
     matched = sum(work.matched for work in works)
     bounds = PageBounds.of(matched, page, ROWS_PER_PAGE)
-    rows = _page_rows(user, contests, theme_ids, status, unscored_only, bounds)
+    rows = _page_rows(user, works, theme_ids, status, unscored_only, bounds)
     by_contest = {work.contest.id: work for work in works}
     for row in rows:
         by_contest[row.contest_id].rows.append(row)
@@ -207,17 +210,27 @@ def judge_workspace(user, theme_code=None, unscored_only=False, status=None, pag
                      themes=_filter_themes(contests))
 
 
-def _page_rows(user, contests, theme_ids, status, unscored_only, bounds):
-    """The AssignmentRows of the page `bounds` of those matching the filters (one statement)."""
-    parameters = {"judge_id": user.id, "contest_ids": [contest.id for contest in contests],
-                  "limit": bounds.per_page, "offset": bounds.offset}
+def _page_rows(user, works, theme_ids, status, unscored_only, bounds):
+    """The AssignmentRows of the page `bounds` of those matching the filters (one statement),
+    read from the contests the page falls in only."""
+    spanned, before, seen = [], 0, 0   # before: the rows of the contests before the page's
+    for work in works:
+        if work.matched and seen < bounds.offset + bounds.per_page \
+                and seen + work.matched > bounds.offset:
+            before = before if spanned else seen
+            spanned.append(work)
+        seen += work.matched
+    spanned = spanned or works    # nothing matches: the same statement finds nothing
+    parameters = {"judge_id": user.id, "contest_ids": [work.contest.id for work in spanned],
+                  "limit": bounds.per_page, "offset": bounds.offset - before}
     if theme_ids is not None:
         parameters["theme_ids"] = list(theme_ids)
     if status is not None:
         parameters["status"] = status
-    names = _Names(contests)
-    return [names.row(row) for row in db.session.execute(
-        _page_statement(theme_ids is not None, status is not None, unscored_only), parameters)]
+    names = _Names([work.contest for work in spanned])
+    statement = _page_statement(theme_ids is not None, status is not None, unscored_only,
+                                len(spanned) == 1)
+    return [names.row(row) for row in db.session.execute(statement, parameters)]
 
 
 def next_to_score(user, contest, after_id):
