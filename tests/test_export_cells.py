@@ -25,14 +25,35 @@ def test_common_cells_skip_the_general_checks_and_keep_their_values(monkeypatch)
             [True, Decimal("2.50"), datetime(2026, 12, 2, 8, 30), "末", 0.0, -3, "+86"]]
     out = io.BytesIO()
     write_xlsx([Sheet("s", "S", ["a", "b", "c", "d", "e", "f", "g"], rows)], out)
-    # Only the header (7 cells) and the four cells of other types (None, bool, Decimal,
-    # datetime) take the general path.
-    assert len(general) == 7 + 4
+    # Only the header (7 cells) and the two cells of other types (bool, datetime) take the
+    # general path; None and Decimal (a score) are common cells too.
+    assert len(general) == 7 + 2
     sheet = load_workbook(io.BytesIO(out.getvalue())).active
     values = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
     assert values == [["text", 1.5, 7, None, None, "=1+1", None],
                       ["True", 2.5, datetime(2026, 12, 2, 8, 30), "末", 0, -3, "+86"]]
     assert sheet["F2"].data_type == "s" and sheet["F2"].quotePrefix
+
+
+def test_each_column_s_style_is_the_one_its_cells_had_cell_by_cell(tmp_path):
+    """The common cells are written with their column's style looked up once: a number format
+    where the sheet gives one, else 0.00 for a float or a Decimal and none for an int; text
+    marked when formula-like; a cell beyond the header not written."""
+    rows = [[Decimal("7.50"), 2.25, 3, "-1", "", None, "beyond"],
+            [Decimal("-1"), 1.0, -4, "x", "=y", Decimal("2.125"), "beyond"]]
+    out = tmp_path / "styles.xlsx"
+    with open(out, "wb") as handle:
+        write_xlsx([Sheet("s", "S", ["a", "b", "c", "d", "e", "f"], rows,
+                          formats={1: "0.0", 2: "0"})], handle)
+    sheet = load_workbook(out).active
+    assert sheet.max_column == 6
+    cells = [[(cell.value, cell.number_format, bool(cell.quotePrefix)) for cell in row]
+             for row in sheet.iter_rows(min_row=2)]
+    assert cells == [
+        [(7.5, "0.00", False), (2.25, "0.0", False), (3, "0", False), ("-1", "General", True),
+         (None, "General", False), (None, "General", False)],
+        [(-1, "0.00", False), (1, "0.0", False), (-4, "0", False), ("x", "General", False),
+         ("=y", "General", True), (2.125, "0.00", False)]]
 
 
 def test_the_proposals_sheet_translates_each_status_once(app, contest, organizer, monkeypatch):

@@ -199,11 +199,37 @@ def write_xlsx(sheets, out):
             worksheet.set_column(index, index, width)
             text = str(cell_value(header) or "")
             worksheet.write_string(0, index, text, styles.text(text, bold=True))
-        formats = [sheet.formats.get(index) for index in range(len(sheet.header))]
-        for row_number, row in enumerate(sheet.rows, start=1):
-            for column, (value, number_format) in enumerate(zip(row, formats)):
-                _write_xlsx_cell(worksheet, styles, row_number, column, value, number_format)
+        _write_xlsx_rows(worksheet, styles, sheet)
     workbook.close()
+
+
+def _write_xlsx_rows(worksheet, styles, sheet):
+    """The sheet's rows: the common cells (text, float, int, Decimal, None) by their exact
+    type with each column's style looked up once, the others through _write_xlsx_cell."""
+    columns = range(len(sheet.header))   # a cell beyond the header is not written
+    formats = [sheet.formats.get(index) for index in columns]
+    decimal_styles = [styles[number_format or "0.00"] for number_format in formats]
+    int_styles = [styles[number_format] if number_format else None for number_format in formats]
+    formula_like = styles.text("=")
+    # XlsxWriter's undecorated writers (`write_string` is `_write_string` behind a decorator
+    # that accepts "A1" cell names): a tenth of a whole contest's workbook went to it.
+    write_string, write_number = worksheet._write_string, worksheet._write_number
+    for row_number, row in enumerate(sheet.rows, start=1):
+        for column, value in zip(columns, row):
+            kind = type(value)
+            if kind is str:
+                if value:
+                    write_string(row_number, column, value,
+                                 formula_like if value.startswith(_FORMULA_PREFIXES) else None)
+            elif kind is float:
+                if math.isfinite(value):
+                    write_number(row_number, column, value, decimal_styles[column])
+            elif kind is int:
+                write_number(row_number, column, value, int_styles[column])
+            elif kind is Decimal:
+                write_number(row_number, column, float(value), decimal_styles[column])
+            elif value is not None:
+                _write_xlsx_cell(worksheet, styles, row_number, column, value, formats[column])
 
 
 class _CellStyles(dict):
@@ -231,21 +257,8 @@ class _CellStyles(dict):
 
 
 def _write_xlsx_cell(worksheet, styles, row, column, value, number_format=None):
-    # The common cells first, by their exact type, without cell_value's general checks: a
-    # whole contest's workbook writes a million of them.
-    kind = type(value)
-    if kind is str:
-        if value:
-            worksheet.write_string(row, column, value, styles.text(value))
-        return
-    if kind is float:
-        if math.isfinite(value):
-            worksheet.write_number(row, column, value, styles[number_format or "0.00"])
-        return
-    if kind is int:
-        worksheet.write_number(row, column, value,
-                               styles[number_format] if number_format else None)
-        return
+    """A cell of a type other than the common ones of _write_xlsx_rows (a time, a bool, a lazy
+    text, a number of another type), through cell_value's general checks."""
     value = cell_value(value)
     if value is None or value == "":
         return   # an empty cell, as a spreadsheet leaves it
