@@ -85,14 +85,18 @@ CSV_CELLS = [
     [True, False, date(2026, 12, 2), datetime(2026, 12, 2, 8, 30, 15), Markup("=m"),
      Markup("m"), None, 3, "末"],
     [None], [""], ["-"], ["nan"], [float("nan")],
+    # Shaped like negative numbers: right as written when numbers, not when text.
+    [-1, -2.5, Decimal("-1E+2"), -1e-05, "甲"], [-1, "-1", -2.5], ["-2.5", Decimal("-3.10")],
+    [-1, "x-1", "-1e5", "a"], [-1, "-1,5", 2], [-1, "-", 3], [-1, "-inf", -float("inf")],
+    ["a", None], ["a", ""], ["\r", "x\r"], ["a", "\r\n-"],
 ]
 
 
 @pytest.mark.parametrize("chunk", [1, 2, 3, 500])
 def test_csv_by_the_csv_module_equals_csv_cell_by_cell(monkeypatch, chunk):
     """Chunks of plain cells go through the csv module's own conversion; every cell csv_cell
-    would change (formula-like text, a negative number, nan, a time, a bool) still comes out
-    as csv_cell writes it, in chunks of plain and mixed rows alike."""
+    would change (formula-like text, nan, a time, a bool) still comes out as csv_cell writes
+    it, in chunks of plain and mixed rows alike."""
     monkeypatch.setattr(formats, "CSV_ROWS_PER_CHUNK", chunk)
     rows = [*CSV_CELLS, *([["甲", 1, 2.5, Decimal("9.00"), None]] * 5), *CSV_CELLS]
     header = ["=h", "名称"]
@@ -102,10 +106,13 @@ def test_csv_by_the_csv_module_equals_csv_cell_by_cell(monkeypatch, chunk):
 
 def test_plain_rows_skip_csv_cell(monkeypatch):
     calls = count_calls(monkeypatch, formats, "csv_cell")
-    rows = [["甲", 1, 2.5, Decimal("9.00"), None, "a,b"]] * 1200 + [["=1", -1, "x"]]
+    rows = [["甲", 1, 2.5, Decimal("9.00"), None, "a,b", ""]] * 1000 \
+        + [["乙", -1, -2.5, Decimal("-1.00")]] * 500 + [["=1", -1, "x"]]
     out = io.BytesIO()
     formats.write_csv(Sheet("s", "S", ["a", "b"], rows), out)
-    assert len(calls) == 2 + 3   # the header, and the one row with a formula and a -1
+    # The header, and the last chunk (one row, with a formula): negative numbers, text with a
+    # comma or empty are written as they are.
+    assert len(calls) == 2 + 3
     assert out.getvalue() == reference_csv(["a", "b"], rows)
 
 

@@ -10,7 +10,7 @@ import csv
 import io
 import itertools
 import math
-import re
+import operator
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -102,33 +102,22 @@ def csv_with_bom(header, rows):
 
 
 # Cells the csv module writes as csv_cell does (None empty, numbers as str(), text as it is),
-# but for text that starts like a formula and non-finite floats, which _CSV_CELL_RULES finds in
-# the written line.
+# but for text that starts like a formula and non-finite floats.
 _CSV_AS_WRITTEN = frozenset({str, int, float, Decimal, type(None)})
-# A field that may start like a formula (a negative number too) or be "nan"/"inf": the line is
-# written again cell by cell. It may match where csv_cell would change nothing (a quoted comma
-# before "-", a text "nan"); it never misses a cell that csv_cell would change.
-_CSV_CELL_RULES = re.compile(r'(?:^|,)(?:"?[=+\-@\t\r]|(?:nan|inf)(?:,|\r\n))', re.MULTILINE)
 
 
-def _csv_text(rows, writer, lines):
-    """`rows` as CSV text, written through `writer` (which appends each row's line to the empty
-    list `lines`): by the csv module's own conversion when every cell is of a plain type, with
-    csv_cell for the lines where that would differ; else csv_cell for every cell. Writing a whole
-    contest cell by cell in Python took twice the csv module's time."""
-    if set(map(type, itertools.chain.from_iterable(rows))) <= _CSV_AS_WRITTEN:
-        writer.writerows(rows)
-        text = "".join(lines)
-        if not _CSV_CELL_RULES.search(text):
-            return text
-        for index, line in enumerate(lines):
-            if _CSV_CELL_RULES.search(line):
-                writer.writerow([csv_cell(cell) for cell in rows[index]])
-                lines[index] = lines.pop()
-    else:
-        for row in rows:
-            writer.writerow([csv_cell(cell) for cell in row])
-    return "".join(lines)
+def _written_as_they_are(rows):
+    """Whether the csv module's own conversion writes every cell of `rows` as csv_cell does:
+    all of a plain type, no text that starts like a formula, no nan or infinity. Only builtins
+    walk the cells (a Python loop over them would cost what csv_cell does)."""
+    cells = list(itertools.chain.from_iterable(rows))
+    kinds = list(map(type, cells))
+    if not set(kinds) <= _CSV_AS_WRITTEN:
+        return False
+    texts = itertools.compress(cells, map(operator.is_, kinds, itertools.repeat(str)))
+    floats = itertools.compress(cells, map(operator.is_, kinds, itertools.repeat(float)))
+    return not any(map(str.startswith, texts, itertools.repeat(_FORMULA_PREFIXES))) \
+        and all(map(math.isfinite, floats))
 
 
 def iter_csv(sheet):
@@ -139,7 +128,14 @@ def iter_csv(sheet):
     yield codecs.BOM_UTF8 + lines.pop().encode("utf-8")
     rows = iter(sheet.rows)
     while chunk := list(itertools.islice(rows, CSV_ROWS_PER_CHUNK)):
-        yield _csv_text(chunk, writer, lines).encode("utf-8")
+        # Most chunks hold only plain cells: writing them cell by cell through csv_cell took
+        # twice the csv module's own time.
+        if _written_as_they_are(chunk):
+            writer.writerows(chunk)
+        else:
+            for row in chunk:
+                writer.writerow([csv_cell(cell) for cell in row])
+        yield "".join(lines).encode("utf-8")
         lines.clear()
 
 
