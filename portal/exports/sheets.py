@@ -118,46 +118,45 @@ def contest_awards(contest, themes=None):
         .order_by(AwardTier.position, Proposal.reference, Proposal.id)).all()
 
 
-def _submitted_reviews(contest_round, codes, with_comments):
-    """(reference, theme id, judge id, comment, {criterion id: score}) of each submitted review
-    of the round, by reference, then judge in the order of `codes` (the order judges joined
-    the contest), read in batches of plain rows as they are written: the round's 50,000
-    reviews as ORM objects, or all at once, took seconds and most of a worker's memory. The
-    query sorts by reference only; a proposal's few reviews are put in judge order here."""
-    position = {judge_id: at for at, judge_id in enumerate(codes)}
+def _submitted_reviews(contest_round, criteria, with_comments):
+    """(reference, theme id, judge id, comment, score of each criterion as a float or None) of
+    each submitted review of the round, by reference, then judge in the order judges joined the
+    contest (those without a membership any more last, by id): one row per review, its scores
+    pivoted by a join per criterion, read in batches of plain rows as they are written. A row
+    per score (150,000 for the bench contest's 50,000 reviews), grouped in Python, cost three
+    times the rows to fetch and group; the ORM's objects, seconds and most of a worker's memory.
+    """
+    scores = [db.aliased(Score) for _criterion in criteria]
+    statement = db.select(
+        Proposal.reference, Proposal.theme_id, Assignment.judge_id,
+        Review.comment if with_comments else db.null(),
+        *(db.cast(score.value, db.Float) for score in scores)
+    ).select_from(Review).join(Assignment, Review.assignment_id == Assignment.id) \
+        .join(Proposal, Proposal.id == Assignment.proposal_id) \
+        .outerjoin(JudgeMembership, (JudgeMembership.contest_id == Proposal.contest_id)
+                   & (JudgeMembership.user_id == Assignment.judge_id))
+    for score, criterion in zip(scores, criteria):
+        statement = statement.outerjoin(score, (score.review_id == Review.id)
+                                        & (score.criterion_id == criterion.id))
     # Through the connection: plain rows, without the ORM's row processing. Closed on leaving
     # (a reader that stops early closes this generator): the cursor is server-side on
     # PostgreSQL, and holds the connection's transaction open until closed.
     with db.session.connection().execute(
-        db.select(Review.id, Proposal.reference, Proposal.theme_id, Assignment.judge_id,
-                  Review.comment if with_comments else db.null(), Score.criterion_id,
-                  db.cast(Score.value, db.Float))
-        .join(Assignment, Review.assignment_id == Assignment.id)
-        .join(Proposal, Proposal.id == Assignment.proposal_id)
-        .outerjoin(Score, Score.review_id == Review.id)
-        .filter(Assignment.round_id == contest_round.id, Review.submitted_at.is_not(None))
-        .order_by(Proposal.reference, Review.id)
+        statement.filter(Assignment.round_id == contest_round.id,
+                         Review.submitted_at.is_not(None))
+        .order_by(Proposal.reference, JudgeMembership.id.is_(None), JudgeMembership.id,
+                  Assignment.judge_id, Review.id)
         .execution_options(stream_results=True)) as result:
-        yield from _reviews_by_proposal(
-            itertools.chain.from_iterable(result.partitions(REVIEW_ROWS_PER_BATCH)), position)
+        for batch in result.partitions(REVIEW_ROWS_PER_BATCH):
+            yield from batch
 
 
-def _reviews_by_proposal(rows, position):
-    """The reviews in `rows` (sorted by reference), each proposal's in judge order."""
-    # The scores come as floats and become Decimals as the column holds them, once per
-    # distinct value: 150,000 conversions by the driver layer cost more than the query.
-    decimals = KeyDefaultDict(lambda value: Decimal(f"{value:.{Score.value.type.scale}f}"))
-    for _reference, of_proposal in itertools.groupby(rows, key=itemgetter(1)):
-        reviews = []
-        for _review_id, group in itertools.groupby(of_proposal, key=itemgetter(0)):
-            group = list(group)
-            _id, reference, theme_id, judge_id, comment = group[0][:5]
-            reviews.append((reference, theme_id, judge_id, comment,
-                            {row[5]: decimals[row[6]] for row in group if row[5] is not None}))
-        # Judges without a membership any more come last, by id (their code is U<id>).
-        reviews.sort(key=lambda review: (review[2] not in position,
-                                         position.get(review[2], review[2])))
-        yield from reviews
+def _stored_scores():
+    """Score as the query reads it (a float) -> the Decimal the column holds, made once per
+    distinct score: 150,000 conversions by the driver layer cost more than the query."""
+    places = Score.value.type.scale
+    return KeyDefaultDict(lambda value: None if value is None else Decimal(
+        f"{value:.{places}f}"))
 
 
 def _judge_names(contest_round):
@@ -197,26 +196,36 @@ def reviews_sheet(contest, options, codes):
     themes = part_names(contest.themes, locale)
     names = _judge_names(options.contest_round) if options.judge_names else {}
 
+    stored = _stored_scores()
+    # Each criterion's cell of each distinct score, made once (a kind may translate it).
+    cells = [KeyDefaultDict(lambda value, kind=kind, criterion=criterion:
+                            kind.cell(criterion, stored[value]))
+             for kind, criterion in zip(kinds, criteria)]
+    criterion_ids = [criterion.id for criterion in criteria]
+    everything = options.themes is None
+
+    def total(values):
+        # Exact totals (fractions) are slow and few are distinct: 1-10 on three criteria
+        # make at most 1,000, for 50,000 reviews.
+        scores = {criterion_id: stored[value]
+                  for criterion_id, value in zip(criterion_ids, values) if value is not None}
+        try:
+            return _number(review_total(scores, weights))
+        except ValueError:  # a criterion added after the review was submitted
+            return None
+
+    totals = KeyDefaultDict(total)
+
     def lines():
-        totals = {}
-        for reference, theme_id, judge_id, comment, scores in _submitted_reviews(
-                options.contest_round, codes, options.comments):
-            if not options.shows(theme_id):
+        for row in _submitted_reviews(options.contest_round, criteria, options.comments):
+            reference, theme_id, judge_id, comment, *values = row
+            if not (everything or options.shows(theme_id)):
                 continue
             line = [reference, themes.get(theme_id, ""), code_of(codes, judge_id)]
             if options.judge_names:
                 line.append(names.get(judge_id, ""))
-            values = tuple(scores.get(criterion.id) for criterion in criteria)
-            line += [kind.cell(criterion, value)
-                     for kind, criterion, value in zip(kinds, criteria, values)]
-            # Exact totals (fractions) are slow and few are distinct: 1-10 on three criteria
-            # make at most 1,000, for 50,000 reviews.
-            if values not in totals:
-                try:
-                    totals[values] = _number(review_total(scores, weights))
-                except ValueError:  # a criterion added after the review was submitted
-                    totals[values] = None
-            line.append(totals[values])
+            line += [cell[value] for cell, value in zip(cells, values)]
+            line.append(totals[tuple(values)])
             if options.comments:
                 line.append(comment)
             yield line
