@@ -1,0 +1,66 @@
+"""The named counters of portal.generations: each rises, in the transaction that changes one
+of its tables, by an ORM flush or a bulk statement, and only then (issue 26: the contest
+parts' counter beside the ranking inputs')."""
+from decimal import Decimal
+
+import pytest
+
+from portal.extensions import db
+from portal.generations import CONTEST_PARTS, RANKING_INPUTS
+from portal.judging.services import save_review
+from portal.models import AwardTier, Contest, Criterion, EntrantType, Round, Theme
+from tests.factories import assign, make_judge, make_proposal
+
+PARTS = {"contests": Contest, "criteria": Criterion, "rounds": Round, "themes": Theme,
+         "entrant_types": EntrantType, "award_tiers": AwardTier}
+
+
+def _counter():
+    db.session.rollback()
+    return CONTEST_PARTS.current()
+
+
+def _first_row(contest, model):
+    if model is Contest:
+        return contest
+    return db.session.scalars(db.select(model).filter_by(contest_id=contest.id)
+                              .order_by(model.id)).first()
+
+
+@pytest.mark.parametrize("table", sorted(PARTS))
+def test_an_orm_change_of_each_part_raises_the_counter(contest, table):
+    before = _counter()
+    _first_row(contest, PARTS[table]).name_en = "Changed"
+    assert CONTEST_PARTS.current() is None     # the session's own change is not committed
+    db.session.commit()
+    assert _counter() == before + 1
+
+
+@pytest.mark.parametrize("table", sorted(PARTS))
+def test_a_bulk_update_of_each_part_raises_the_counter(contest, table):
+    model = PARTS[table]
+    before = _counter()
+    db.session.execute(db.update(model).where(model.id == _first_row(contest, model).id)
+                       .values(name_en="Changed in bulk"))
+    db.session.commit()
+    assert _counter() == before + 1
+
+
+def test_a_review_saved_leaves_the_parts_counter_but_raises_the_rankings(
+        contest, applicant, organizer):
+    judge = make_judge(contest)
+    (assignment,) = assign(make_proposal(contest, applicant), judge, actor=organizer)
+    parts, ranking = _counter(), RANKING_INPUTS.current()
+    save_review(judge, assignment, {criterion.id: Decimal(7) for criterion in contest.criteria},
+                "好", submit=True)
+    db.session.commit()
+    assert _counter() == parts
+    assert RANKING_INPUTS.current() == ranking + 1
+
+
+def test_a_rolled_back_change_leaves_the_counter(contest):
+    before = _counter()
+    contest.criteria[0].name_zh = "不会保存"
+    db.session.flush()
+    db.session.rollback()
+    assert _counter() == before
