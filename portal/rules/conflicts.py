@@ -149,10 +149,14 @@ def closes_access(user, proposal):
     """Whether a conflict recorded for the pair (a recusal, an organizer's) closes the judge's
     access to the proposal. Nothing the judge declares about others does (see the module's
     docstring). One query."""
-    return db.session.scalar(db.select(Conflict.id).filter(
+    return bool(db.session.scalar(db.select(closes_access_clause(user, proposal))))
+
+
+def closes_access_clause(user, proposal):
+    """closes_access as SQL, to ask it inside another statement."""
+    return db.exists().where(
         Conflict.contest_id == proposal.contest_id, Conflict.judge_id == user.id,
-        Conflict.proposal_id == proposal.id, Conflict.kind.in_(tuple(RECORDED))).limit(1)) \
-        is not None
+        Conflict.proposal_id == proposal.id, Conflict.kind.in_(tuple(RECORDED)))
 
 
 def recorded_pairs(rows):
