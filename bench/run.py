@@ -160,6 +160,19 @@ def pages_section(db, workers, seconds):
     return {"pages": measured, "downloads": downloads}, rows
 
 
+def instructions_section(db):
+    """Instructions per request (callgrind): steady whatever else the machine runs."""
+    counts = run_script("instructions.py", env=db.env, timeout=3600)
+    if "skipped" in counts:
+        log(f"  instructions: skipped, {counts['skipped']}")
+        return counts, []
+    floor = counts["floor_rows"]
+    rows = [ratio_row("instructions per request: floor /rows", floor, None, unit="M")]
+    rows += [ratio_row(f"instructions per request: {page} (x floor)", value, floor, unit="M")
+             for page, value in counts.items() if page != "floor_rows"]
+    return counts, rows
+
+
 def queries_section(db):
     counts = run_script("query_counts.py", *SMALL_CONTESTS, env=db.env)
     small, large = SMALL_CONTESTS
@@ -307,8 +320,8 @@ def main(argv=None):
     parser.add_argument("--workbook-runs", type=int, default=3,
                         help="Timed builds of the whole export, each format.")
     parser.add_argument("--skip", action="append", default=[],
-                        choices=["ranking", "exports", "workbook", "pages", "queries", "surge",
-                                 "publication", "cold"])
+                        choices=["ranking", "exports", "workbook", "pages", "instructions",
+                                 "queries", "surge", "publication", "cold"])
     parser.add_argument("--json", type=Path, default=RESULTS)
     parser.add_argument("--markdown", action="store_true",
                         help="Print the last run's results (--json) as a Markdown table; no run.")
@@ -336,6 +349,7 @@ def main(argv=None):
                         ("workbook", lambda: workbook_section(db, args.workbook_contest,
                                                               args.workbook_runs)),
                         ("pages", lambda: pages_section(db, args.workers, args.seconds)),
+                        ("instructions", lambda: instructions_section(db)),
                         ("queries", lambda: queries_section(db)),
                         ("surge", lambda: surge_section(db, args.surge_users, args.workers)),
                         ("publication", lambda: publication_section(

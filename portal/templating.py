@@ -15,6 +15,7 @@ from portal.proposals.services import can_change
 from portal.contests.setup.forms import PART_TITLES
 from portal.rules.contest import greeting, judge_name
 from portal.rules.criteria import kind_of
+from portal.layout import layout_part
 from portal.site_settings import site_settings
 
 
@@ -99,6 +100,7 @@ def install_template_helpers(app):
         judge_name=judge_name,
         greeting=greeting,
         criterion_summary=lambda criterion: kind_of(criterion).summary(criterion),
+        layout_part=layout_part,
     )
     app.jinja_env.filters.update(
         local_datetime=local_datetime,

@@ -7,7 +7,8 @@ view after a change fills the ranking's cache.
 import pytest
 
 from portal.extensions import db
-from tests.factories import assign, make_chair, make_judge, make_proposal, make_user, review
+from tests.factories import assign, make_chair, make_contest, make_judge, make_proposal, \
+    make_user, review
 
 
 def grow(contest, organizer, judge, count, start):
@@ -100,6 +101,24 @@ def test_the_applicants_home(client, auth, contest, applicant, count_queries):
     with count_queries() as counted:
         client.get("/my/proposals")
     assert counted.total == none_yet
+
+
+def test_the_applicants_home_with_proposals_in_unlisted_contests(client, auth, contest,
+                                                                applicant, count_queries):
+    """A proposal whose contest is not listed (not among the contests the page reads first)
+    brings its contest and theme along in the proposals' statement: no lazy load each."""
+    make_proposal(make_contest(slug="unlisted-one", listed=False), applicant)
+    auth.login(applicant)
+    client.get("/my/proposals")
+    with count_queries() as counted:
+        client.get("/my/proposals")
+    one = counted.total
+    make_proposal(make_contest(slug="unlisted-two", listed=False), applicant, theme_index=2)
+    make_proposal(make_contest(slug="unlisted-three", listed=False), applicant, theme_index=4)
+    with count_queries() as counted:
+        page = client.get("/my/proposals").get_data(as_text=True)
+    assert counted.total == one
+    assert page.count("<tr>") == 4   # the header and the three proposals
 
 
 def test_the_proposal_table_empty_or_full(client, auth, contest, organizer, count_queries):

@@ -3,6 +3,7 @@ from decimal import Decimal
 from functools import partial
 
 from sqlalchemy import func, update
+from sqlalchemy.orm import joinedload
 
 from portal import policy
 from portal.audit import record
@@ -74,6 +75,16 @@ def _replace_budget_lines(proposal, lines):
         for position, line in enumerate(lines, start=1)]
     proposal.budget_total = sum((line.amount for line in proposal.budget_lines), Decimal(0)) \
         if proposal.budget_lines else None
+
+
+def applicant_proposals(user):
+    """The applicant's proposals, newest first, with their contest and theme in the same
+    statement (the home page shows both; lazy loads would cost two statements a proposal
+    whose contest is not listed)."""
+    return db.session.scalars(
+        db.select(Proposal).filter_by(applicant_id=user.id)
+        .options(joinedload(Proposal.contest), joinedload(Proposal.theme))
+        .order_by(Proposal.created_at.desc())).unique().all()
 
 
 def active_proposal_count(user, contest):

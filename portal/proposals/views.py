@@ -111,9 +111,7 @@ def mine():
     # Every contest is listed with its themes first: the proposals' contests and themes are
     # then found among them (in the session), with no query of their own.
     contests = listed_contests()
-    proposals = db.session.scalars(
-        db.select(Proposal).filter_by(applicant_id=current_user.id)
-        .order_by(Proposal.created_at.desc())).all()
+    proposals = services.applicant_proposals(current_user)
     now = utcnow()
     open_contests = [contest for contest in contests
                      if contest.status_at(now) == ContestStatus.OPEN
