@@ -64,3 +64,17 @@ def test_a_rolled_back_change_leaves_the_counter(contest):
     db.session.flush()
     db.session.rollback()
     assert _counter() == before
+
+
+def test_a_value_read_with_the_user_is_dropped_when_the_request_commits_a_change(app, contest):
+    """A request that read the counter with its user and then commits a change of its own
+    reads the counter again, not the value it began with."""
+    db.session.commit()
+    with app.test_request_context("/"):
+        before = CONTEST_PARTS.current()
+        CONTEST_PARTS.remember(before)
+        assert CONTEST_PARTS.for_request() == before
+        contest.rounds[0].name_en = "Changed"
+        assert CONTEST_PARTS.for_request() is None
+        db.session.commit()
+        assert CONTEST_PARTS.for_request() == before + 1
