@@ -18,7 +18,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from threading import Lock
 
-from flask import g, has_app_context
+from flask import g, has_app_context, has_request_context
 from sqlalchemy import event, inspect
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -79,7 +79,8 @@ class Counter:
 
     def for_request(self):
         """current(), read with the signed-in user when load_user brought it (no statement of
-        its own), else one primary-key read."""
+        its own), else one primary-key read, kept for the rest of the request (never beyond
+        one: a job or a command's app context lives long)."""
         session = db.session
         session.flush()
         if self.name in session.info.get(CHANGED, ()):
@@ -87,7 +88,10 @@ class Counter:
         values = g.get(REQUEST_VALUES) if has_app_context() else None
         if values is not None and self.name in values:
             return values[self.name]
-        return self.current()
+        value = self.current()
+        if has_request_context():
+            self.remember(value)
+        return value
 
     @property
     def label(self):

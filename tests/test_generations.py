@@ -8,7 +8,8 @@ import pytest
 from portal.extensions import db
 from portal.generations import CONTEST_PARTS, RANKING_INPUTS
 from portal.judging.services import save_review
-from portal.models import AwardTier, Contest, Criterion, EntrantType, Round, Theme
+from portal.models import AwardTier, Contest, Criterion, EntrantType, RankingGeneration, Round, \
+    Theme
 from tests.factories import assign, make_judge, make_proposal
 
 PARTS = {"contests": Contest, "criteria": Criterion, "rounds": Round, "themes": Theme,
@@ -78,3 +79,19 @@ def test_a_value_read_with_the_user_is_dropped_when_the_request_commits_a_change
         assert CONTEST_PARTS.for_request() is None
         db.session.commit()
         assert CONTEST_PARTS.for_request() == before + 1
+
+
+def test_without_a_signed_in_user_the_counter_is_read_once_a_request(app, contest, count_queries):
+    db.session.commit()
+    with app.app_context(), app.test_request_context("/"):   # a request's own app context
+        first = CONTEST_PARTS.for_request()
+        with count_queries() as counted:
+            assert CONTEST_PARTS.for_request() == first
+        assert counted.total == 0
+    # Outside a request (a job, a command) every call reads it afresh.
+    assert CONTEST_PARTS.for_request() == first
+    with db.engine.begin() as connection:
+        connection.execute(db.update(RankingGeneration).where(RankingGeneration.id == 2)
+                           .values(value=RankingGeneration.value + 1))
+    db.session.rollback()
+    assert CONTEST_PARTS.for_request() == first + 1
