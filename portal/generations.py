@@ -121,7 +121,7 @@ RANKING_INPUTS = Counter(
     {"users": ("email", "organization")})
 CONTEST_PARTS = Counter(
     "contest_parts", 2,
-    # A contest's row and the parts it owns (portal.contests.parts keeps snapshots of them).
+    # A contest's row and the parts it owns (portal.contests.snapshots keeps copies of them).
     frozenset({"contests", "criteria", "rounds", "themes", "entrant_types", "award_tiers"}))
 COUNTERS = (RANKING_INPUTS, CONTEST_PARTS)
 
