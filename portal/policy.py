@@ -8,7 +8,7 @@ from flask import abort, g, has_app_context
 from portal.extensions import db
 from portal.models import Assignment, Contest, ContestGrant, JudgeMembership, Permission, \
     Proposal, ProposalStatus, Theme
-from portal.rules.conflicts import closes_access, closes_access_clause
+from portal.rules.conflicts import closes_access, closing_conflict
 
 
 def _signed_in(user):
@@ -313,7 +313,8 @@ def may_review(user, assignment):
             and proposal.status in ProposalStatus.IN_COMPETITION):
         return False
     judges, conflicted = db.session.execute(db.select(
-        _judges_clause(user, proposal.contest_id), closes_access_clause(user, proposal))).one()
+        _judges_clause(user, proposal.contest_id),
+        closing_conflict(user.id, proposal.id, proposal.contest_id))).one()
     return bool(judges) and not conflicted
 
 

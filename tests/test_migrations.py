@@ -25,6 +25,8 @@ def test_sqlite_is_set_up_for_concurrent_writers(app_context):
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+        # A page cache that holds a judge's list's pages between requests (issue 26).
+        assert connection.exec_driver_sql("PRAGMA cache_size").scalar() == -16000
 
 
 def _declared_checks(table):

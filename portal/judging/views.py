@@ -76,14 +76,12 @@ def index():
     work = workspace.judge_workspace(current_user, theme_code, unscored_only, status,
                                      request.args.get("page", 1, type=int))
     policy.require(work is not None, 403)
-    themes = {}
-    for contest_work in work.contests:
-        for theme in contest_work.contest.themes:
-            themes.setdefault(theme.code, theme)
-    return render_template("judging/index.html", work=work, themes=list(themes.values()),
-                           theme_code=theme_code, unscored_only=unscored_only, status=status,
-                           query=_workspace_url, live_sessions=workspace.live_sessions(
-                               [contest_work.contest for contest_work in work.contests]))
+    # Each row's link is this prefix and its id: url_for once, not per row (url_for keeps the
+    # prefix a proxy mounts the site under, SCRIPT_NAME).
+    review_url_prefix = url_for("judging.review", assignment_id=0).removesuffix("0")
+    return render_template("judging/index.html", work=work, theme_code=theme_code,
+                           unscored_only=unscored_only, status=status, query=_workspace_url,
+                           review_url_prefix=review_url_prefix)
 
 
 def _workspace_url(**changes):

@@ -145,23 +145,21 @@ def contest_rows(contest_id, judge_id=None):
     return db.session.scalars(query.order_by(Conflict.id)).all()
 
 
+def closing_conflict(judge_id, proposal_id, contest_id):
+    """SQL: whether a conflict recorded for the pair (a recusal, an organizer's) closes the
+    judge's access to the proposal. The arguments are values or columns, so that a query over
+    many assignments (the judge's workspace) leaves the closed ones out with the same rule."""
+    return db.exists().where(Conflict.contest_id == contest_id, Conflict.judge_id == judge_id,
+                             Conflict.proposal_id == proposal_id,
+                             Conflict.kind.in_(tuple(RECORDED)))
+
+
 def closes_access(user, proposal):
-    """Whether a conflict recorded for the pair (a recusal, an organizer's) closes the judge's
-    access to the proposal. Nothing the judge declares about others does (see the module's
+    """Whether a conflict recorded for the pair closes the judge's access to the proposal
+    (closing_conflict). Nothing the judge declares about others does (see the module's
     docstring). One query."""
-    return bool(db.session.scalar(db.select(closes_access_clause(user, proposal))))
-
-
-def closes_access_clause(user, proposal):
-    """closes_access as SQL, to ask it inside another statement."""
-    return db.exists().where(
-        Conflict.contest_id == proposal.contest_id, Conflict.judge_id == user.id,
-        Conflict.proposal_id == proposal.id, Conflict.kind.in_(tuple(RECORDED)))
-
-
-def recorded_pairs(rows):
-    """The (proposal id, judge id) pairs of these Conflict rows that close access."""
-    return {(row.proposal_id, row.judge_id) for row in rows if row.kind in RECORDED}
+    return db.session.scalar(db.select(closing_conflict(user.id, proposal.id,
+                                                        proposal.contest_id)))
 
 
 def open_assignment_pairs(contest):
