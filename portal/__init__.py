@@ -84,7 +84,7 @@ def register_extensions(app):
     from portal.jobs import init_queue
     from portal.mail.compose import install_delivery_hooks
     from portal.models.base import render_migration_item
-    from portal.results.generation import install_generation_hooks
+    from portal.generations import install_generation_hooks
 
     configure_sqlite_engines()
     db.init_app(app)

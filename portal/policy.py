@@ -8,7 +8,7 @@ from flask import abort, g, has_app_context
 from portal.extensions import db
 from portal.models import Assignment, Contest, ContestGrant, JudgeMembership, Permission, \
     Proposal, ProposalStatus, Theme
-from portal.rules.conflicts import closes_access
+from portal.rules.conflicts import closes_access, closing_conflict
 
 
 def _signed_in(user):
@@ -22,9 +22,13 @@ def is_organizer(user):
 def is_judge_of(user, contest):
     if not _signed_in(user):
         return False
-    return db.session.scalar(
-        db.select(JudgeMembership.id).filter_by(contest_id=contest.id, user_id=user.id,
-                                                active=True)) is not None
+    return bool(db.session.scalar(db.select(_judges_clause(user, contest.id))))
+
+
+def _judges_clause(user, contest_id):
+    """SQL: the user is an active judge of the contest."""
+    return db.exists().where(JudgeMembership.contest_id == contest_id,
+                             JudgeMembership.user_id == user.id, JudgeMembership.active)
 
 
 def may_apply_to(user, contest):
@@ -303,14 +307,15 @@ def _route_object(view_args):
 
 def may_review(user, assignment):
     """The assigned judge, still an active judge of the contest, on a proposal in competition,
-    without a conflict of interest."""
-    return (
-        _signed_in(user)
-        and assignment.judge_id == user.id
-        and assignment.proposal.status in ProposalStatus.IN_COMPETITION
-        and is_judge_of(user, assignment.proposal.contest)
-        and not has_conflict(user, assignment.proposal)
-    )
+    without a conflict of interest (is_judge_of and has_conflict, asked in one statement)."""
+    proposal = assignment.proposal
+    if not (_signed_in(user) and assignment.judge_id == user.id
+            and proposal.status in ProposalStatus.IN_COMPETITION):
+        return False
+    judges, conflicted = db.session.execute(db.select(
+        _judges_clause(user, proposal.contest_id),
+        closing_conflict(user.id, proposal.id, proposal.contest_id))).one()
+    return bool(judges) and not conflicted
 
 
 def has_conflict(user, proposal):

@@ -6,6 +6,7 @@ view after a change fills the ranking's cache.
 """
 import pytest
 
+from portal.extensions import db
 from tests.factories import assign, make_chair, make_contest, make_judge, make_proposal, \
     make_user, review
 
@@ -70,6 +71,21 @@ def test_the_judges_list_of_assignments(client, auth, contest, organizer, count_
     with count_queries() as counted:
         client.get("/judge")
     assert counted.total == small
+
+
+def test_the_judges_scoring_page(client, auth, contest, organizer, count_queries):
+    """The same statements with 3 proposals as with 15, and fewer than the 15 of before issue
+    26: the contest's parts come from the process's snapshots (portal.contests.snapshots)."""
+    from portal.models import Assignment
+    judge = make_judge(contest)
+    grow(contest, organizer, judge, 3, 0)
+    auth.login(judge)
+    first = min(assignment.id for assignment in
+                db.session.scalars(db.select(Assignment).filter_by(judge_id=judge.id)))
+    url = f"/judge/assignments/{first}?read=1"
+    small = statements(client, url, count_queries)
+    grow(contest, organizer, judge, 12, 3)
+    assert statements(client, url, count_queries) == small < 10
 
 
 def test_the_applicants_home(client, auth, contest, applicant, count_queries):

@@ -11,6 +11,7 @@ from portal.accounts.sessions import end_all_sessions
 from portal.database import without_write_lock
 from portal.errors import DomainError
 from portal.extensions import db
+from portal.generations import CONTEST_PARTS
 from portal.i18n import lazy_gettext as _l
 from portal.mail import queue_email
 from portal import policy, site_settings
@@ -30,9 +31,13 @@ _DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
 def _session_statement():
     """load_user's statement, built once per process: SQLAlchemy then finds its compiled form
     without walking the statement again on every request."""
-    return (db.select(User, *site_settings.columns(), policy.judges_any_clause(User.id),
-                      policy.owns_any_clause(User.id))
+    parts_counter, parts_generation = CONTEST_PARTS.value_column()
+    return (db.select(User, policy.judges_any_clause(User.id).label("judges"),
+                      policy.owns_any_clause(User.id).label("owns_proposal"), parts_generation,
+                      *site_settings.columns())
+            .select_from(User)
             .outerjoin(SiteSettings, SiteSettings.id == 1)
+            .outerjoin(parts_counter, parts_counter.id == CONTEST_PARTS.row_id)
             .where(User.id == db.bindparam("user_id")))
 
 
@@ -42,9 +47,10 @@ def load_user(session_id):
 
     One indexed statement per signed-in request, whichever worker serves it: the user's row
     by primary key (its session token read fresh, so a revoked session is refused on its very
-    next request), with, in the same statement, the site settings row (by primary key) and
-    whether the user judges or owns a proposal (the menu's roles, two index probes). Nothing
-    about the session is cached between requests.
+    next request), with, in the same statement, the site settings row (by primary key), the
+    contest parts' counter (by primary key: portal.contests.snapshots) and whether the user
+    judges or owns a proposal (the menu's roles, two index probes). Nothing about the session
+    is cached between requests.
     """
     user_id, _sep, token = str(session_id).partition(":")
     try:
@@ -56,11 +62,13 @@ def load_user(session_id):
     row = db.session.execute(_session_statement(), {"user_id": user_id}).first()
     if row is None:
         return None
-    user = row[0]
+    user = row.User
     if not user.active or not hmac.compare_digest(user.session_token or "", token):
         return None
-    site_settings.remember(row[1:-2])
-    policy.remember_menu_facts(user, judges=bool(row[-2]), owns_proposal=bool(row[-1]))
+    site_settings.remember(row[-len(site_settings.COLUMNS):])
+    CONTEST_PARTS.remember(row._mapping[CONTEST_PARTS.label])
+    policy.remember_menu_facts(user, judges=bool(row.judges),
+                               owns_proposal=bool(row.owns_proposal))
     return user
 
 

@@ -9,8 +9,9 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
 from portal.extensions import db
+from portal.generations import LatestComputations
 from portal.models import Assignment, Proposal, ProposalStatus, Review, Round
-from portal.results.generation import LatestComputations, current_generation
+from portal.results.generation import current_generation
 
 # China has kept UTC+8 without daylight saving since 1991, so a fixed offset is exact for
 # every date the portal stores, and the same offset can be written in SQL for any database.

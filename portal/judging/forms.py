@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from portal.generations import LatestComputations
 from portal.i18n import lazy_gettext as _l
 from portal.rules.criteria import kind_of
 from portal.validation import DataRequired, ScoreField
@@ -34,23 +35,25 @@ class ReviewForm(FlaskForm):
 
     @classmethod
     def for_criteria(cls, criteria, locale, **kwargs):
-        """A form class with a score field for each criterion, labelled in `locale`."""
-
-        class _Form(cls):
-            pass
-
-        for criterion in criteria:
-            kind = kind_of(criterion)
-            scale = kind.explanation(criterion)
-            rubric = criterion.localized("rubric", locale)
-            field = ScoreField(
-                criterion.localized("name", locale),
-                # The range and the step are checked by the service, with one message for both.
-                validators=[Optional()],
-                description=f"{scale} {rubric}" if rubric else str(scale),
-                render_kw=kind.input_attributes(criterion))
-            setattr(_Form, _score_field(criterion.id), field)
-        return _Form(**kwargs)
+        """A form with a score field for each criterion, labelled in `locale`. The form class
+        is made once per process for each set of criteria as they read (kept in
+        _FORM_CLASSES): WTForms builds a class's fields on its first use, and a new class per
+        request rebuilt them every time."""
+        locale = str(locale)
+        fields = tuple(_score_field_spec(criterion, locale) for criterion in criteria)
+        key = (cls, locale, fields)
+        form_class = _FORM_CLASSES.get(key)
+        if form_class is None:
+            form_class = type(cls.__name__, (cls,), {
+                _score_field(criterion_id): ScoreField(
+                    label,
+                    # The range and the step are checked by the service, with one message
+                    # for both.
+                    validators=[Optional()], description=description,
+                    render_kw=dict(attributes))
+                for criterion_id, label, description, attributes in fields})
+            _FORM_CLASSES.put(key, form_class)
+        return form_class(**kwargs)
 
     @property
     def submitting(self):
@@ -68,6 +71,23 @@ class ReviewForm(FlaskForm):
         """The field a refusal is shown beside: a refused score's own field."""
         criterion_id = getattr(error, "criterion_id", None)
         return _score_field(criterion_id) if criterion_id is not None else error.field
+
+
+def _score_field_spec(criterion, locale):
+    """What a criterion's score field shows, as plain values: (criterion id, label,
+    description, input attributes)."""
+    kind = kind_of(criterion)
+    # str(): the kind's lazy texts are read now, in the request's language (the key's).
+    scale = str(kind.explanation(criterion))
+    rubric = criterion.localized("rubric", locale)
+    return (criterion.id, criterion.localized("name", locale),
+            f"{scale} {rubric}" if rubric else scale,
+            tuple(kind.input_attributes(criterion).items()))
+
+
+# Per process: (form class, locale, score fields) -> the form class with those fields. A few
+# contests' criteria in two languages; a changed criterion makes a new key.
+_FORM_CLASSES = LatestComputations(size=32)
 
 
 def _score_field(criterion_id):

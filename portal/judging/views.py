@@ -2,20 +2,21 @@
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal import policy
 from portal.accounts import invitations
 from portal.accounts.forms import AcceptInvitationForm
 from portal.accounts.sessions import start_session
 from portal.contests.services import contest_by_slug
+from portal.contests.snapshots import contest_parts
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.i18n import current_locale
 from portal.judging import conflicts, services, workspace
 from portal.judging.forms import OrganizationConflictForm, RecuseForm, ReviewForm, \
     score_choices
-from portal.models import Assignment, Conflict, ConflictKind, InvitationRole, User
+from portal.models import Assignment, Conflict, ConflictKind, InvitationRole, Review, User
 from portal.rules.contest import scoring_refusal
 from portal.rules.criteria import kind_of
 from portal.web import ConfirmForm, commit_and_redirect, show_domain_error
@@ -93,8 +94,11 @@ def _workspace_url(**changes):
 
 def _assignment(assignment_id):
     """The signed-in judge's own assignment they may still review; 404 otherwise (another
-    judge's, a conflicted one, a proposal out of competition)."""
-    assignment = db.session.get(Assignment, assignment_id)
+    judge's, a conflicted one, a proposal out of competition). Read with its proposal, review
+    and scores in one statement."""
+    assignment = db.session.get(Assignment, assignment_id, options=[
+        joinedload(Assignment.proposal),
+        joinedload(Assignment.review).joinedload(Review.scores)])
     policy.require(assignment is not None and policy.may_review(current_user, assignment), 404)
     return assignment
 
@@ -105,11 +109,15 @@ def review(assignment_id):
     """First only the title and theme, to recuse or continue; then the proposal beside the
     scoring form, each criterion with its rubric and scale."""
     assignment = _assignment(assignment_id)
-    existing = assignment.review
+    proposal, existing = assignment.proposal, assignment.review
+    # The contest's parts from this process's snapshots (no statement while they are current).
+    parts = contest_parts(proposal.contest_id)
+    contest_round = parts.round(assignment.round_id)
     if request.method == "GET" and existing is None and request.args.get("read") != "1":
         return render_template("judging/before_reading.html", assignment=assignment,
-                               proposal=assignment.proposal, recuse_form=RecuseForm())
-    criteria = assignment.proposal.contest.criteria
+                               proposal=proposal, contest_round=contest_round,
+                               theme=parts.theme(proposal.theme_id), recuse_form=RecuseForm())
+    criteria = parts.criteria
     form = ReviewForm.for_criteria(criteria, current_locale())
     if form.validate_on_submit():
         try:
@@ -125,13 +133,15 @@ def review(assignment_id):
             field.data = existing.score_for(criterion.id)
         form.comment.data = existing.comment
         form.feedback.data = existing.feedback
-    return render_template("judging/review.html", assignment=assignment,
-                           proposal=assignment.proposal, form=form,
+    return render_template("judging/review.html", assignment=assignment, proposal=proposal,
+                           contest=parts, contest_round=contest_round,
+                           theme=parts.theme(proposal.theme_id),
+                           entrant_type=parts.entrant_type(proposal.entrant_type_id), form=form,
                            score_fields=[(field, score_choices(criterion),
                                           kind_of(criterion).show(criterion, field.data))
                                          for criterion, field
                                          in zip(criteria, form.score_fields(criteria))],
-                           refusal=scoring_refusal(assignment.round),
+                           refusal=scoring_refusal(contest_round),
                            recuse_form=RecuseForm())
 
 

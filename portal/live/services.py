@@ -14,7 +14,7 @@ from portal.judging.services import active_judges, save_review
 from portal.live.pulse import changed as pulse_changed
 from portal.models import Assignment, LivePitch, LiveReceipt, LiveRule, LiveSession, LiveState, \
     LiveStep, PitchStatus, Proposal, ProposalStatus, utcnow
-from portal.results.generation import CHANGED as RANKING_INPUTS_CHANGED
+from portal.generations import RANKING_INPUTS
 from portal.rules.conflicts import assess, contest_rows
 
 FINALISTS = (ProposalStatus.ADVANCED, ProposalStatus.AWARDED)
@@ -74,7 +74,7 @@ def save_settings(actor, live, rule, present_minutes, qa_minutes, show_judge_cod
               "audience_public": live.audience_public}
     if rule != live.rule:
         # The round's ranking (and so the awards) follows the rule.
-        db.session.info[RANKING_INPUTS_CHANGED] = True
+        RANKING_INPUTS.note_changed(db.session)
     live.rule = rule
     live.present_seconds = int(present_minutes * 60)
     live.qa_seconds = int(qa_minutes * 60)

@@ -18,7 +18,36 @@ class ContestStatus:
     ARCHIVED = "archived"
 
 
-class Contest(BilingualMixin, db.Model):
+class ContestRules:
+    """What a contest's fields say, shared by the model and its per-process snapshot
+    (portal.contests.parts)."""
+
+    def status_at(self, now):
+        if self.archived:
+            return ContestStatus.ARCHIVED
+        if now < self.opens_at:
+            return ContestStatus.UPCOMING
+        if now < self.submission_deadline:
+            return ContestStatus.OPEN
+        return ContestStatus.JUDGING
+
+    @property
+    def status(self):
+        return self.status_at(utcnow())
+
+    def accepts_submissions_at(self, now):
+        return self.status_at(now) == ContestStatus.OPEN
+
+    @property
+    def current_round(self):
+        """The first round still open, else the last one."""
+        for contest_round in self.rounds:
+            if contest_round.closed_at is None:
+                return contest_round
+        return self.rounds[-1] if self.rounds else None
+
+
+class Contest(ContestRules, BilingualMixin, db.Model):
     """One edition of a contest, e.g. the 2014 "志愿四方杯"."""
 
     __tablename__ = "contests"
@@ -85,30 +114,6 @@ class Contest(BilingualMixin, db.Model):
                           cascade="all, delete-orphan")
     award_tiers = relationship("AwardTier", back_populates="contest",
                                order_by="AwardTier.position", cascade="all, delete-orphan")
-
-    def status_at(self, now):
-        if self.archived:
-            return ContestStatus.ARCHIVED
-        if now < self.opens_at:
-            return ContestStatus.UPCOMING
-        if now < self.submission_deadline:
-            return ContestStatus.OPEN
-        return ContestStatus.JUDGING
-
-    @property
-    def status(self):
-        return self.status_at(utcnow())
-
-    def accepts_submissions_at(self, now):
-        return self.status_at(now) == ContestStatus.OPEN
-
-    @property
-    def current_round(self):
-        """The first round still open, else the last one."""
-        for contest_round in self.rounds:
-            if contest_round.closed_at is None:
-                return contest_round
-        return self.rounds[-1] if self.rounds else None
 
     def __repr__(self):
         return f"<Contest {self.slug}>"
@@ -185,7 +190,15 @@ class Criterion(ContestPart, db.Model):
     contest = relationship("Contest", back_populates="criteria")
 
 
-class Round(ContestPart, db.Model):
+class RoundRules:
+    """What a round's fields say, shared by the model and its snapshot."""
+
+    @property
+    def is_open(self):
+        return self.closed_at is None
+
+
+class Round(RoundRules, ContestPart, db.Model):
     """A judging round: 初审 (first round), 终审 (final round)."""
 
     __tablename__ = "rounds"
@@ -199,10 +212,6 @@ class Round(ContestPart, db.Model):
     closed_at = mapped_column(UTCDateTime)
 
     contest = relationship("Contest", back_populates="rounds")
-
-    @property
-    def is_open(self):
-        return self.closed_at is None
 
 
 class AwardScope:

@@ -137,9 +137,9 @@ class RankingSnapshot(db.Model):
 
 
 class RankingGeneration(db.Model):
-    """One row: a counter that every transaction changing a ranking's inputs raises when it
-    commits (`portal.results.generation`). A ranking computed at value N is still current
-    while the counter reads N."""
+    """A row per named counter (`portal.generations`): row 1 the ranking's inputs, row 2 the
+    contests' parts. Every transaction changing what a counter covers raises it as it commits;
+    something computed at value N is still current while the counter reads N."""
 
     __tablename__ = "ranking_generation"
 

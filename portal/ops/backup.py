@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from portal.audit.anchors import chain_head, daily_anchor
 from portal.extensions import db
 from portal.mail import outbox_path
-from portal.results.generation import generation_or_none, move_generation_past
+from portal.generations import counters_or_none, move_counters_past
 
 MANIFEST = "manifest.json"
 ANCHOR_FILE = "audit-anchors.log"
@@ -84,7 +84,7 @@ def restore_backup(archive_file):
     """Replace the database and the uploads with those of a backup made by create_backup."""
     url = _database_url()
     uploads = Path(current_app.config["PORTAL_UPLOAD_PATH"])
-    generation = generation_or_none()
+    counters = counters_or_none()
     with tempfile.TemporaryDirectory() as temporary, tarfile.open(archive_file) as archive:
         workdir = Path(temporary)
         archive.extractall(workdir, filter="data")
@@ -105,5 +105,5 @@ def restore_backup(archive_file):
             shutil.rmtree(uploads, ignore_errors=True)
             shutil.copytree(workdir / "uploads", uploads)
     os.makedirs(outbox_path(), exist_ok=True)
-    move_generation_past(generation)
+    move_counters_past(counters)
     return manifest

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.database import picked, write_beside_request
 from portal.extensions import db
+from portal.generations import LatestComputations
 from portal.models import (
     Assignment,
     AwardScope,
@@ -34,8 +35,7 @@ from portal.scoring import (
     compute_ranking,
     rank_uncertainty,
 )
-from portal.results.generation import LatestComputations, collection_paused, \
-    current_generation, note_long_lived
+from portal.results.generation import collection_paused, current_generation, note_long_lived
 from portal.scoring.live import RULE_METHODS
 from portal.scoring.table import ReviewArrays
 
