@@ -2,6 +2,8 @@
 import os
 import re
 import stat
+import subprocess
+import sys
 
 import pytest
 
@@ -156,3 +158,14 @@ def test_connections_are_pinged_before_use_on_postgresql_only(tmp_path):
         assert db.engine.pool._pre_ping is False
     with server.app_context():
         assert db.engine.pool._pre_ping is True
+
+
+def test_starting_the_app_leaves_out_scipy_stats(tmp_path):
+    """Every command and worker creates the app: scipy.stats (a second and 35 MB on its own,
+    for one quantile of the normal law) is not imported by it (issue 26)."""
+    script = ("import sys; from portal import create_app; create_app({'PORTAL_INSTANCE_PATH': "
+              f"{str(tmp_path)!r}, 'SQLALCHEMY_DATABASE_URI': 'sqlite://', 'SECRET_KEY': 'x'}}); "
+              "print(sorted(name for name in sys.modules if name.startswith('scipy.stats')))")
+    completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                               check=True)
+    assert completed.stdout.strip().splitlines()[-1] == "[]"

@@ -14,7 +14,9 @@ from typing import Hashable
 import numpy as np
 from scipy.linalg import solve_triangular
 from scipy.sparse import csr_matrix
-from scipy.stats import norm
+# The standard normal's quantile (what scipy.stats.norm.ppf computes, without importing
+# scipy.stats: a second and 30 MB more for every process and command at start).
+from scipy.special import ndtri
 
 from portal.scoring.bias_model import PRIOR_REVIEWS, fit_judge_bias
 from portal.scoring.table import build_table
@@ -94,7 +96,7 @@ def rank_uncertainty(reviews, criteria, proposals, boundary=None, planned=None,
         posterior = _Posterior(table, reviewed)
         variances = posterior.variances
         mean, sd = posterior.marginals()
-        half = norm.ppf(0.5 + level / 2) * sd
+        half = ndtri(0.5 + level / 2) * sd
         low[reviewed], high[reviewed] = mean - half, mean + half
         rank_low[reviewed], rank_high[reviewed], inside[reviewed] = posterior.rank_figures(
             draws, seed, level, boundary)
