@@ -22,7 +22,6 @@ from portal.i18n import current_locale
 from portal.policy import menu_roles
 from portal.site_settings import site_settings
 
-PARTS = ("head", "nav", "footer")
 # Slots for the request's own values. They contain "<", which escaping turns into "&lt;", so
 # no text a user typed (a site name, a footer) can ever put a slot into the kept text.
 CSRF_SLOT = "<csrf-slot>"
