@@ -17,9 +17,6 @@ def _is_sqlite(dbapi_connection):
     return type(dbapi_connection).__module__ == "sqlite3"
 
 
-SQLITE_CACHE_KIB = 16000
-
-
 def _on_sqlite_connect(dbapi_connection, _record):
     if not _is_sqlite(dbapi_connection):
         return
@@ -34,7 +31,7 @@ def _on_sqlite_connect(dbapi_connection, _record):
     # hundred scattered rows, which read ~750 pages of the file again from the operating
     # system on every request with the default. A worker serves one request at a time on one
     # pooled connection, so this is at most 16 MB a worker, filled only as pages are read.
-    cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
+    cursor.execute("PRAGMA cache_size=-16000")
     cursor.close()
     dbapi_connection.create_collation(SQLITE_PINYIN, compare_pinyin)
 
