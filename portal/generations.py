@@ -227,3 +227,7 @@ class LatestComputations:
     def clear(self):
         with self._lock:
             self._entries.clear()
+
+    def __len__(self):
+        with self._lock:
+            return len(self._entries)

@@ -18,6 +18,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
+from portal.generations import LatestComputations
 from portal.i18n import current_locale
 from portal.policy import menu_roles
 from portal.site_settings import site_settings
@@ -45,22 +46,24 @@ def _render(part, roles):
 
 
 def _kept_texts():
-    """The app's kept texts; none while templates reload on change (development)."""
+    """The app's kept texts; None while templates reload on change (development)."""
     if current_app.jinja_env.auto_reload:
-        return {}
-    return current_app.extensions.setdefault(EXTENSION, {})
+        return None
+    kept = current_app.extensions.get(EXTENSION)
+    if kept is None:
+        kept = current_app.extensions[EXTENSION] = LatestComputations(_MAX_VARIANTS)
+    return kept
 
 
 def layout_part(part):
     """The part's text for this request: kept per variant, the request's slots filled."""
     key = _variant(part)
     kept = _kept_texts()
-    text = kept.get(key)
+    text = kept.get(key) if kept is not None else None
     if text is None:
         text = _render(part, key[3])
-        if len(kept) >= _MAX_VARIANTS:
-            kept.clear()
-        kept[key] = text
+        if kept is not None:
+            kept.put(key, text)
     if part == "nav":
         # Markup's replace escapes what it puts in (the token, the address).
         action = url_for("accounts.set_language", next=request.full_path)

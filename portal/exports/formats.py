@@ -206,7 +206,6 @@ def _write_xlsx_rows(worksheet, styles, sheet):
     formats = [sheet.formats.get(index) for index in columns]
     decimal_styles = [styles[number_format or "0.00"] for number_format in formats]
     int_styles = [styles[number_format] if number_format else None for number_format in formats]
-    formula_like = styles.text("=")
     # XlsxWriter's undecorated writers (`write_string` is `_write_string` behind a decorator
     # that accepts "A1" cell names): a tenth of a whole contest's workbook went to it.
     write_string, write_number = worksheet._write_string, worksheet._write_number
@@ -215,8 +214,7 @@ def _write_xlsx_rows(worksheet, styles, sheet):
             kind = type(value)
             if kind is str:
                 if value:
-                    write_string(row_number, column, value,
-                                 formula_like if value.startswith(_FORMULA_PREFIXES) else None)
+                    write_string(row_number, column, value, styles.text(value))
             elif kind is float:
                 if math.isfinite(value):
                     write_number(row_number, column, value, decimal_styles[column])
