@@ -8,6 +8,7 @@ import openpyxl
 from portal.audit import record
 from portal.extensions import db
 from portal.models import AuditEvent, utcnow
+from portal.timezones import to_beijing_naive
 from tests.factories import assign, make_judge, make_proposal, make_user, review
 
 EN = {"Accept-Language": "en"}
@@ -73,9 +74,10 @@ def test_filters_by_actor_kind_date_and_contest(client, auth, contest, applicant
     assert count({"actor": "孙主任"}) == 1
     assert count({"actor": "colleague@"}) == 1
     assert count({"action": "review.revised"}) == 1
-    ten_days_ago = (utcnow() - timedelta(days=10)).date().isoformat()
+    # The filters take Beijing dates: from 16:00 UTC on, Beijing is a day ahead.
+    ten_days_ago = to_beijing_naive(utcnow() - timedelta(days=10)).date().isoformat()
     assert count({"day_to": ten_days_ago}) == 1
-    assert count({"day_from": utcnow().date().isoformat()}) == everything - 1
+    assert count({"day_from": to_beijing_naive(utcnow()).date().isoformat()}) == everything - 1
     assert count({"actor": "%"}) == 0          # a wildcard is a character like any other
     assert count({"day_from": "not a date"}) == everything   # ignored, with its error shown
     assert count({}, site=True) == everything + 1             # the site's own entry too
