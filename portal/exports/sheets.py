@@ -30,6 +30,7 @@ from portal.models import (
 )
 from portal.rules.contest import judge_name
 from portal.rules.criteria import kind_of
+from portal.rules.scores import with_score_columns
 from portal.scoring import review_total
 from portal.timezones import to_beijing_naive
 
@@ -121,23 +122,17 @@ def contest_awards(contest, themes=None):
 def _submitted_reviews(contest_round, criteria, with_comments):
     """(reference, theme id, judge id, comment, score of each criterion as a float or None) of
     each submitted review of the round, by reference, then judge in the order judges joined the
-    contest (those without a membership any more last, by id): one row per review, its scores
-    pivoted by a join per criterion, read in batches of plain rows as they are written. A row
-    per score (150,000 for the bench contest's 50,000 reviews), grouped in Python, cost three
-    times the rows to fetch and group; the ORM's objects, seconds and most of a worker's memory.
+    contest (those without a membership any more last, by id): one row per review
+    (rules.scores), read in batches of plain rows as they are written (the ORM's objects cost
+    seconds and most of a worker's memory).
     """
-    scores = [db.aliased(Score) for _criterion in criteria]
-    statement = db.select(
-        Proposal.reference, Proposal.theme_id, Assignment.judge_id,
-        Review.comment if with_comments else db.null(),
-        *(db.cast(score.value, db.Float) for score in scores)
-    ).select_from(Review).join(Assignment, Review.assignment_id == Assignment.id) \
-        .join(Proposal, Proposal.id == Assignment.proposal_id) \
+    statement = with_score_columns(
+        db.select(Proposal.reference, Proposal.theme_id, Assignment.judge_id,
+                  Review.comment if with_comments else db.null())
+        .select_from(Review).join(Assignment, Review.assignment_id == Assignment.id)
+        .join(Proposal, Proposal.id == Assignment.proposal_id)
         .outerjoin(JudgeMembership, (JudgeMembership.contest_id == Proposal.contest_id)
-                   & (JudgeMembership.user_id == Assignment.judge_id))
-    for score, criterion in zip(scores, criteria):
-        statement = statement.outerjoin(score, (score.review_id == Review.id)
-                                        & (score.criterion_id == criterion.id))
+                   & (JudgeMembership.user_id == Assignment.judge_id)), criteria)
     # Through the connection: plain rows, without the ORM's row processing. Closed on leaving
     # (a reader that stops early closes this generator): the cursor is server-side on
     # PostgreSQL, and holds the connection's transaction open until closed.

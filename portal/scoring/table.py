@@ -40,20 +40,16 @@ class ReviewArrays:
     scores: np.ndarray        # reviews × criteria
 
     @classmethod
-    def from_score_rows(cls, rows, criterion_ids):
-        """From rows (review id, proposal id, judge id, criterion id, value), any order."""
+    def from_review_rows(cls, rows, criteria):
+        """From rows (review id, proposal id, judge id, a score or None per criterion), in any
+        order; the reviews are kept in review id order, so that the arrays do not depend on the
+        order in which the database returned them."""
         # fromiter over the flattened rows: numpy reads database row objects one at a time.
-        rows = np.fromiter(itertools.chain.from_iterable(rows), dtype=float).reshape(-1, 5)
-        review_ids, first, review_at = np.unique(rows[:, 0], return_index=True,
-                                                 return_inverse=True)
-        present, criterion_at = np.unique(rows[:, 3], return_inverse=True)
-        column_of = {criterion_id: column for column, criterion_id in enumerate(criterion_ids)}
-        column_at = np.array([column_of.get(int(criterion_id), -1) for criterion_id in present],
-                             dtype=np.intp)[criterion_at.reshape(-1)]
-        known = column_at >= 0   # a score of a criterion not given does not count
-        scores = np.full((len(review_ids), len(criterion_ids)), np.nan)
-        scores[review_at.reshape(-1)[known], column_at[known]] = rows[known, 4]
-        return cls(rows[first, 1].astype(np.int64), rows[first, 2].astype(np.int64), scores)
+        table = np.fromiter(itertools.chain.from_iterable(rows), dtype=float) \
+            .reshape(-1, 3 + criteria)
+        table = table[np.argsort(table[:, 0], kind="stable")]
+        return cls(table[:, 1].astype(np.int64), table[:, 2].astype(np.int64),
+                   np.ascontiguousarray(table[:, 3:]))
 
     def without(self, pairs):
         """The reviews except those of these (proposal id, judge id) pairs."""
