@@ -1,6 +1,7 @@
 """Pitch day (路演): the session's states, the host's compare-and-set, the judges' scores and
 the pages that follow them by polling with ETags."""
 import re
+from decimal import Decimal
 
 import pytest
 
@@ -12,6 +13,7 @@ from portal.models import (AuditEvent, Conflict, ConflictKind, LiveReceipt, Live
                            LiveState, PitchStatus, Review, Round)
 from portal.results import advancement
 from portal.results.ranking import round_ranking
+from portal.rules.criteria import YES_NO
 from tests.factories import Auth, make_judge, make_proposal, make_user
 
 JSON = {"Accept": "application/json"}
@@ -361,3 +363,33 @@ def test_each_page_reads_the_same_number_of_queries_however_many_pitches(
             assert client.get(url).status_code == 200
         counts.append(counted.total)
     assert counts[0] == counts[1] and counts[0] <= 40
+
+
+def test_the_phone_offers_scores_to_tap_yes_or_no_and_a_box_for_a_fine_scale(client, world):
+    live, organizer, judges, _proposals = world
+    typed, tapped, answered = live.contest.criteria
+    typed.scale_step = Decimal("0.5")    # 19 scores: typed
+    answered.kind = YES_NO.code
+    db.session.commit()
+    step(live, organizer, "start")
+    step(live, organizer, "open")
+    Auth(client).login(judges[0])
+    page = client.get(f"/live/{live.id}/judge", headers={"Accept-Language": "zh-CN"}).get_data(True)
+
+    def choices(criterion):
+        group = page[page.index(f'<fieldset class="mb-3 score-choices" id="criterion_{criterion.id}"'):]
+        group = group[:group.index("</fieldset>")]
+        return re.findall(r'type="radio"[^>]*value="([^"]+)"', group), \
+            re.findall(r'class="btn btn-outline-primary score-choice"[^>]*>([^<]+)<', group)
+
+    assert choices(answered) == (["10", "1"], ["是", "否"])
+    assert choices(tapped) == ([str(n) for n in range(1, 11)], [str(n) for n in range(1, 11)])
+    assert f'id="criterion_{typed.id}"' in page and "score-choices\" id=\"criterion_" \
+        f"{typed.id}" not in page
+    box = re.search(rf'<input[^>]*name="criterion_{typed.id}"[^>]*>', page).group(0)
+    assert "live-score-input" in box and 'step="0.5"' in box
+    refused = send(client, live, live.current_pitch_id, 5, "k-five")
+    assert refused.status_code == 409 and refused.json["message"] == "Answer yes or no."
+    assert send(client, live, live.current_pitch_id, 10, "k-yes").status_code == 200
+    review = db.session.scalar(db.select(Review))
+    assert [review.score_for(criterion.id) for criterion in live.contest.criteria] == [10] * 3

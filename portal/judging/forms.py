@@ -62,6 +62,12 @@ class ReviewForm(FlaskForm):
     def score_fields(self, criteria):
         return [getattr(self, _score_field(criterion.id)) for criterion in criteria]
 
+    def score_inputs(self, criteria):
+        """(field, the scores to tap or [] for a number box) of each criterion: how the review
+        page and the pitch-day phone ask for its score."""
+        return [(field, score_choices(criterion))
+                for criterion, field in zip(criteria, self.score_fields(criteria))]
+
     def values(self, criteria):
         """The scores as the service takes them: criterion id -> value or None."""
         return {criterion.id: getattr(self, _score_field(criterion.id)).data

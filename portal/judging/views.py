@@ -137,10 +137,10 @@ def review(assignment_id):
                            contest=parts, contest_round=contest_round,
                            theme=parts.theme(proposal.theme_id),
                            entrant_type=parts.entrant_type(proposal.entrant_type_id), form=form,
-                           score_fields=[(field, score_choices(criterion),
+                           score_fields=[(field, options,
                                           kind_of(criterion).show(criterion, field.data))
-                                         for criterion, field
-                                         in zip(criteria, form.score_fields(criteria))],
+                                         for criterion, (field, options)
+                                         in zip(criteria, form.score_inputs(criteria))],
                            refusal=scoring_refusal(contest_round),
                            recuse_form=RecuseForm())
 

@@ -132,7 +132,8 @@ def judge(live_id):
         form.key.data = uuid.uuid4().hex
         if current.pitch is not None:
             form.pitch_id.data = current.pitch.id
-        return {"board": current, "form": form}
+        return {"board": current, "form": form,
+                "score_inputs": form.score_inputs(live.contest.criteria)}
 
     return polled_page(live, f"judge{me.id}", "live/judge.html", pulse, second=mark,
                        build=build, me=me)

@@ -4,6 +4,7 @@ pitches with one absent finalist and one late judge, an undo, a score queued off
 refused after the close, then the final ranking revealed from the bottom up. Each screen's
 state is checked at each step; each page is scanned with axe-core."""
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -41,10 +42,15 @@ def host_step(host, step, pitch_title=None):
 
 
 def score(judge, total):
-    judge.wait_for_selector("input.live-score-input", timeout=FOLLOW_MS)
-    for field in judge.locator("input.live-score-input").all():
+    """Every criterion `total`: tapped on a short scale (the seed's 1-10), typed on a long one."""
+    form = judge.locator("form[data-live-score]")
+    form.locator("button[type=submit]").wait_for(timeout=FOLLOW_MS)
+    for choices in form.locator(".score-choices").all():
+        choices.locator("label.score-choice").filter(
+            has_text=re.compile(rf"^\s*{total}\s*$")).click()
+    for field in form.locator("input.live-score-input").all():
         field.fill(str(total))
-    judge.locator("form[data-live-score] button[type=submit]").click()
+    form.locator("button[type=submit]").click()
 
 
 class Day:
