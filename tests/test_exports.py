@@ -3,6 +3,7 @@ import csv
 import io
 import re
 import zipfile
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
@@ -343,6 +344,34 @@ def test_the_long_sheets_are_read_as_they_are_written(contest, organizer, count_
     assert reading.total == 1 and len(reviews) == 4
     assert [line[-1] for line in reviews[:2]] == ["需求调研扎实", "=1+1"]   # by judge order
     assert reviews[0][3:6] == [Decimal("9.00"), Decimal("8.00"), Decimal("7.00")]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "zip"])
+def test_the_progress_follows_the_sheets_as_they_are_written(contest, organizer, fmt,
+                                                             monkeypatch):
+    """The progress bar of a prepared export moves as each sheet is written, not all at once
+    before the first row (the rows, the reviews' above all, are read as they are written)."""
+    from portal.exports import services
+
+    build_contest(contest, organizer)
+    finished, seen = [], []   # keys of the sheets read to their end; (fraction, how many)
+
+    def read_to_the_end(key, rows):
+        yield from rows
+        finished.append(key)
+
+    def watched(*args, **kwargs):
+        return [replace(sheet, rows=read_to_the_end(sheet.key, sheet.rows))
+                for sheet in contest_sheets(*args, **kwargs)]
+
+    monkeypatch.setattr(services, "contest_sheets", watched)
+    services.build_export(contest, fmt, ExportOptions(contest.rounds[0]), io.BytesIO(),
+                          lambda fraction: seen.append((fraction, len(finished))))
+    fractions = [fraction for fraction, _finished in seen]
+    assert fractions == sorted(fractions) and fractions[0] == 0.3 and 0.9 < fractions[-1] < 1
+    # After the ranking no sheet is read yet; after the k-th sheet is written, k are.
+    sheets = len(services.FORMATS[fmt].sheets)
+    assert [count for _fraction, count in seen] == list(range(sheets + 1))
 
 
 def test_a_long_sheet_read_in_part_closes_its_cursor(contest, organizer):

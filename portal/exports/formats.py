@@ -152,12 +152,14 @@ def write_csv(sheet, out):
         out.write(chunk)
 
 
-def write_zip(sheets, out):
-    """Write a ZIP with one CSV per sheet (`<key>.csv`) to the binary file `out`."""
+def write_zip(sheets, out, written=lambda count: None):
+    """Write a ZIP with one CSV per sheet (`<key>.csv`) to the binary file `out`;
+    `written(count)` is told how many sheets are written, after each one."""
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for sheet in sheets:
+        for count, sheet in enumerate(sheets, 1):
             with archive.open(f"{sheet.key}.csv", "w") as entry:
                 write_csv(sheet, entry)
+            written(count)
 
 
 def sheet_title(title, taken=()):
@@ -170,8 +172,9 @@ def sheet_title(title, taken=()):
     return name
 
 
-def write_xlsx(sheets, out):
-    """Write one workbook with a tab per sheet to the binary file `out`.
+def write_xlsx(sheets, out, written=lambda count: None):
+    """Write one workbook with a tab per sheet to the binary file `out`; `written(count)` is
+    told how many sheets are written, after each one.
 
     XlsxWriter in constant-memory mode writes each row out as it comes (the rows may be a
     generator) and keeps no shared-strings table: a whole contest's workbook in bounded memory,
@@ -185,7 +188,7 @@ def write_xlsx(sheets, out):
                                          "strings_to_numbers": False})
     styles = _CellStyles(workbook)
     taken = []
-    for sheet in sheets:
+    for count, sheet in enumerate(sheets, 1):
         title = sheet_title(sheet.title, taken)
         taken.append(title)
         worksheet = workbook.add_worksheet(title)
@@ -196,6 +199,7 @@ def write_xlsx(sheets, out):
             text = str(cell_value(header) or "")
             worksheet.write_string(0, index, text, styles.text(text, bold=True))
         _write_xlsx_rows(worksheet, styles, sheet)
+        written(count)
     workbook.close()
 
 

@@ -11,9 +11,9 @@ SHEET_KEYS = ("ranking", "ranking_notes", "reviews", "proposals", "judges", "awa
 SPANNING_THEMES = ("ranking_notes", "judges")
 
 
-def contest_sheets(contest, options, ranked, keys=SHEET_KEYS, done=lambda count: None):
-    """The sheets named by `keys`, in that order, from one ranking of the chosen round;
-    `done(count)` is told how many are made, after each one. An export limited to themes
+def contest_sheets(contest, options, ranked, keys=SHEET_KEYS):
+    """The sheets named by `keys`, in that order, from one ranking of the chosen round (the
+    big ones' rows are read as they are written). An export limited to themes
     (`options.themes`, a theme chair's) keeps their proposals, reviews and awards, and leaves
     out the sheets that span themes (notes, judge statistics)."""
     if options.themes is not None:
@@ -29,8 +29,4 @@ def contest_sheets(contest, options, ranked, keys=SHEET_KEYS, done=lambda count:
         "judges": lambda: judges_sheet(contest, options, codes, ranked),
         "awards": lambda: awards_sheet(awards),
     }
-    sheets = []
-    for key in keys:
-        sheets.append(builders[key]())
-        done(len(sheets))
-    return sheets
+    return [builders[key]() for key in keys]
