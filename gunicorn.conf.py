@@ -26,8 +26,9 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
 def when_ready(server):
-    """Compile every template once, in the master (the workers it forks, recycled ones too,
-    find them ready); say so when each worker counts the rate limits alone (several workers,
+    """Compile every template once and import the libraries the app imports on first use
+    (portal.deferred_imports), in the master (the workers it forks, recycled ones too, find
+    them ready); say so when each worker counts the rate limits alone (several workers,
     no Redis)."""
     import sys
     portal_wsgi = sys.modules.get("wsgi")
@@ -35,6 +36,8 @@ def when_ready(server):
         return
     from portal.templating_cache import compile_all_templates
     compile_all_templates(portal_wsgi.app)
+    from portal.deferred_imports import import_deferred
+    import_deferred()
     from portal.proxies import per_worker_limits_warning
     warning = per_worker_limits_warning(portal_wsgi.app.config, server.cfg.workers)
     if warning:

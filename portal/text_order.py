@@ -6,8 +6,6 @@ Pure Python; portal.database gives the same order to SQL (`pinyin_ordered`).
 import re
 from functools import lru_cache
 
-from pypinyin import Style, lazy_pinyin
-
 
 # Digit runs are padded to this width before comparing, so that they compare by value.
 NUMBER_WIDTH = 20
@@ -20,6 +18,8 @@ def pinyin_key(text):
     李 li3 < 张 zhang1), other characters as they are, case ignored; the text itself breaks ties
     between homophones, so that the order is total and stable. Numbers go by value, not digit
     by digit (专家2 < 专家10)."""
+    from pypinyin import Style, lazy_pinyin   # on first use (portal.deferred_imports)
+
     text = text or ""
     padded = _DIGITS.sub(lambda number: number.group().zfill(NUMBER_WIDTH), text.casefold())
     syllables = lazy_pinyin(padded, style=Style.TONE3, neutral_tone_with_five=True)

@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from portal import create_app
+from portal.deferred_imports import DEFERRED
 from tests.conftest import make_test_app
 
 
@@ -160,12 +161,33 @@ def test_connections_are_pinged_before_use_on_postgresql_only(tmp_path):
         assert db.engine.pool._pre_ping is True
 
 
-def test_starting_the_app_leaves_out_scipy_stats(tmp_path):
-    """Every command and worker creates the app: scipy.stats (a second and 35 MB on its own,
-    for one quantile of the normal law) is not imported by it (issue 26)."""
-    script = ("import sys; from portal import create_app; create_app({'PORTAL_INSTANCE_PATH': "
-              f"{str(tmp_path)!r}, 'SQLALCHEMY_DATABASE_URI': 'sqlite://', 'SECRET_KEY': 'x'}}); "
-              "print(sorted(name for name in sys.modules if name.startswith('scipy.stats')))")
+def _modules_after(code, tmp_path):
+    """The names in sys.modules after creating the app in a fresh interpreter, then `code`."""
+    script = ("import sys; from portal import create_app; app = create_app({"
+              f"'PORTAL_INSTANCE_PATH': {str(tmp_path)!r}, 'SQLALCHEMY_DATABASE_URI': "
+              f"'sqlite://', 'SECRET_KEY': 'x'}}); {code}; print(' '.join(sorted(sys.modules)))")
     completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                                check=True)
-    assert completed.stdout.strip().splitlines()[-1] == "[]"
+    return set(completed.stdout.strip().splitlines()[-1].split())
+
+
+def test_starting_the_app_leaves_the_deferred_libraries_for_their_first_use(tmp_path):
+    """Every command and worker creates the app: scipy.stats (a second and 35 MB, for one
+    quantile of the normal law) is never imported, and the deferred libraries wait for their
+    first use (issue 26), which imports them."""
+    started = _modules_after("pass", tmp_path)
+    assert not {name for name in started if name.startswith("scipy.stats")}
+    assert not set(DEFERRED) & started, set(DEFERRED) & started
+    used = _modules_after(
+        "from portal.text_order import pinyin_key; pinyin_key('张'); "
+        "from portal.assignment.design import component_count; component_count([(1, 2)])",
+        tmp_path)
+    assert {"pypinyin", "scipy.sparse", "scipy.sparse.csgraph"} <= used
+
+
+def test_gunicorns_master_imports_the_deferred_libraries_before_forking(tmp_path, repo_root):
+    hook = ("import runpy, types; sys.modules['wsgi'] = types.SimpleNamespace(app=app); "
+            f"runpy.run_path({str(repo_root / 'gunicorn.conf.py')!r})['when_ready']("
+            "types.SimpleNamespace(cfg=types.SimpleNamespace(workers=1), "
+            "log=types.SimpleNamespace(warning=print)))")
+    assert set(DEFERRED) <= _modules_after(hook, tmp_path)

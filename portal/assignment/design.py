@@ -1,6 +1,4 @@
 """Whether an assignment design lets the ranking compare themes: its connected components."""
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 
 def component_count(pairs):
@@ -15,6 +13,10 @@ def component_count(pairs):
 
 def judge_groups(pairs):
     """Judge id -> the number of its group (see component_count), for every judge in `pairs`."""
+    # On first use (portal.deferred_imports).
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
     pairs = sorted(set(pairs))
     if not pairs:
         return {}

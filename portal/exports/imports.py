@@ -9,8 +9,6 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from flask_babel import force_locale, gettext
-from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.audit import record
@@ -109,6 +107,8 @@ def _aliases(message):
 
 
 def _column_label(index, header):
+    from openpyxl.utils import get_column_letter   # on first use (portal.deferred_imports)
+
     name = header[index] if index < len(header) and header[index] is not None else ""
     return f"{get_column_letter(index + 1)} ({name})" if name else get_column_letter(index + 1)
 
@@ -131,6 +131,8 @@ def _find_columns(header, criteria):
 
 def _read_table(content, criteria):
     """The sheet in the `reviews` layout: the first with a judge code and a reference column."""
+    from openpyxl import load_workbook   # on first use (portal.deferred_imports)
+
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as error:  # a damaged file may fail anywhere in openpyxl

@@ -9,8 +9,6 @@ old binary DOC or XLS, an encrypted PDF) raises CannotClean, and blind judges do
 import io
 import struct
 
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import NameObject
 
 from portal.proposals.ooxml import CannotClean, clean_package
 
@@ -56,6 +54,9 @@ def withheld_attachments(attachments, read):
 
 
 def _clean_pdf(content):
+    from pypdf import PdfReader, PdfWriter   # on first use (portal.deferred_imports)
+    from pypdf.generic import NameObject
+
     reader = PdfReader(io.BytesIO(content), strict=False)
     if reader.is_encrypted:
         raise CannotClean("encrypted PDF")

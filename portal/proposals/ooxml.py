@@ -9,12 +9,11 @@ Those parts are removed together with every relationship, content-type entry and
 points at them, and tracked changes are accepted, so that the judge reads the text as the
 applicant last saw it. Anything that does not parse is refused (CannotClean), never passed through.
 """
+import functools
 import io
 import posixpath
 import re
 import zipfile
-
-from lxml import etree
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -48,7 +47,6 @@ _REMOVED_REVISIONS = {f"{{{W}}}{name}" for name in (
     "commentRangeEnd", "docVars")}
 _UNWRAPPED_REVISIONS = {f"{{{W}}}ins", f"{{{W}}}moveTo"}
 _PERSON_ATTRIBUTES = {f"{{{W}}}author", f"{{{W}}}initials"}
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
 
 class CannotClean(ValueError):
@@ -60,6 +58,8 @@ _ENTRY_TIME = (1980, 1, 1, 0, 0, 0)
 
 def clean_package(content):
     """The package without personal data, as bytes; raise CannotClean when it does not parse."""
+    from lxml import etree
+
     try:
         return _Package(content).cleaned()
     except (zipfile.BadZipFile, etree.XMLSyntaxError, KeyError, ValueError, EOFError,
@@ -67,11 +67,22 @@ def clean_package(content):
         raise CannotClean(str(error)) from error
 
 
+@functools.cache
+def _parser():
+    from lxml import etree   # on first use (portal.deferred_imports)
+
+    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+
+
 def _parse(data):
-    return etree.fromstring(data, _PARSER)
+    from lxml import etree
+
+    return etree.fromstring(data, _parser())
 
 
 def _serialize(root):
+    from lxml import etree
+
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 

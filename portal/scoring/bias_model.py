@@ -8,9 +8,8 @@ with few reviews, or who gave the same total every time, moves smoothly toward "
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.sparse import csr_matrix, diags
-from scipy.sparse.csgraph import connected_components
-from scipy.sparse.linalg import spsolve
+
+# scipy is imported inside the functions that use it, on first use (portal.deferred_imports).
 
 # The ridge penalty, in reviews (the ratio of the noise variance to the judges' bias variance).
 PRIOR_REVIEWS = 2.0
@@ -37,6 +36,8 @@ def fit_judge_bias(table, prior_reviews=PRIOR_REVIEWS):
     separate theme pools compares themes as if their pools were equally strict. With
     prior_reviews = 0 this is plain least squares, each component centred.
     """
+    from scipy.sparse import csr_matrix, diags
+
     proposal_count, judge_count = len(table.proposals), len(table.judge_ids)
     proposals, judges, totals = table.proposal_index, table.judge_index, table.totals
     reviews_per_proposal = np.bincount(proposals, minlength=proposal_count)
@@ -62,6 +63,9 @@ def fit_judge_bias(table, prior_reviews=PRIOR_REVIEWS):
 
 def _components(table):
     """Connected components of the bipartite judge/proposal graph, numbered over judges."""
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
     proposal_count, judge_count = len(table.proposals), len(table.judge_ids)
     size = proposal_count + judge_count
     graph = csr_matrix((np.ones(len(table.totals)),
@@ -76,6 +80,9 @@ def _components(table):
 
 
 def _solve_ridge(laplacian, right_side, prior_reviews):
+    from scipy.sparse import diags
+    from scipy.sparse.linalg import spsolve
+
     if not len(right_side):
         return np.zeros(0)
     shifted = laplacian + diags(np.full(len(right_side), float(prior_reviews)))
@@ -84,6 +91,8 @@ def _solve_ridge(laplacian, right_side, prior_reviews):
 
 def _solve_grounded(laplacian, right_side, component):
     """Solve L b = r with one judge per component held at zero, then centre each component."""
+    from scipy.sparse.linalg import spsolve
+
     judge_count = len(right_side)
     if not judge_count:
         return np.zeros(0)

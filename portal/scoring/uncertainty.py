@@ -12,11 +12,8 @@ from dataclasses import dataclass
 from typing import Hashable
 
 import numpy as np
-from scipy.linalg import solve_triangular
-from scipy.sparse import csr_matrix
-# The standard normal's quantile (what scipy.stats.norm.ppf computes, without importing
-# scipy.stats: a second and 30 MB more for every process and command at start).
-from scipy.special import ndtri
+
+# scipy is imported inside the functions that use it, on first use (portal.deferred_imports).
 
 from portal.scoring.bias_model import PRIOR_REVIEWS, fit_judge_bias
 from portal.scoring.table import build_table
@@ -96,6 +93,9 @@ def rank_uncertainty(reviews, criteria, proposals, boundary=None, planned=None,
         posterior = _Posterior(table, reviewed)
         variances = posterior.variances
         mean, sd = posterior.marginals()
+        # The standard normal's quantile (what scipy.stats.norm.ppf computes, without importing
+        # scipy.stats: a second and 30 MB more for every process and command at start).
+        from scipy.special import ndtri
         half = ndtri(0.5 + level / 2) * sd
         low[reviewed], high[reviewed] = mean - half, mean + half
         rank_low[reviewed], rank_high[reviewed], inside[reviewed] = posterior.rank_figures(
@@ -134,6 +134,9 @@ class _Posterior:
     """
 
     def __init__(self, table, reviewed):
+        from scipy.linalg import solve_triangular
+        from scipy.sparse import csr_matrix
+
         self.variances = estimate_variances(table)
         noise, bias, quality = (self.variances.noise, self.variances.bias,
                                 self.variances.quality)
@@ -175,6 +178,8 @@ class _Posterior:
 
     def marginals(self):
         """Posterior mean and sd of level + quality for each reviewed proposal."""
+        from scipy.linalg import solve_triangular
+
         mean = self._qualities(self.judge_mean[:, np.newaxis])[:, 0]
         loading = (self.cross / self.diagonal[:, np.newaxis]).toarray()
         loading[:, 0] -= 1   # level + quality = level - loading · judge block + ...
@@ -183,6 +188,8 @@ class _Posterior:
         return mean, np.sqrt(variance)
 
     def draw(self, rng, count):
+        from scipy.linalg import solve_triangular
+
         noise = rng.standard_normal((len(self.judge_mean), count))
         judge_values = self.judge_mean[:, np.newaxis] + solve_triangular(
             self.lower, noise, lower=True, trans="T")
