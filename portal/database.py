@@ -36,11 +36,13 @@ def _on_sqlite_connect(dbapi_connection, _record):
     dbapi_connection.create_collation(SQLITE_PINYIN, compare_pinyin)
 
 
-# Ordering Chinese text by pinyin in SQL: a collation of our own on SQLite; ICU's Chinese
-# collation on PostgreSQL, when the server was built with ICU (Debian's, the official images and
-# the managed services are), else code point order.
+# Ordering Chinese text by pinyin in SQL: a collation of our own on SQLite; on PostgreSQL built
+# with ICU (Debian's, the official images and the managed services are), the portal's ICU
+# collation (migration 0022: pinyin, numbers by value), else ICU's Chinese collation (digits one
+# by one) on a database not migrated that far, else code point order.
 SQLITE_PINYIN = "pinyin"
-POSTGRESQL_PINYIN = "zh-Hans-x-icu"
+POSTGRESQL_PINYIN = "portal_pinyin"
+POSTGRESQL_PINYIN_FALLBACK = "zh-Hans-x-icu"
 _postgresql_collations = {}
 
 
@@ -48,23 +50,28 @@ def pinyin_ordered(column, engine):
     """`column` for ORDER BY in pinyin order on `engine`'s database."""
     if engine.dialect.name == "sqlite":
         return column.collate(SQLITE_PINYIN)
-    if engine.dialect.name == "postgresql" and _has_postgresql_pinyin(engine):
-        return column.collate(POSTGRESQL_PINYIN)
+    if engine.dialect.name == "postgresql":
+        collation = _postgresql_pinyin(engine)
+        if collation is not None:
+            return column.collate(collation)
     return column
 
 
-def _has_postgresql_pinyin(engine):
-    """Asked once per process and database, on a connection of its own (not the request's)."""
+def _postgresql_pinyin(engine):
+    """The best pinyin collation the database has, or None; asked once per process and
+    database, on a connection of its own (not the request's)."""
     key = str(engine.url)
     if key not in _postgresql_collations:
         connection = engine.raw_connection()
         try:
             cursor = connection.cursor()
-            cursor.execute("SELECT 1 FROM pg_collation WHERE collname = %s",
-                           (POSTGRESQL_PINYIN,))
-            _postgresql_collations[key] = cursor.fetchone() is not None
+            cursor.execute("SELECT collname FROM pg_collation WHERE collname IN (%s, %s)",
+                           (POSTGRESQL_PINYIN, POSTGRESQL_PINYIN_FALLBACK))
+            found = {row[0] for row in cursor.fetchall()}
         finally:
             connection.close()
+        _postgresql_collations[key] = next((name for name in (
+            POSTGRESQL_PINYIN, POSTGRESQL_PINYIN_FALLBACK) if name in found), None)
     return _postgresql_collations[key]
 
 
