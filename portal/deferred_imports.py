@@ -1,7 +1,8 @@
 """Libraries the portal imports on first use instead of at start: pinyin order (pypinyin), the
 ranking's and the assignment's sparse algebra (scipy), the cleaning of blind files (lxml,
-pypdf), the reading of paper scores (openpyxl). Every `flask` command, `make run`'s two processes and each test run create the app,
-and these took about 0.65 s of its 1.9 s start on this project's machines.
+pypdf), the reading of paper scores (openpyxl). Every `flask` command, `make run`'s two
+processes and each test run create the app; these took about a third of its start-up time and
+100 MB of its memory.
 
 gunicorn's master imports them before it forks (gunicorn.conf.py, `when_ready`), so that its
 workers, recycled ones too, share them and no request pays for them. The module that uses one

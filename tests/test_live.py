@@ -377,7 +377,8 @@ def test_the_phone_offers_scores_to_tap_yes_or_no_and_a_box_for_a_fine_scale(cli
     page = client.get(f"/live/{live.id}/judge", headers={"Accept-Language": "zh-CN"}).get_data(True)
 
     def choices(criterion):
-        group = page[page.index(f'<fieldset class="mb-3 score-choices" id="criterion_{criterion.id}"'):]
+        start = f'<fieldset class="mb-3 score-choices" id="criterion_{criterion.id}"'
+        group = page[page.index(start):]
         group = group[:group.index("</fieldset>")]
         return re.findall(r'type="radio"[^>]*value="([^"]+)"', group), \
             re.findall(r'class="btn btn-outline-primary score-choice"[^>]*>([^<]+)<', group)
