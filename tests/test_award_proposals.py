@@ -360,3 +360,39 @@ def test_others_cannot_propose(client, auth, contest, organizer, proposals, chai
     else:
         assert response.status_code == expected
     assert db.session.scalar(db.select(AwardProposal)) is None
+
+
+def test_the_two_awards_proposal_mails_take_the_organizers_texts(client, auth, contest,
+                                                                  organizer, proposals, chair,
+                                                                  outbox):
+    """Both mails are among the console's email texts, with their placeholders filled from what
+    the awards code sends (before, they always had the built-in wording)."""
+    a, b, _c, _d, _e = proposals
+    first, theme_prize = tiers(contest)
+    theme = contest.themes[0]
+    auth.login(organizer)
+    page = client.get("/admin/mail-templates").get_data(as_text=True)
+    assert "主题负责人提交评奖建议" in page and "评奖建议已确认或退回" in page
+    for kind, subject, body in [
+            ("award_proposal_submitted", "{theme}评奖建议待审定",
+             "{name}：{chair}提交了{contest}「{theme}」的评奖建议。{link}"),
+            ("award_proposal_decided", "{theme}评奖建议{decision}",
+             "{name}：{contest}「{theme}」的评奖建议{decision}。{reason}{link}")]:
+        saved = client.post(f"/admin/mail-templates/{kind}/zh_CN",
+                            data={"subject": subject, "body": body, "save": "Save"})
+        assert saved.status_code == 302, saved.get_data(as_text=True)
+    chair, organizer = db.session.merge(chair), db.session.merge(organizer)
+    submitted = theme_proposals.save(chair, contest, theme, {a.id: first.id,
+                                                             b.id: theme_prize.id}, "",
+                                     submit=True)
+    db.session.commit()
+    (asked,) = [m for m in outbox() if m["To"] == organizer.email]
+    theme_name = theme.name_zh
+    assert str(asked["Subject"]) == f"{theme_name}评奖建议待审定"
+    assert f"{chair.display_name}提交了{contest.name_zh}「{theme_name}」的评奖建议。" \
+        in email_text(asked) and f"/award-proposals/{submitted.id}" in email_text(asked)
+    theme_proposals.send_back(organizer, submitted, "请说明理由")
+    db.session.commit()
+    (told,) = [m for m in outbox() if m["To"] == chair.email and "评奖建议" in str(m["Subject"])]
+    assert str(told["Subject"]) == f"{theme_name}评奖建议已退回"
+    assert f"「{theme_name}」的评奖建议已退回。请说明理由" in email_text(told)

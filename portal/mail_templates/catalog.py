@@ -10,7 +10,7 @@ from typing import Callable, NamedTuple
 
 
 from portal.i18n import lazy_gettext as _l, local_datetime, localized
-from portal.rules.contest import addressee_name
+from portal.rules.contest import addressee_name, judge_name
 
 
 class Placeholder(NamedTuple):
@@ -127,6 +127,13 @@ SAMPLE_REPORT = Sample(kind="midterm", due_on=date(2015, 6, 30),
 SAMPLE_TRANCHE = Sample(released_on=date(2015, 1, 10), release_reference="ZF-2015-001")
 
 
+# The awards-proposal mails (portal.awards.theme_proposals) give the theme and the proposal.
+THEME = Placeholder(_l("The theme's name"), lambda c: localized(c.get("theme")), "扶老助老")
+SAMPLE_THEME = Sample(localized=lambda field, locale: "扶老助老")
+SAMPLE_AWARD_PROPOSAL = Sample(submitted_by=Sample(display_name="陈主任", email="chen@example.org"),
+                               return_reason="请说明第三名与排名不一致的理由。")
+
+
 def _sample(**context):
     return lambda: {"user": SAMPLE_USER, "proposal": SAMPLE_PROPOSAL, "contest": SAMPLE_CONTEST,
                     "contest_name": "第一届“志愿四方杯”慈善项目创投大赛", "now": NOW, **context}
@@ -240,6 +247,24 @@ KINDS = {kind.code: kind for kind in [
         "body": Placeholder(_l("The announcement's text"), _get("body"), "讲座定于 5 月 12 日举行。"),
         "contest_url": _url("contest_url")},
         _sample(recipient_name="王小明", body="讲座定于 5 月 12 日举行。", contest_url=URL)),
+    MailKind("award_proposal_submitted", _l("A theme's winners proposed by its chair"), {
+        "name": NAME, "contest": CONTEST, "theme": THEME,
+        "chair": Placeholder(_l("The chair who proposed them"),
+                             lambda c: judge_name(_walk(c, ("award_proposal", "submitted_by"))),
+                             "陈主任"),
+        "link": _url("link")},
+        _sample(award_proposal=SAMPLE_AWARD_PROPOSAL, theme=SAMPLE_THEME, link=URL)),
+    MailKind("award_proposal_decided", _l("A theme's proposed winners confirmed or returned"), {
+        "name": NAME, "contest": CONTEST, "theme": THEME,
+        "decision": Placeholder(_l("The organizer's decision"),
+                                lambda c: str(_l("Confirmed") if c.get("confirmed")
+                                              else _l("Returned")), "已退回"),
+        "reason": Placeholder(_l("The organizers' reason"),
+                              _get("award_proposal", "return_reason"),
+                              "请说明第三名与排名不一致的理由。"),
+        "link": _url("link")},
+        _sample(award_proposal=SAMPLE_AWARD_PROPOSAL, theme=SAMPLE_THEME, confirmed=False,
+                link=URL)),
     MailKind("grant_tranche", _l("A tranche of a grant was released"), _grant_placeholders(
         amount=Placeholder(_l("The amount released"), _get("amount"), "¥15,000.00"),
         paid_on=Placeholder(_l("The day it was paid"), _day("tranche", "released_on"),
