@@ -9,7 +9,6 @@ old binary DOC or XLS, an encrypted PDF) raises CannotClean, and blind judges do
 import io
 import struct
 
-
 from portal.proposals.ooxml import CannotClean, clean_package
 
 __all__ = ["CannotClean", "blind_copy"]
