@@ -16,8 +16,8 @@ down_revision = '0021_contest_parts_counter'
 branch_labels = None
 depends_on = None
 
-# portal.database.POSTGRESQL_PINYIN (a migration keeps its own copy: the module may change).
-COLLATION = "portal_pinyin"
+# The collation is portal.database.POSTGRESQL_PINYIN, written out in the statements (a name,
+# which cannot be a bound parameter; a migration keeps its own copy: the module may change).
 
 
 def _postgresql_with_icu():
@@ -28,10 +28,10 @@ def _postgresql_with_icu():
 
 def upgrade():
     if _postgresql_with_icu():
-        op.execute(f"CREATE COLLATION IF NOT EXISTS {COLLATION} "
+        op.execute("CREATE COLLATION IF NOT EXISTS portal_pinyin "
                    "(provider = icu, locale = 'zh-Hans-u-kn-true')")
 
 
 def downgrade():
     if op.get_bind().dialect.name == "postgresql":
-        op.execute(f"DROP COLLATION IF EXISTS {COLLATION}")
+        op.execute("DROP COLLATION IF EXISTS portal_pinyin")
