@@ -384,30 +384,35 @@ def ranking_within_themes(contest, contest_round, themes):
                         {fact.id: fact for fact in facts if fact.theme_id in themes})
 
 
-def stored_intervals(round_id, connection=None):
+def stored_intervals(round_id, connection=None, wanted=None):
     """The round's last stored uncertainty figures: (fingerprint, {proposal id: interval}), or
-    None; the figures are shared by the requests of the process (read them, never change
-    them). `connection`: read there (what other sessions committed since this one began)."""
+    None; with `wanted` (a fingerprint), None unless they are that fingerprint's. The figures
+    are shared by the requests of the process (read them, never change them). `connection`:
+    read there (what other sessions committed since this one began)."""
     reader = connection or db.session
     fingerprint = reader.execute(db.select(RankingSnapshot.fingerprint)
                                  .filter_by(round_id=round_id)).scalar()
-    if fingerprint is None:
+    if fingerprint is None or wanted not in (None, fingerprint):
         return None
-    key = (str(db.engine.url), round_id, fingerprint)
+    key = _snapshot_key(round_id, fingerprint)
     intervals = _parsed_snapshots.get(key)
     if intervals is None:
         payload = reader.execute(db.select(RankingSnapshot.payload).filter_by(
             round_id=round_id, fingerprint=fingerprint)).scalar()
         if payload is None:   # replaced since the fingerprint was read
-            return stored_intervals(round_id, connection)
+            return stored_intervals(round_id, connection, wanted)
         intervals = {int(key): value for key, value in payload["intervals"].items()}
         _parsed_snapshots.put(key, intervals)
     return fingerprint, intervals
 
 
+def _snapshot_key(round_id, fingerprint):
+    return str(db.engine.url), round_id, fingerprint
+
+
 def _cached_intervals(contest_round, fingerprint, compute):
-    stored = stored_intervals(contest_round.id)
-    if stored is not None and stored[0] == fingerprint:
+    stored = stored_intervals(contest_round.id, wanted=fingerprint)
+    if stored is not None:
         return stored[1]
     uncertainty = compute()
     # "statistically_tied" is the flag under the name the awards preview reads.
@@ -420,6 +425,7 @@ def _cached_intervals(contest_round, fingerprint, compute):
                "draws": uncertainty.draws, "level": uncertainty.level}
     write_beside_request(lambda connection: _store_snapshot(
         connection, contest_round.id, fingerprint, payload))
+    _parsed_snapshots.put(_snapshot_key(contest_round.id, fingerprint), intervals)
     return intervals
 
 
