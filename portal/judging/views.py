@@ -14,8 +14,7 @@ from portal.errors import DomainError
 from portal.extensions import db
 from portal.i18n import current_locale
 from portal.judging import conflicts, services, workspace
-from portal.judging.forms import OrganizationConflictForm, RecuseForm, ReviewForm, \
-    score_choices
+from portal.judging.forms import OrganizationConflictForm, RecuseForm, ReviewForm
 from portal.models import Assignment, Conflict, ConflictKind, InvitationRole, Review, User
 from portal.rules.contest import scoring_refusal
 from portal.rules.criteria import kind_of

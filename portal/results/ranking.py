@@ -401,7 +401,8 @@ def stored_intervals(round_id, connection=None, wanted=None):
             round_id=round_id, fingerprint=fingerprint)).scalar()
         if payload is None:   # replaced since the fingerprint was read
             return stored_intervals(round_id, connection, wanted)
-        intervals = {int(key): value for key, value in payload["intervals"].items()}
+        intervals = {int(proposal_id): figures
+                     for proposal_id, figures in payload["intervals"].items()}
         _parsed_snapshots.put(key, intervals)
     return fingerprint, intervals
 
